@@ -1,0 +1,81 @@
+# Tests are found by name, so adding one is adding a file:
+#   tests/unit/<layer>/test_*.c         cmocka, label "unit"
+#   tests/integration/test_*.c | *.sh   label "integration"
+#   tests/tui/test_*.sh | test_*.c      label "tui"
+#   tests/fuzz/fuzz_*.c                 replayed over their seed corpus (label "fuzz-corpus");
+#                                       with -DFUZZ=ON also real libFuzzer runs (label "fuzz")
+#   tests/bench/bench_*.c               built, run by `make bench` only
+set(TL_TEST_ENV
+  "TOKENLAB=$<TARGET_FILE:tokenlab>"
+  "TOKENLAB_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
+  "TOKENLAB_VECTORS=${CMAKE_SOURCE_DIR}/tests/vectors"
+  "TOKENLAB_BUILD_DIR=${CMAKE_BINARY_DIR}"
+  "XDG_STATE_HOME=${CMAKE_BINARY_DIR}/test-state"
+  "XDG_DATA_HOME=${CMAKE_BINARY_DIR}/test-data"
+  "NO_COLOR=1")
+
+function(tl_c_test dir label)
+  file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${dir}/test_*.c)
+  foreach(t ${tests})
+    get_filename_component(n ${t} NAME_WE)
+    string(REPLACE "/" "_" d ${dir})
+    set(exe ${d}_${n})
+    add_executable(${exe} ${t})
+    target_link_libraries(${exe} PRIVATE tl_cli PkgConfig::CMOCKA)
+    target_include_directories(${exe} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+    add_test(NAME ${d}/${n} COMMAND ${exe} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+    set_tests_properties(${d}/${n} PROPERTIES LABELS ${label} ENVIRONMENT "${TL_TEST_ENV}" TIMEOUT 300)
+  endforeach()
+endfunction()
+
+function(tl_sh_test dir label)
+  file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${dir}/test_*.sh)
+  foreach(t ${tests})
+    get_filename_component(n ${t} NAME_WE)
+    add_test(NAME ${dir}/${n} COMMAND bash ${t} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+    set_tests_properties(${dir}/${n} PROPERTIES LABELS ${label} ENVIRONMENT "${TL_TEST_ENV}"
+      TIMEOUT 600 SKIP_RETURN_CODE 77)
+  endforeach()
+endfunction()
+
+file(GLOB unit_dirs LIST_DIRECTORIES true ${CMAKE_SOURCE_DIR}/tests/unit/*)
+foreach(ud ${unit_dirs})
+  if(IS_DIRECTORY ${ud})
+    get_filename_component(layer ${ud} NAME)
+    tl_c_test(unit/${layer} unit)
+  endif()
+endforeach()
+tl_c_test(integration integration)
+tl_sh_test(integration integration)
+tl_c_test(tui tui)
+tl_sh_test(tui tui)
+
+# Fuzz targets: always built with a small replay driver so their corpora are regression tests.
+file(GLOB fuzzers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
+foreach(f ${fuzzers})
+  get_filename_component(n ${f} NAME_WE)
+  add_executable(${n}_replay ${f} ${CMAKE_SOURCE_DIR}/tests/fuzz/replay_main.c)
+  target_link_libraries(${n}_replay PRIVATE tl_cli)
+  add_test(NAME fuzz-corpus/${n} COMMAND ${n}_replay ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${n}
+    WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  set_tests_properties(fuzz-corpus/${n} PROPERTIES LABELS fuzz-corpus ENVIRONMENT "${TL_TEST_ENV}")
+  if(FUZZ)
+    add_executable(${n} ${f})
+    target_compile_options(${n} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${n} PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(${n} PRIVATE tl_cli)
+    set(TL_FUZZ_SECONDS 8 CACHE STRING "seconds per fuzz target in ctest")
+    file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz-work/${n})
+    add_test(NAME fuzz/${n} COMMAND ${n} -max_total_time=${TL_FUZZ_SECONDS} -max_len=65536
+      -timeout=10 -rss_limit_mb=2048 ${CMAKE_BINARY_DIR}/fuzz-work/${n}
+      ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${n} WORKING_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz-work)
+    set_tests_properties(fuzz/${n} PROPERTIES LABELS fuzz ENVIRONMENT "${TL_TEST_ENV}")
+  endif()
+endforeach()
+
+file(GLOB benches CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/bench/bench_*.c)
+foreach(b ${benches})
+  get_filename_component(n ${b} NAME_WE)
+  add_executable(${n} ${b})
+  target_link_libraries(${n} PRIVATE tl_cli)
+endforeach()

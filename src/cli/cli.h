@@ -1,0 +1,29 @@
+/* cli — the subcommands. Each is `int cli_NAME_main(int argc, char **argv)` where argv[0] is the
+ * subcommand name, in its own file (cli/NAME.c). Exit codes are the same everywhere. */
+#ifndef TL_CLI_CLI_H
+#define TL_CLI_CLI_H
+
+enum {
+    CLI_OK = 0,      /* success; for verify: the token is valid */
+    CLI_INVALID = 1, /* the answer is "no": invalid token, failed check */
+    CLI_USAGE = 2,   /* bad flags or arguments */
+    CLI_IO = 3,      /* a key, file or URL could not be read */
+};
+
+/* X-macro: name, function, one-line summary. Generates main's dispatch and `tokenlab --help`. */
+#define CLI_COMMANDS(X)                                                                          \
+    X(decode, cli_decode_main, "decode a JWT/JWS/JWE: header, payload, dates, warnings")        \
+    X(verify, cli_verify_main, "verify a token's signature and claims (exit 0 valid, 1 not)")   \
+    X(mint, cli_mint_main, "create and sign a JWT")                                             \
+    X(keygen, cli_keygen_main, "generate a signing key (PEM or JWK)")                           \
+    X(jwk, cli_jwk_main, "convert keys: jwk public|private|thumbprint FILE")                     \
+    X(crack, cli_crack_main, "try a wordlist against an HS256/384/512 token's secret")          \
+    X(serve, cli_serve_main, "run the mock OAuth 2.0 / OpenID Connect server")                  \
+    X(lessons, cli_lessons_main, "list or check the lessons: lessons list|check [DIR]")         \
+    X(quiz, cli_quiz_main, "the final exam: questions from every lesson, scored")
+
+#define CLI_DECLARE(name, fn, summary) int fn(int argc, char **argv);
+CLI_COMMANDS(CLI_DECLARE)
+#undef CLI_DECLARE
+
+#endif

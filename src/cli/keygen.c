@@ -1,0 +1,11 @@
+/* PLACEHOLDER: being written (owned by the helper that builds 'keygen'); replace this file. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int cli_keygen_main(int argc, char **argv)
+{
+    (void)argc;
+    fprintf(stderr, "tokenlab %s: not built yet\n", argv[0]);
+    return CLI_USAGE;
+}
