@@ -1,0 +1,72 @@
+/* server — the mock OAuth 2.0 / OpenID Connect authorization server (issue 3), on libmicrohttpd.
+ *
+ * Embeddable: server_start() with listen "127.0.0.1:0" binds a free port, runs on libmicrohttpd's
+ * own threads and returns at once; server_stop() joins them and frees everything. Standalone:
+ * `tokenlab serve` (cli/serve.c) is a thin wrapper. Endpoints and the JSON variant of /authorize are
+ * described in docs/server.md. Secure by default (RFC 9700); lab switches make it vulnerable on
+ * purpose, one rule at a time. */
+#ifndef TL_SERVER_SERVER_H
+#define TL_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+
+typedef struct server server;
+
+typedef struct server_options {
+    const char *listen;       /* "127.0.0.1:0" (port 0 = free port); default "127.0.0.1:8910" */
+    const char *config_path;  /* NULL = assets/config.json (disk or compiled-in) */
+    const char *issuer;       /* NULL = base URL */
+    const char *const *labs;  /* lab switches to turn on at start */
+    size_t nlabs;
+    const char *lab_key;      /* NULL = random; guards /lab/* HTTP endpoints */
+    FILE *log;                /* one line per request; NULL = silent */
+} server_options;
+
+/* Starts listening and returns once the socket is bound. Errors: "server.listen" (bad address,
+ * port in use), "server.config" (config file unreadable or invalid), "server.lab" (unknown switch),
+ * "server.keys". Stop with server_stop. */
+bool server_start(const server_options *o, server **out, tl_err *e);
+/* Stops the threads, closes connections, frees everything. NULL is fine. */
+void server_stop(server *s);
+
+const char *server_base_url(const server *s); /* "http://127.0.0.1:PORT", no trailing slash */
+const char *server_issuer(const server *s);   /* the base URL unless options.issuer said otherwise */
+uint16_t server_port(const server *s);
+const char *server_lab_key(const server *s);
+/* The HS256 secret that signs POST /login tokens (the weak-secret lab swaps it for a dictionary
+ * word). Borrowed; valid until the next server_set_lab call or server_stop. */
+const char *server_login_secret(const server *s, size_t *len);
+
+/* Lab switches: "alg-none", "alg-confusion", "weak-secret", "skip-exp", "no-pkce",
+ * "loose-redirect", "code-reuse", "password-grant". Unknown names: "server.lab". */
+bool server_set_lab(server *s, const char *name, bool on, tl_err *e);
+bool server_lab_is_on(server *s, const char *name);
+/* The known lab switch names, NULL-terminated (static). */
+const char *const *server_lab_names(void);
+/* One-line explanation of a switch ("the API accepts unsigned tokens (alg none)"), or NULL. */
+const char *server_lab_describe(const char *name);
+
+/* The server's clock: real time plus an offset that lessons fast-forward. */
+void server_clock_advance(server *s, int64_t seconds);
+void server_clock_reset(server *s);
+int64_t server_now(server *s); /* real time + offset */
+
+typedef struct server_event {
+    int64_t time;
+    const char *kind;      /* "issued" | "refused" | "info" */
+    const char *endpoint;  /* "/token" */
+    const char *client_id; /* or NULL */
+    const char *code;      /* e.g. "invalid_grant", or NULL */
+    const char *message;   /* "PKCE code_verifier does not match the code_challenge (RFC 7636 §4.6)" */
+} server_event;
+/* Called on server threads; the event and its strings are valid only during the call. Several
+ * subscribers may be added; there is no unsubscribe other than server_stop. */
+typedef void (*server_event_fn)(void *ud, const server_event *ev);
+void server_subscribe(server *s, server_event_fn fn, void *ud);
+
+#endif
