@@ -46,18 +46,18 @@ test-asan: deps-test
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DTOKENLAB_WERROR=ON $(CMAKE_ARGS)
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) -LE 'bench|slow' $(CTEST_ARGS)
+	  ctest --output-on-failure -j $(JOBS) -LE 'bench|slow|valgrind' $(CTEST_ARGS)
 
 test-fuzz: deps-test
 	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DFUZZ=ON -DTL_FUZZ_SECONDS=8
-	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzzers
 	cd $(BUILD_FUZZ) && ctest --output-on-failure -j $(JOBS) -L '^fuzz$$'
 
-# Longer fuzzing by hand: FUZZ_SECONDS per target.
+# Longer fuzzing by hand: FUZZ_SECONDS per target. Crashes land in $(BUILD_FUZZ)/fuzz-work/.
 fuzz: deps-test
 	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DFUZZ=ON -DTL_FUZZ_SECONDS=$(FUZZ_SECONDS)
-	cmake --build $(BUILD_FUZZ) -j $(JOBS)
-	cd $(BUILD_FUZZ) && ctest --output-on-failure -L '^fuzz$$'
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzzers
+	cd $(BUILD_FUZZ) && ctest --output-on-failure -j $(JOBS) -L '^fuzz$$'
 
 bench: deps
 	@sh scripts/deps.sh bench

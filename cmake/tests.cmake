@@ -51,6 +51,13 @@ tl_c_test(tui tui)
 tl_sh_test(tui tui)
 
 # Fuzz targets: always built with a small replay driver so their corpora are regression tests.
+# With FUZZ=ON each is also a libFuzzer binary run for TL_FUZZ_SECONDS (`make test-fuzz`); the target
+# `fuzzers` builds just those, so `make test-fuzz` need not build the whole tree with clang.
+# A dictionary tests/fuzz/fuzz_NAME.dict is passed when present.
+if(FUZZ)
+  add_custom_target(fuzzers)
+  set(TL_FUZZ_SECONDS 8 CACHE STRING "seconds per fuzz target in ctest")
+endif()
 file(GLOB fuzzers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
 foreach(f ${fuzzers})
   get_filename_component(n ${f} NAME_WE)
@@ -58,19 +65,36 @@ foreach(f ${fuzzers})
   target_link_libraries(${n}_replay PRIVATE tl_cli)
   add_test(NAME fuzz-corpus/${n} COMMAND ${n}_replay ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${n}
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
-  set_tests_properties(fuzz-corpus/${n} PROPERTIES LABELS fuzz-corpus ENVIRONMENT "${TL_TEST_ENV}")
+  set_tests_properties(fuzz-corpus/${n} PROPERTIES LABELS fuzz-corpus ENVIRONMENT "${TL_TEST_ENV}"
+    TIMEOUT 300)
   if(FUZZ)
     add_executable(${n} ${f})
     target_compile_options(${n} PRIVATE -fsanitize=fuzzer)
     target_link_options(${n} PRIVATE -fsanitize=fuzzer)
     target_link_libraries(${n} PRIVATE tl_cli)
-    set(TL_FUZZ_SECONDS 8 CACHE STRING "seconds per fuzz target in ctest")
+    add_dependencies(fuzzers ${n})
+    set(dict_args "")
+    if(EXISTS ${CMAKE_SOURCE_DIR}/tests/fuzz/${n}.dict)
+      set(dict_args -dict=${CMAKE_SOURCE_DIR}/tests/fuzz/${n}.dict)
+    endif()
     file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz-work/${n})
+    # New inputs go to fuzz-work/NAME (the seed corpus stays read-only); crashes are written as
+    # fuzz-work/crash-* and must be copied into tests/fuzz/corpus/NAME/ as regression tests.
     add_test(NAME fuzz/${n} COMMAND ${n} -max_total_time=${TL_FUZZ_SECONDS} -max_len=65536
-      -timeout=10 -rss_limit_mb=2048 ${CMAKE_BINARY_DIR}/fuzz-work/${n}
-      ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${n} WORKING_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz-work)
-    set_tests_properties(fuzz/${n} PROPERTIES LABELS fuzz ENVIRONMENT "${TL_TEST_ENV}")
+      -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${dict_args}
+      ${CMAKE_BINARY_DIR}/fuzz-work/${n} ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${n}
+      WORKING_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz-work)
+    math(EXPR fuzz_timeout "${TL_FUZZ_SECONDS} * 3 + 60")
+    set_tests_properties(fuzz/${n} PROPERTIES LABELS fuzz ENVIRONMENT "${TL_TEST_ENV}"
+      TIMEOUT ${fuzz_timeout})
   endif()
+endforeach()
+
+# Memcheck runs are slow and meaningless under ASan: label them so `make test-asan` leaves them out.
+file(GLOB valgrind_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/integration/test_valgrind_*.sh)
+foreach(t ${valgrind_tests})
+  get_filename_component(n ${t} NAME_WE)
+  set_tests_properties(integration/${n} PROPERTIES LABELS "integration;valgrind")
 endforeach()
 
 file(GLOB benches CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/bench/bench_*.c)
