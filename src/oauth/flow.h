@@ -129,13 +129,16 @@ typedef struct flow_authz_params {
  * appended with '&' when the endpoint already has a query (RFC 6749 §4.1.1, §3.1). Caller frees. */
 char *flow_authorize_url(const char *authorize_endpoint, const flow_authz_params *p, tl_err *e);
 
-/* The JSON variant of /authorize (Accept: application/json) that lets the TUI render login and
- * consent natively; the server describes it in docs/server.md. Each answer is one step. */
+/* The JSON variant of /authorize and /device (Accept: application/json; docs/server.md) that lets
+ * the TUI render login and consent natively. Each answer is one step. */
 typedef enum flow_authz_kind {
-    FLOW_AUTHZ_LOGIN,    /* the server wants the user's credentials */
-    FLOW_AUTHZ_CONSENT,  /* the server asks the user to allow the listed scopes */
-    FLOW_AUTHZ_REDIRECT, /* done: `location` is the redirect to the client (code or error) */
-    FLOW_AUTHZ_ERROR,    /* the server refused and will NOT redirect (bad client / redirect_uri) */
+    FLOW_AUTHZ_LOGIN,     /* the server wants the user's credentials (error set after a failure) */
+    FLOW_AUTHZ_CONSENT,   /* the server asks the user to allow the listed scopes */
+    FLOW_AUTHZ_REDIRECT,  /* done: `location` is the redirect to the client (code or error) */
+    FLOW_AUTHZ_USER_CODE, /* /device: the server wants the user code */
+    FLOW_AUTHZ_DONE,      /* /device: authorized; `message` says to return to the device */
+    FLOW_AUTHZ_ERROR,     /* the server refused and will NOT redirect (bad client / redirect_uri /
+                             session): `error`, `error_description` */
 } flow_authz_kind;
 
 typedef struct flow_scope_info {
@@ -145,30 +148,36 @@ typedef struct flow_scope_info {
 
 typedef struct flow_authz_step {
     flow_authz_kind kind;
-    char *action;   /* URL to submit this step to (absolute) */
-    char *method;   /* "POST" */
-    json_t *fields; /* object of hidden fields to send back as they are (borrowed by builders) */
-    char *client_id;
-    char *client_name; /* for consent */
-    flow_scope_info *scopes;
+    long status;     /* HTTP status of the answer */
+    char *action;    /* absolute URL to submit this step to (resolved against the request) */
+    char *session;   /* "session" to send back, or NULL */
+    char *csrf;      /* "csrf" to send back (consent), or NULL */
+    char *client_id; /* the client asking, or NULL */
+    char *client_name;
+    flow_scope_info *scopes; /* consent */
     size_t nscopes;
-    char *user;     /* who is logged in (consent), or NULL */
-    char *location; /* REDIRECT: the Location */
-    char *error;    /* LOGIN (a failed attempt) or ERROR: the server's error code */
+    char *user_sub, *user_email, *user_name; /* consent: who is logged in, or NULL */
+    char *location;                          /* REDIRECT: the Location */
+    char *message;                           /* DONE: the server's message */
+    char *error; /* LOGIN (a failed attempt) or ERROR: the server's error code */
     char *error_description;
 } flow_authz_step;
 
-/* GET the authorization URL with Accept: application/json. */
+/* GET the authorization URL (or /device) with Accept: application/json. */
 http_request *flow_authorize_json_request(const char *authorize_url, tl_err *e);
-/* Parses any answer of the JSON flow (200 JSON step, 303 with Location = REDIRECT, 4xx JSON
- * error = ERROR kind; returns true for all of those) — false only for a transport failure or an
- * answer that is none of them. */
+/* Parses any answer of the JSON flow: a JSON step (200, or 401 for a failed login), a 303 with
+ * Location (REDIRECT), an error object without a step (ERROR) — true for all of those; false only
+ * for a transport failure ("flow.transport") or an answer that is none of them ("flow.not_json",
+ * "flow.missing", "flow.bad_member"). Relative actions are resolved against x->url. */
 bool flow_parse_authorize_step(const http_exchange *x, flow_authz_step *out, tl_err *e);
-/* Submits the login step with the user's credentials. */
+/* POST action: session=…&email=…&password=… (form, Accept: application/json) */
 http_request *flow_authorize_login_request(const flow_authz_step *s, const char *email,
                                            const char *password, tl_err *e);
-/* Submits the consent step: allow or deny. */
+/* POST action: session=…&csrf=…&decision=allow|deny */
 http_request *flow_authorize_consent_request(const flow_authz_step *s, bool allow, tl_err *e);
+/* POST action (/device): user_code=… */
+http_request *flow_device_user_code_request(const flow_authz_step *s, const char *user_code,
+                                            tl_err *e);
 void flow_authz_step_clear(flow_authz_step *s);
 
 /* The redirect back to the client, RFC 6749 §4.1.2 / §4.1.2.1 and RFC 9207. */

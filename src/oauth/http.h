@@ -79,8 +79,10 @@ typedef struct http_exchange {
     /* as received (CURLINFO_HEADER_IN / CURLINFO_DATA_IN); interim 1xx responses included */
     char *resp_head; /* status line(s) + headers + blank line */
     size_t resp_head_len;
-    char *resp_body;
+    char *resp_body; /* raw, as on the wire (chunked framing included if the server chunked) */
     size_t resp_body_len;
+    char *body; /* the decoded body (what the parsers read): framing and encodings undone */
+    size_t body_len;
     /* parsed from the above */
     long status;               /* final HTTP status, 0 when none arrived */
     char *status_line;         /* "HTTP/1.1 200 OK" without CRLF, or NULL */

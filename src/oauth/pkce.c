@@ -1,0 +1,80 @@
+/* pkce — RFC 7636. */
+#include "oauth/pkce.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* base64url without padding (RFC 7636 Appendix A). Caller frees. */
+static char *b64url(const unsigned char *in, size_t n)
+{
+    char *out = malloc(4 * ((n + 2) / 3) + 1);
+    if (!out) return NULL;
+    int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+    while (len > 0 && out[len - 1] == '=') len--;
+    out[len] = '\0';
+    for (int i = 0; i < len; i++) {
+        if (out[i] == '+')
+            out[i] = '-';
+        else if (out[i] == '/')
+            out[i] = '_';
+    }
+    return out;
+}
+
+char *pkce_verifier_new(tl_err *e)
+{
+    unsigned char rnd[32];
+    /* RFC 7636 §7.1: 32 octets of entropy → a 43-character verifier */
+    if (RAND_bytes(rnd, sizeof rnd) != 1) {
+        err_set(e, "pkce.rand", "the random number generator failed");
+        return NULL;
+    }
+    char *v = b64url(rnd, sizeof rnd);
+    if (!v) err_set(e, "pkce.nomem", "out of memory");
+    return v;
+}
+
+bool pkce_verifier_check(const char *v, tl_err *e)
+{
+    if (!v) return err_set(e, "pkce.length", "no code_verifier given");
+    size_t n = strlen(v);
+    /* RFC 7636 §4.1: code-verifier = 43*128unreserved */
+    if (n < PKCE_VERIFIER_MIN || n > PKCE_VERIFIER_MAX)
+        return err_set(e, "pkce.length",
+                       "code_verifier is %zu characters; RFC 7636 §4.1 requires 43 to 128", n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)v[i];
+        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~';
+        if (!ok) {
+            if (ch >= 0x21 && ch < 0x7f)
+                return err_set(e, "pkce.bad_char",
+                               "code_verifier has '%c' at offset %zu; only A-Z a-z 0-9 - . _ ~ "
+                               "are allowed (RFC 7636 §4.1)",
+                               ch, i);
+            return err_set(e, "pkce.bad_char",
+                           "code_verifier has byte 0x%02X at offset %zu; only A-Z a-z 0-9 - . _ ~ "
+                           "are allowed (RFC 7636 §4.1)",
+                           ch, i);
+        }
+    }
+    return true;
+}
+
+char *pkce_challenge_s256(const char *verifier, tl_err *e)
+{
+    if (!pkce_verifier_check(verifier, e)) return NULL;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    /* RFC 7636 §4.2: code_challenge = BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) */
+    if (EVP_Digest(verifier, strlen(verifier), md, &mdlen, EVP_sha256(), NULL) != 1) {
+        err_set(e, "pkce.digest", "SHA-256 failed");
+        return NULL;
+    }
+    char *c = b64url(md, mdlen);
+    if (!c) err_set(e, "pkce.nomem", "out of memory");
+    return c;
+}
