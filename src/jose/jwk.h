@@ -45,7 +45,8 @@ const uint8_t *jwk_secret(const jwk *k, size_t *len); /* oct only, else NULL */
 
 /* May this key be used with `alg` to sign (for_sign) or verify? Combines the key type and curve
  * (an RSA key never does HS256; a P-256 key only ES256), the JWK "alg", "use" and "key_ops".
- * Errors: "jws.alg_not_allowed", "jws.key_use", "jws.alg_none". */
+ * Errors: "jws.alg_not_allowed", "jws.key_use", "jws.alg_none", "jws.alg_unknown", and
+ * "key.not_private" when for_sign and the key is public. */
 bool jwk_allows(const jwk *k, jws_alg alg, bool for_sign, tl_err *e);
 /* The algorithms this key can do, in preference order; returns the count (<= JWS_ALG_COUNT). */
 size_t jwk_algs(const jwk *k, jws_alg *out);
@@ -69,6 +70,9 @@ bool jwks_from_json(const json_t *obj, jwks **out, tl_err *e);
 jwks *jwks_new(void);
 bool jwks_add(jwks *set, jwk *k); /* takes a reference */
 size_t jwks_count(const jwks *set);
+/* Members that were skipped while parsing, each "keys[2]: <why>"; NULL past the end. */
+size_t jwks_skipped_count(const jwks *set);
+const char *jwks_skipped(const jwks *set, size_t i);
 const jwk *jwks_get(const jwks *set, size_t i);
 const jwk *jwks_find_kid(const jwks *set, const char *kid);
 json_t *jwks_to_json(const jwks *set); /* public members only */
