@@ -1,0 +1,390 @@
+#include "cli/args.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/fileio.h"
+#include "base/timefmt.h"
+#include "jose/b64url.h"
+
+void args_init(args *a, int argc, char **argv)
+{
+    memset(a, 0, sizeof *a);
+    a->cmd = argc > 0 ? argv[0] : "?";
+    a->argc = argc;
+    a->argv = argv;
+    a->i = 1;
+}
+
+int args_next(args *a, const args_opt *opts, const char **val)
+{
+    *val = NULL;
+    if (a->i >= a->argc) return ARGS_END;
+    const char *s = a->argv[a->i++];
+    if (a->only_positional || s[0] != '-' || strcmp(s, "-") == 0) {
+        *val = s;
+        return ARGS_POSITIONAL;
+    }
+    if (strcmp(s, "--") == 0) {
+        a->only_positional = true;
+        return args_next(a, opts, val);
+    }
+    if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) return ARGS_HELP;
+    if (s[1] != '-') {
+        /* A lone "-x": perhaps a negative duration meant for the previous option, or a typo. */
+        cli_errorf(a->cmd,
+                   "unknown option '%s' (options are spelled --name; see tokenlab %s --help)", s,
+                   a->cmd);
+        return ARGS_ERROR;
+    }
+    const char *name = s + 2;
+    const char *eq = strchr(name, '=');
+    size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+    for (const args_opt *o = opts; o && o->name; o++) {
+        if (strlen(o->name) != nlen || strncmp(o->name, name, nlen) != 0) continue;
+        if (!o->value) {
+            if (eq) {
+                cli_errorf(a->cmd, "option --%s takes no value", o->name);
+                return ARGS_ERROR;
+            }
+            return o->id;
+        }
+        if (eq) {
+            *val = eq + 1;
+        } else if (a->i < a->argc) {
+            *val = a->argv[a->i++];
+        } else {
+            cli_errorf(a->cmd, "option --%s needs a value (see tokenlab %s --help)", o->name,
+                       a->cmd);
+            return ARGS_ERROR;
+        }
+        return o->id;
+    }
+    cli_errorf(a->cmd, "unknown option '--%.*s' (see tokenlab %s --help)", (int)nlen, name, a->cmd);
+    return ARGS_ERROR;
+}
+
+static void vmsg(const char *cmd, const char *what, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "tokenlab %s: %s", cmd, what);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void cli_errorf(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(cmd, "", fmt, ap);
+    va_end(ap);
+}
+
+void cli_warnf(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(cmd, "warning: ", fmt, ap);
+    va_end(ap);
+}
+
+bool args_read_file(const char *path, char **out, size_t *len, tl_err *e)
+{
+    size_t n = 0;
+    if (!fileio_read(path, ARGS_MAX_FILE, out, &n, e)) return false;
+    if (len) *len = n;
+    return true;
+}
+
+bool args_read_token(const char *arg, char **out, tl_err *e)
+{
+    char *buf = NULL;
+    size_t n;
+    if (!arg || strcmp(arg, "-") == 0) {
+        if (!fileio_read("-", ARGS_MAX_FILE, &buf, &n, e))
+            return err_prefix(e, "reading the token from stdin: ");
+    } else {
+        n = strlen(arg);
+        buf = malloc(n + 1);
+        if (!buf) return err_set(e, "oom", "out of memory");
+        memcpy(buf, arg, n + 1);
+    }
+    char *s = buf;
+    while (*s && isspace((unsigned char)*s)) s++;
+    if (strncasecmp(s, "Bearer ", 7) == 0) s += 7;
+    while (*s && isspace((unsigned char)*s)) s++;
+    size_t l = strlen(s);
+    while (l > 0 && isspace((unsigned char)s[l - 1])) l--;
+    if (l == 0) {
+        free(buf);
+        return err_set(e, "cli.no_token",
+                       "no token given (pass it as an argument, or '-' to read it from stdin)");
+    }
+    memmove(buf, s, l);
+    buf[l] = '\0';
+    *out = buf;
+    return true;
+}
+
+/* Standard base64 or base64url, padding optional: normalise to unpadded base64url, then decode
+ * strictly. */
+static bool decode_any_b64(const char *s, uint8_t **out, size_t *outlen, tl_err *e)
+{
+    size_t n = strlen(s);
+    char *t = malloc(n + 1);
+    if (!t) return err_set(e, "oom", "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '+')
+            c = '-';
+        else if (c == '/')
+            c = '_';
+        t[k++] = c;
+    }
+    while (k > 0 && t[k - 1] == '=') k--;
+    t[k] = '\0';
+    bool ok = b64url_decode(t, k, out, outlen, e);
+    free(t);
+    return ok;
+}
+
+bool args_load_secret(const char *spec, jwk **out, tl_err *e)
+{
+    *out = NULL;
+    if (strncmp(spec, "b64:", 4) == 0) {
+        uint8_t *raw = NULL;
+        size_t n = 0;
+        if (!decode_any_b64(spec + 4, &raw, &n, e)) {
+            err_prefix(e, "--secret b64:…: ");
+            e->code = "cli.secret";
+            return false;
+        }
+        if (n == 0) {
+            free(raw);
+            return err_set(e, "cli.secret", "--secret b64: decodes to an empty secret");
+        }
+        *out = jwk_from_secret(raw, n);
+        memset(raw, 0, n);
+        free(raw);
+        if (!*out) return err_set(e, "oom", "out of memory");
+        return true;
+    }
+    if (spec[0] == '@') {
+        char *buf = NULL;
+        size_t n = 0;
+        if (!args_read_file(spec + 1, &buf, &n, e)) return err_prefix(e, "secret file: ");
+        if (n == 0) {
+            free(buf);
+            return err_set(e, "cli.secret_empty", "secret file %s is empty", spec + 1);
+        }
+        *out = jwk_from_secret((const uint8_t *)buf, n);
+        memset(buf, 0, n);
+        free(buf);
+        if (!*out) return err_set(e, "oom", "out of memory");
+        return true;
+    }
+    if (!spec[0]) return err_set(e, "cli.secret", "--secret is empty");
+    *out = jwk_from_secret((const uint8_t *)spec, strlen(spec));
+    if (!*out) return err_set(e, "oom", "out of memory");
+    return true;
+}
+
+static bool looks_like_jwks(const char *text)
+{
+    const char *p = text;
+    while (*p && isspace((unsigned char)*p)) p++;
+    return *p == '{' && strstr(p, "\"keys\"") != NULL;
+}
+
+bool args_load_key(const char *path, jwk **out, tl_err *e)
+{
+    *out = NULL;
+    char *buf = NULL;
+    size_t n = 0;
+    if (!args_read_file(path, &buf, &n, e)) return false;
+    bool ok;
+    if (looks_like_jwks(buf)) {
+        jwks *set = NULL;
+        ok = jwks_parse(buf, n, &set, e);
+        if (ok && jwks_count(set) != 1) {
+            ok = err_set(e, "key.jwks_many",
+                         "%s is a JWKS with %zu usable keys; pass it with --jwks (or extract one "
+                         "key)",
+                         strcmp(path, "-") == 0 ? "stdin" : path, jwks_count(set));
+        } else if (ok) {
+            *out = jwk_ref((jwk *)jwks_get(set, 0));
+        }
+        jwks_free(set);
+    } else {
+        ok = jwk_parse_any(buf, n, out, e);
+    }
+    free(buf);
+    if (!ok) err_prefix(e, "key %s: ", strcmp(path, "-") == 0 ? "from stdin" : path);
+    return ok;
+}
+
+typedef struct fetch_buf {
+    char *p;
+    size_t n;
+    bool too_big;
+} fetch_buf;
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
+{
+    fetch_buf *b = user;
+    size_t add = size * nmemb;
+    if (b->n + add > ARGS_MAX_FILE) {
+        b->too_big = true;
+        return 0;
+    }
+    char *np = realloc(b->p, b->n + add + 1);
+    if (!np) return 0;
+    memcpy(np + b->n, data, add);
+    b->p = np;
+    b->n += add;
+    b->p[b->n] = '\0';
+    return add;
+}
+
+static bool fetch_url(const char *url, char **out, size_t *len, tl_err *e)
+{
+    static bool curl_ready;
+    if (!curl_ready) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        curl_ready = true;
+    }
+    CURL *c = curl_easy_init();
+    if (!c) return err_set(e, "cli.http", "cannot start libcurl");
+    fetch_buf b = {0};
+    char errbuf[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "tokenlab/" TOKENLAB_VERSION);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    if (rc != CURLE_OK) {
+        free(b.p);
+        if (b.too_big)
+            return err_set(e, "cli.http", "%s: the response is larger than %u bytes", url,
+                           ARGS_MAX_FILE);
+        return err_set(e, "cli.http", "cannot fetch %s: %s", url,
+                       errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    }
+    if (status < 200 || status > 299) {
+        free(b.p);
+        const char *why = status == 404   ? " Not Found"
+                          : status == 401 ? " Unauthorized"
+                          : status == 403 ? " Forbidden"
+                          : status == 500 ? " Internal Server Error"
+                          : status == 503 ? " Service Unavailable"
+                                          : "";
+        return err_set(e, "cli.http", "fetching %s: the server answered HTTP %ld%s", url, status,
+                       why);
+    }
+    if (!b.p) {
+        b.p = malloc(1);
+        if (!b.p) return err_set(e, "oom", "out of memory");
+        b.p[0] = '\0';
+    }
+    *out = b.p;
+    *len = b.n;
+    return true;
+}
+
+bool args_load_jwks(const char *where, jwks **out, tl_err *e)
+{
+    *out = NULL;
+    char *buf = NULL;
+    size_t n = 0;
+    bool url = strncmp(where, "http://", 7) == 0 || strncmp(where, "https://", 8) == 0;
+    if (url) {
+        if (!fetch_url(where, &buf, &n, e)) return false;
+    } else if (!args_read_file(where, &buf, &n, e)) {
+        return false;
+    }
+    bool ok = jwks_parse(buf, n, out, e);
+    if (!ok && !looks_like_jwks(buf)) {
+        /* A single JWK or PEM given to --jwks: accept it as a set of one. */
+        jwk *k = NULL;
+        tl_err e2 = {0};
+        if (jwk_parse_any(buf, n, &k, &e2)) {
+            *out = jwks_new();
+            ok = *out && jwks_add(*out, k);
+            jwk_free(k);
+        }
+    }
+    free(buf);
+    if (!ok) err_prefix(e, "JWKS %s: ", strcmp(where, "-") == 0 ? "from stdin" : where);
+    return ok;
+}
+
+bool args_parse_alg(const char *name, bool allow_none, jws_alg *out, tl_err *e)
+{
+    jws_alg a = jws_alg_from_name(name);
+    if (a == JWS_ALG_NONE && allow_none) {
+        *out = a;
+        return true;
+    }
+    if (a == JWS_ALG_UNKNOWN || a == JWS_ALG_NONE) {
+        if (jws_alg_name_is_none(name))
+            return err_set(e, "cli.alg", "alg '%s' means an unsigned token%s", name,
+                           allow_none ? " (write it as 'none')" : ", which is never accepted");
+        return err_set(e, "cli.alg",
+                       "unknown algorithm '%s' (choose HS256 HS384 HS512 RS256 RS384 RS512 PS256 "
+                       "PS384 PS512 ES256 ES384 ES512 EdDSA; names are case-sensitive)",
+                       name);
+    }
+    *out = a;
+    return true;
+}
+
+bool args_parse_duration(const char *s, int64_t *out)
+{
+    bool neg = false;
+    if (*s == '-') {
+        neg = true;
+        s++;
+    } else if (*s == '+') {
+        s++;
+    }
+    int64_t v;
+    if (!timefmt_parse_duration(s, &v)) return false;
+    *out = neg ? -v : v;
+    return true;
+}
+
+bool args_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    if (!s || !*s) return false;
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < min || v > max) return false;
+    *out = v;
+    return true;
+}
+
+int64_t args_now(void)
+{
+    const char *env = getenv("TOKENLAB_NOW");
+    int64_t v;
+    if (env && args_parse_int(env, 0, INT64_MAX / 2, &v)) return v;
+    return (int64_t)time(NULL);
+}

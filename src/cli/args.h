@@ -1,0 +1,75 @@
+/* args — what every subcommand shares: long-option parsing, messages prefixed "tokenlab CMD: ",
+ * reading a token / file / stdin, and loading keys (secrets, PEM, JWK, JWKS from a file or URL). */
+#ifndef TL_CLI_ARGS_H
+#define TL_CLI_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "jose/jwk.h"
+#include "jose/jws.h"
+
+/* One option: "--name" (the table holds "name"); `value` true when it takes an argument
+ * ("--name VALUE" or "--name=VALUE"). `id` is returned by args_next. */
+typedef struct args_opt {
+    const char *name;
+    bool value;
+    int id;
+} args_opt;
+
+typedef struct args {
+    const char *cmd; /* subcommand name, for messages */
+    int argc;
+    char **argv;
+    int i;
+    bool only_positional; /* after "--" */
+} args;
+
+enum {
+    ARGS_END = -1,        /* no more arguments */
+    ARGS_ERROR = -2,      /* unknown option or missing value: the message is printed */
+    ARGS_POSITIONAL = -3, /* *val is the argument ("-" included) */
+    ARGS_HELP = -4,       /* --help or -h */
+};
+
+void args_init(args *a, int argc, char **argv);
+int args_next(args *a, const args_opt *opts, const char **val);
+
+/* "tokenlab CMD: message\n" on stderr. */
+void cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "tokenlab CMD: warning: message\n" on stderr. */
+void cli_warnf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Maximum size of any file we read (keys, JWKS, payloads, tokens). */
+#define ARGS_MAX_FILE (4u << 20)
+
+/* Reads a file, or stdin for "-". Caller frees. */
+bool args_read_file(const char *path, char **out, size_t *len, tl_err *e);
+/* The token: `arg` itself, or stdin when `arg` is "-" or NULL. Surrounding whitespace and a
+ * "Bearer " prefix are dropped (pasting an Authorization header works). Caller frees.
+ * "cli.no_token" when there is nothing. */
+bool args_read_token(const char *arg, char **out, tl_err *e);
+
+/* --secret: a literal, "@FILE" (the file's bytes exactly, '-' = stdin) or "b64:…" (base64url or
+ * standard base64, padding optional). Caller frees with jwk_free. Error codes: "cli.secret"
+ * (bad base64 or empty), or the file error. */
+bool args_load_secret(const char *spec, jwk **out, tl_err *e);
+/* --key: a PEM or JWK file ('-' = stdin); a JWKS holding exactly one key is accepted too. */
+bool args_load_key(const char *path, jwk **out, tl_err *e);
+/* --jwks: a file, '-', or an http(s) URL fetched with libcurl (10 s timeout; an HTTP status other
+ * than 2xx is an error naming it: "cli.http"). */
+bool args_load_jwks(const char *where, jwks **out, tl_err *e);
+
+/* "HS256" etc. -> alg; false (with a message listing the choices) for anything else.
+ * With allow_none, "none" is accepted too. */
+bool args_parse_alg(const char *name, bool allow_none, jws_alg *out, tl_err *e);
+/* A signed duration: "15m", "-5m", "1h30m", "90" (seconds). */
+bool args_parse_duration(const char *s, int64_t *out);
+/* A whole number within [min, max]. */
+bool args_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Current time, or $TOKENLAB_NOW when set (tests and lessons replay fixed times). */
+int64_t args_now(void);
+
+#endif

@@ -1,0 +1,184 @@
+#include "cli/show.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/timefmt.h"
+#include "cli/out.h"
+#include "jose/b64url.h"
+#include "jose/explain.h"
+#include "jose/jsonx.h"
+#include "jose/jwt.h"
+
+json_t *show_payload_json(const jws *t)
+{
+    if (t->is_jwe) return json_null();
+    if (t->claims) return json_incref(t->claims);
+    tl_err e = {0};
+    json_t *j = jsonx_parse((const char *)t->payload, t->payload_len, false, &e);
+    if (j) return j;
+    j = json_stringn((const char *)t->payload, t->payload_len);
+    if (j) return j;
+    char *b = b64url_encode(t->payload, t->payload_len);
+    j = json_string(b ? b : "");
+    free(b);
+    return j;
+}
+
+json_t *show_warnings_json(const jws *t, const jwk *key, int64_t now)
+{
+    jwt_warning w[JWT_MAX_WARNINGS];
+    size_t n = jwt_warnings(t, key, now, w, JWT_MAX_WARNINGS);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:s}", "code", w[i].code ? w[i].code : "",
+                                             "message", w[i].message));
+    return arr;
+}
+
+static void title(FILE *f, bool color, const char *s)
+{
+    fprintf(f, "%s%s%s\n", out_c(color, OUT_TITLE), s, out_c(color, OUT_RESET));
+}
+
+static void explain_members(FILE *f, const json_t *obj, explain_kind kind, bool color)
+{
+    const char *k;
+    json_t *v;
+    size_t w = 0;
+    json_object_foreach((json_t *)obj, k, v)
+    {
+        size_t l = strlen(k);
+        if (l > w && l <= 24) w = l;
+    }
+    json_object_foreach((json_t *)obj, k, v)
+    {
+        const explain_entry *x = explain_lookup(kind, k);
+        fprintf(f, "  %s%-*s%s  ", out_c(color, OUT_KEY), (int)w, k, out_c(color, OUT_RESET));
+        if (x)
+            fprintf(f, "%s: %s%s [%s]%s\n", x->title, out_c(color, OUT_DIM), x->summary, x->source,
+                    out_c(color, OUT_RESET));
+        else
+            fprintf(f, "%s%s%s\n", out_c(color, OUT_DIM),
+                    kind == EXPLAIN_CLAIM
+                        ? "not a registered claim: its meaning is whatever the issuer says"
+                        : "not a registered header parameter",
+                    out_c(color, OUT_RESET));
+    }
+}
+
+static void times(FILE *f, const json_t *claims, int64_t now, bool color)
+{
+    const char *k;
+    json_t *v;
+    bool any = false;
+    json_object_foreach((json_t *)claims, k, v)
+    {
+        const explain_entry *x = explain_lookup(EXPLAIN_CLAIM, k);
+        bool is_time =
+            x ? x->is_time
+              : (strcmp(k, "exp") == 0 || strcmp(k, "nbf") == 0 || strcmp(k, "iat") == 0);
+        if (!is_time) continue;
+        if (!any) title(f, color, "Times");
+        any = true;
+        if (!json_is_number(v)) {
+            fprintf(f,
+                    "  %s%-9s%s %snot a number: a NumericDate must be seconds since 1970 "
+                    "(RFC 7519 §2)%s\n",
+                    out_c(color, OUT_KEY), k, out_c(color, OUT_RESET), out_c(color, OUT_BAD),
+                    out_c(color, OUT_RESET));
+            continue;
+        }
+        double d = json_number_value(v);
+        if (d > 1e15 || d < -1e15) {
+            fprintf(f, "  %s%-9s%s %.0f (out of any sensible range)\n", out_c(color, OUT_KEY), k,
+                    out_c(color, OUT_RESET), d);
+            continue;
+        }
+        int64_t ts = (int64_t)d;
+        char date[64], rel[64];
+        timefmt_utc(ts, date, sizeof date);
+        timefmt_relative(ts, now, rel, sizeof rel);
+        out_el el = OUT_DIM;
+        if (strcmp(k, "exp") == 0)
+            el = ts <= now ? OUT_BAD : OUT_OK;
+        else if (strcmp(k, "nbf") == 0 && ts > now)
+            el = OUT_WARN;
+        fprintf(f, "  %s%-9s%s %s  %s(%s)%s\n", out_c(color, OUT_KEY), k, out_c(color, OUT_RESET),
+                date, out_c(color, el), rel, out_c(color, OUT_RESET));
+    }
+}
+
+static void hex_lines(FILE *f, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 32) {
+        fputs(i == 0 ? "  hex     " : "          ", f);
+        for (size_t j = i; j < n && j < i + 32; j++) fprintf(f, "%02x", p[j]);
+        fputc('\n', f);
+    }
+}
+
+void show_token(FILE *f, const jws *t, const jwk *key, int64_t now, bool color)
+{
+    title(f, color, t->is_jwe ? "Header (JWE protected header)" : "Header");
+    fputs("  ", f);
+    out_json(f, t->header, color, 2);
+    fputc('\n', f);
+    explain_members(f, t->header, EXPLAIN_HEADER, color);
+    fputc('\n', f);
+
+    if (t->is_jwe) {
+        title(f, color, "Payload");
+        fprintf(f,
+                "  %sencrypted%s: this is a JWE (RFC 7516, 5 segments). Only the holder of the "
+                "decryption key\n  can read the payload; the header above is all anyone else "
+                "can see.\n",
+                out_c(color, OUT_WARN), out_c(color, OUT_RESET));
+    } else if (t->claims) {
+        title(f, color, "Payload (claims)");
+        fputs("  ", f);
+        out_json(f, t->claims, color, 2);
+        fputc('\n', f);
+        fputc('\n', f);
+        times(f, t->claims, now, color);
+        if (json_object_size(t->claims) > 0) {
+            title(f, color, "Claims explained");
+            explain_members(f, t->claims, EXPLAIN_CLAIM, color);
+        }
+    } else {
+        title(f, color, "Payload (not a JSON object)");
+        json_t *p = show_payload_json(t);
+        fputs("  ", f);
+        out_json(f, p, color, 2);
+        json_decref(p);
+        fprintf(f, "\n  %s%s%s\n", out_c(color, OUT_DIM), t->claims_err.msg,
+                out_c(color, OUT_RESET));
+    }
+    fputc('\n', f);
+
+    if (!t->is_jwe) {
+        char head[160];
+        const char *alg = t->alg_name ? t->alg_name : "no alg";
+        snprintf(head, sizeof head, "Signature (%s, %zu bytes)", alg, t->sig_len);
+        title(f, color, head);
+        if (t->sig_len == 0) {
+            fprintf(f, "  %sempty%s: nothing proves who made this token\n", out_c(color, OUT_BAD),
+                    out_c(color, OUT_RESET));
+        } else {
+            hex_lines(f, t->sig, t->sig_len);
+            fprintf(f, "  base64url %.*s\n", (int)t->seg[2].n, t->seg[2].p);
+        }
+        fputc('\n', f);
+    }
+
+    jwt_warning w[JWT_MAX_WARNINGS];
+    size_t n = jwt_warnings(t, key, now, w, JWT_MAX_WARNINGS);
+    if (n > 0) {
+        title(f, color, "Warnings");
+        for (size_t i = 0; i < n; i++)
+            fprintf(f, "  %s!%s %s %s(%s)%s\n", out_c(color, OUT_WARN), out_c(color, OUT_RESET),
+                    w[i].message, out_c(color, OUT_DIM), w[i].code ? w[i].code : "",
+                    out_c(color, OUT_RESET));
+    }
+}
