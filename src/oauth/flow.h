@@ -15,6 +15,7 @@
  *   "flow.missing"      a required member is absent ("token response has no access_token")
  *   "flow.bad_member"   a member has the wrong type ("expires_in must be a number")
  *   "flow.http_status"  an unexpected status with no OAuth error body
+ *   "flow.duplicate"    a redirect carries a parameter twice (RFC 6749 §3.1)
  *   "oauth.<error>"     an RFC 6749 §5.2 / RFC 8628 §3.5 / RFC 6750 §3.1 error from the server:
  *                       oauth.invalid_request, oauth.invalid_client, oauth.invalid_grant,
  *                       oauth.unauthorized_client, oauth.unsupported_grant_type,
@@ -65,7 +66,7 @@ void flow_form_clear(flow_form *f);
 
 /* The endpoint URLs a flow needs. Owned strings; NULL when unknown. */
 typedef struct flow_endpoints {
-    char *base; /* server base URL, no trailing slash: for /login, /lab/*, /api/* */
+    char *base; /* server base URL, no trailing slash: for /login, /lab/..., /api/... */
     char *issuer;
     char *authorization, *token, *userinfo, *jwks, *introspection, *revocation;
     char *device_authorization, *end_session;
@@ -196,7 +197,8 @@ typedef struct flow_redirect {
  *   - expected_iss != NULL and iss differs: "flow.iss_mismatch" (mix-up, RFC 9207 §2.4); a
  *     missing iss is accepted;
  *   - no code: "flow.missing".
- * Malformed escapes: "flow.bad_escape". */
+ * Malformed escapes: "flow.bad_escape"; a parameter given twice: "flow.duplicate".
+ * Clear `out` with flow_redirect_clear whatever the result. */
 bool flow_parse_redirect(const char *location, const char *expected_state, const char *expected_iss,
                          flow_redirect *out, tl_err *e);
 void flow_redirect_clear(flow_redirect *r);
@@ -309,7 +311,7 @@ http_request *flow_introspect_request(const char *endpoint, const flow_client *c
 http_request *flow_revoke_request(const char *endpoint, const flow_client *c, const char *token,
                                   const char *token_type_hint, tl_err *e);
 
-/* A 200 JSON object answer (userinfo, introspection, /api/*, /lab/state): returns a new ref.
+/* A 200 JSON object answer (userinfo, introspection, /api/..., /lab/state): returns a new ref.
  * 401/403 with WWW-Authenticate Bearer → "oauth.<error>" from the challenge; other errors as for
  * token responses. */
 json_t *flow_parse_json_object(const http_exchange *x, tl_err *e);
