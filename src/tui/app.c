@@ -1,15 +1,1229 @@
-/* PLACEHOLDER: being written by the TUI helper; replace this file. */
+/* app — the TUI: options, the single-threaded loop (stdin + signal self-pipe + libcurl multi +
+ * server events + a 1 s timer), layout (all panes, tabs, too small), header/footer/help, script
+ * mode and screen dumps. */
+#include "tui/app.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <openssl/evp.h>
+#include <panel.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "base/timefmt.h"
+#include "tui/doc.h"
+#include "tui/keys.h"
+#include "tui/net.h"
+#include "tui/pane_decoder.h"
+#include "tui/pane_flow.h"
+#include "tui/pane_lesson.h"
+#include "tui/pane_trace.h"
+#include "tui/theme.h"
 #include "tui/tui.h"
 
-int tui_main(int argc, char **argv)
+#define MIN_W     80
+#define MIN_H     24
+#define FULL_W    120
+#define FULL_H    36
+#define PASTE_MAX ((size_t)(2u << 20))
+
+typedef enum layout_mode { LAYOUT_FULL, LAYOUT_TABS, LAYOUT_SMALL } layout_mode;
+
+typedef struct tui_opts {
+    const char *server_url, *lab_key, *theme, *lessons_dir, *lang, *lesson_id;
+    bool ascii, no_mouse;
+} tui_opts;
+
+struct app {
+    tui_opts o;
+    theme_id theme;
+    bool script_mode;
+    SCREEN *scr;
+    FILE *term_out, *term_in;
+    layout_mode layout;
+    int rows, cols;
+    pane_id focus;
+    bool bottom_flow; /* full layout: the bottom right shows the flow instead of the trace */
+    bool help;
+    int help_scroll;
+    bool quit;
+    WINDOW *hdr, *ftr, *tabs, *small, *helpw;
+    PANEL *hdr_p, *ftr_p, *tabs_p, *small_p, *help_p;
+    WINDOW *pw[PANE_COUNT];
+    PANEL *pp[PANE_COUNT];
+    bool dirty[PANE_COUNT];
+    bool chrome_dirty;
+    pane_decoder *dec;
+    pane_trace *trace;
+    pane_flow *flow;
+    pane_lesson *lesson;
+    net *net;
+    char net_err[TL_ERR_MSG_MAX];
+    bool has_fake;
+    int64_t fake_time;
+    char flash[300];
+    int64_t flash_until;
+    int sigpipe[2];
+    bool pasting;
+    char *paste;
+    size_t paste_len, paste_cap;
+    unsigned spin;
+    char *pending_copy;
+};
+
+static volatile sig_atomic_t g_sigfd = -1;
+static struct sigaction g_old_winch;
+
+/* ---------- services for the panes ---------- */
+
+int64_t app_now(const app *a)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "tokenlab: the TUI is not built yet; see tokenlab --help\n");
-    return 0;
+    int64_t base = a->has_fake ? a->fake_time : (int64_t)time(NULL);
+    return base + app_clock_offset(a);
 }
+
+int64_t app_clock_offset(const app *a)
+{
+    return a->lesson ? (int64_t)pane_lesson_clock_offset(a->lesson) : 0;
+}
+
+const char *app_login_secret(app *a, size_t *len)
+{
+    return a->net ? net_login_secret(a->net, len) : NULL;
+}
+
+const struct jwks *app_jwks(app *a)
+{
+    return a->net ? net_jwks(a->net) : NULL;
+}
+
+void app_flash(app *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->flash, sizeof a->flash, fmt, ap);
+    va_end(ap);
+    a->flash_until = (int64_t)time(NULL) + 4;
+    a->chrome_dirty = true;
+}
+
+void app_copy(app *a, const char *text)
+{
+    size_t n = strlen(text);
+    free(a->pending_copy);
+    a->pending_copy = malloc(4 * ((n + 2) / 3) + 1);
+    if (!a->pending_copy) return;
+    EVP_EncodeBlock((unsigned char *)a->pending_copy, (const unsigned char *)text, (int)n);
+    app_flash(a, "copied %zu bytes to the clipboard (OSC 52)", n);
+}
+
+void app_dirty(app *a, pane_id p)
+{
+    if (p < PANE_COUNT) a->dirty[p] = true;
+}
+
+void app_show_token(app *a, const char *label, const char *token)
+{
+    pane_decoder_set_token(a->dec, label, token);
+    if (a->lesson) pane_lesson_decoder_changed(a->lesson, token);
+}
+
+/* ---------- layout ---------- */
+
+static bool pane_visible(const app *a, pane_id p)
+{
+    if (a->layout == LAYOUT_SMALL) return false;
+    if (a->layout == LAYOUT_TABS) return p == a->focus;
+    if (p == PANE_TRACE) return !a->bottom_flow;
+    if (p == PANE_FLOW) return a->bottom_flow;
+    return true;
+}
+
+static void free_windows(app *a)
+{
+    PANEL **ps[] = {&a->hdr_p, &a->ftr_p, &a->tabs_p, &a->small_p, &a->help_p};
+    WINDOW **ws[] = {&a->hdr, &a->ftr, &a->tabs, &a->small, &a->helpw};
+    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
+        if (*ps[i]) del_panel(*ps[i]);
+        if (*ws[i]) delwin(*ws[i]);
+        *ps[i] = NULL;
+        *ws[i] = NULL;
+    }
+    for (int i = 0; i < PANE_COUNT; i++) {
+        if (a->pp[i]) del_panel(a->pp[i]);
+        if (a->pw[i]) delwin(a->pw[i]);
+        a->pp[i] = NULL;
+        a->pw[i] = NULL;
+    }
+}
+
+static WINDOW *mkwin(int h, int w, int y, int x, PANEL **p)
+{
+    if (h < 1) h = 1;
+    if (w < 1) w = 1;
+    WINDOW *win = newwin(h, w, y, x);
+    if (!win) return NULL;
+    keypad(win, TRUE);
+    *p = new_panel(win);
+    return win;
+}
+
+static void layout(app *a)
+{
+    getmaxyx(stdscr, a->rows, a->cols);
+    free_windows(a);
+    werase(stdscr);
+    wnoutrefresh(stdscr);
+    int H = a->rows, W = a->cols;
+    if (W < MIN_W || H < MIN_H) {
+        a->layout = LAYOUT_SMALL;
+        a->small = mkwin(H, W, 0, 0, &a->small_p);
+    } else {
+        a->layout = (W >= FULL_W && H >= FULL_H) ? LAYOUT_FULL : LAYOUT_TABS;
+        a->hdr = mkwin(1, W, 0, 0, &a->hdr_p);
+        a->ftr = mkwin(1, W, H - 1, 0, &a->ftr_p);
+        if (a->layout == LAYOUT_FULL) {
+            int body = H - 2, lw = W * 2 / 5, rw = W - lw, dh = body * 11 / 20;
+            a->pw[PANE_LESSON] = mkwin(body, lw, 1, 0, &a->pp[PANE_LESSON]);
+            a->pw[PANE_DECODER] = mkwin(dh, rw, 1, lw, &a->pp[PANE_DECODER]);
+            a->pw[PANE_TRACE] = mkwin(body - dh, rw, 1 + dh, lw, &a->pp[PANE_TRACE]);
+            a->pw[PANE_FLOW] = mkwin(body - dh, rw, 1 + dh, lw, &a->pp[PANE_FLOW]);
+        } else {
+            a->tabs = mkwin(1, W, 1, 0, &a->tabs_p);
+            for (int i = 0; i < PANE_COUNT; i++) a->pw[i] = mkwin(H - 3, W, 2, 0, &a->pp[i]);
+        }
+        for (int i = 0; i < PANE_COUNT; i++)
+            if (a->pp[i] && !pane_visible(a, (pane_id)i)) hide_panel(a->pp[i]);
+        if (a->help) {
+            int hh = H - 4, hw = W > 100 ? 96 : W - 4;
+            a->helpw = mkwin(hh, hw, 2, (W - hw) / 2, &a->help_p);
+        }
+    }
+    for (int i = 0; i < PANE_COUNT; i++) a->dirty[i] = true;
+    a->chrome_dirty = true;
+}
+
+static void show_panes(app *a)
+{
+    for (int i = 0; i < PANE_COUNT; i++) {
+        if (!a->pp[i]) continue;
+        if (pane_visible(a, (pane_id)i)) {
+            show_panel(a->pp[i]);
+            a->dirty[i] = true;
+        } else {
+            hide_panel(a->pp[i]);
+        }
+    }
+    if (a->help_p) top_panel(a->help_p);
+    a->chrome_dirty = true;
+}
+
+void app_focus(app *a, pane_id p)
+{
+    if (p == PANE_TRACE) a->bottom_flow = false;
+    if (p == PANE_FLOW) a->bottom_flow = true;
+    if (a->focus != p) a->dirty[a->focus] = true;
+    a->focus = p;
+    a->dirty[p] = true;
+    show_panes(a);
+}
+
+static void set_help(app *a, bool on)
+{
+    a->help = on;
+    a->help_scroll = 0;
+    layout(a);
+}
+
+/* ---------- drawing ---------- */
+
+static const char *const g_pane_names[PANE_COUNT] = {"Lesson", "Decoder", "Trace", "Flow"};
+
+static void draw_header(app *a)
+{
+    WINDOW *w = a->hdr;
+    int W = getmaxx(w);
+    wbkgdset(w, ' ' | theme_attr(THEME_HEADER));
+    werase(w);
+    int x = ui_put(w, 0, 0, " tokenlab ", W, theme_attr(THEME_HEADER_ACCENT));
+    const char *ls = a->lesson ? pane_lesson_status(a->lesson) : "";
+    char right[160], clock[48], off[32] = "";
+    int64_t now = app_now(a);
+    timefmt_utc_time(now, clock, sizeof clock);
+    int64_t o = app_clock_offset(a);
+    if (o) {
+        char d[24];
+        timefmt_duration(o, d, sizeof d);
+        snprintf(off, sizeof off, " (%s%s)", o > 0 ? "+" : "-", d);
+    }
+    const char *url = a->net ? net_base_url(a->net) : "no server";
+    if (strncmp(url, "http://", 7) == 0) url += 7;
+    bool up = a->net && net_up(a->net);
+    static const char *const spin[] = {"|", "/", "-", "\\"};
+    const char *busy = a->net && net_busy(a->net) ? spin[a->spin % 4] : " ";
+    snprintf(right, sizeof right, "%s %s %s · %s%s ", busy, url, up ? "up" : "down", clock, off);
+    int rw = ui_width(right) + 2;
+    if (ls[0]) {
+        char mid[200];
+        snprintf(mid, sizeof mid, " %s", ls);
+        ui_put(w, 0, x, mid, W - x - rw - 1, theme_attr(THEME_HEADER));
+    }
+    int rx = W - rw;
+    if (rx > x) {
+        ui_put(w, 0, rx, ui_sym(SYM_DOT), 2, theme_attr(up ? THEME_STATUS_UP : THEME_STATUS_DOWN));
+        ui_put(w, 0, rx + 1, " ", 1, theme_attr(THEME_HEADER));
+        ui_put(w, 0, rx + 2, right, W - rx - 2, theme_attr(THEME_HEADER));
+    }
+}
+
+static int focus_ctx(const app *a)
+{
+    static const int ctx[PANE_COUNT] = {CTX_LESSON, CTX_DECODER, CTX_TRACE, CTX_FLOW};
+    return ctx[a->focus] | CTX_GLOBAL;
+}
+
+static void draw_footer(app *a)
+{
+    WINDOW *w = a->ftr;
+    int W = getmaxx(w);
+    wbkgdset(w, ' ' | theme_attr(THEME_FOOTER));
+    werase(w);
+    if (a->flash[0] && (int64_t)time(NULL) <= a->flash_until) {
+        ui_put(w, 0, 1, a->flash, W - 2, theme_attr(THEME_FOOTER));
+        return;
+    }
+    a->flash[0] = '\0';
+    const char *hint = NULL;
+    if (a->help)
+        hint = "Esc/? close help · Up/Down scroll";
+    else if (a->focus == PANE_DECODER)
+        hint = pane_decoder_mode_hint(a->dec);
+    if (hint) {
+        ui_put(w, 0, 0, "Esc", W, theme_attr(THEME_FOOTER_KEY));
+        ui_put(w, 0, 4, hint, W - 5, theme_attr(THEME_FOOTER));
+        return;
+    }
+    size_t n;
+    const keys_entry *k = keys_table(&n);
+    int ctx = focus_ctx(a), x = 0;
+    for (size_t i = 0; i < n && x < W; i++) {
+        if (!k[i].label || !(k[i].ctx & ctx)) continue;
+        const char *kn = keys_name(k[i].key);
+        int need = ui_width(kn) + ui_width(k[i].label) + 1;
+        if (x + need > W) break;
+        x += ui_put(w, 0, x, kn, W - x, theme_attr(THEME_FOOTER_KEY));
+        x += ui_put(w, 0, x, k[i].label, W - x, theme_attr(THEME_FOOTER));
+        x += ui_put(w, 0, x, " ", W - x, theme_attr(THEME_FOOTER));
+    }
+}
+
+static void draw_tabs(app *a)
+{
+    WINDOW *w = a->tabs;
+    int W = getmaxx(w);
+    wbkgdset(w, ' ' | theme_attr(THEME_TAB));
+    werase(w);
+    int x = 0;
+    static const char *const keys[PANE_COUNT] = {"l", "d", "t", "f"};
+    for (int i = 0; i < PANE_COUNT && x < W; i++) {
+        char buf[48];
+        snprintf(buf, sizeof buf, " %s %s ", keys[i], g_pane_names[i]);
+        x += ui_put(w, 0, x, buf, W - x,
+                    theme_attr(i == (int)a->focus ? THEME_TAB_ACTIVE : THEME_TAB));
+        x += ui_put(w, 0, x, " ", W - x, theme_attr(THEME_TAB));
+    }
+}
+
+static void draw_small(app *a)
+{
+    WINDOW *w = a->small;
+    werase(w);
+    char msg[96];
+    snprintf(msg, sizeof msg, "terminal too small (need %dx%d, have %dx%d)", MIN_W, MIN_H, a->cols,
+             a->rows);
+    int H = a->rows, W = a->cols;
+    /* wrap the message by hand so a 20-column terminal still reads it */
+    const char *lines[3] = {msg, "enlarge the window, or press q to quit", NULL};
+    int y = H / 2 - 1;
+    for (int i = 0; lines[i]; i++) {
+        const char *s = lines[i];
+        int len = (int)strlen(s);
+        while (len > 0 && y < H) {
+            int take = len > W ? W : len;
+            if (take < len) {
+                int sp = take;
+                while (sp > 0 && s[sp] != ' ') sp--;
+                if (sp > 0) take = sp;
+            }
+            char buf[128];
+            snprintf(buf, sizeof buf, "%.*s", take, s);
+            int x = (W - take) / 2;
+            ui_put(w, y < 0 ? 0 : y, x < 0 ? 0 : x, buf, W,
+                   theme_attr(i == 0 ? THEME_WARN : THEME_NORMAL));
+            y++;
+            s += take;
+            len -= take;
+            while (*s == ' ') {
+                s++;
+                len--;
+            }
+        }
+    }
+}
+
+static void draw_help(app *a)
+{
+    WINDOW *w = a->helpw;
+    int h, wd;
+    getmaxyx(w, h, wd);
+    wbkgdset(w, ' ' | theme_attr(THEME_NORMAL));
+    werase(w);
+    ui_box(w, THEME_BORDER, "Help: every key", true);
+    doc *d = doc_new();
+    size_t n;
+    const keys_entry *k = keys_table(&n);
+    static const struct {
+        int ctx;
+        const char *name;
+    } groups[] = {{CTX_GLOBAL, "Everywhere"},  {CTX_ALL_PANES, "In every pane"},
+                  {CTX_LESSON, "Lesson pane"}, {CTX_DECODER, "Decoder"},
+                  {CTX_TRACE, "Trace"},        {CTX_FLOW, "Flow diagram"}};
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+        doc_printf(d, THEME_HEADING, "%s\n", groups[g].name);
+        for (size_t i = 0; i < n; i++) {
+            bool in = groups[g].ctx == CTX_ALL_PANES ? k[i].ctx == CTX_ALL_PANES
+                      : groups[g].ctx == CTX_GLOBAL
+                          ? (k[i].ctx & CTX_GLOBAL) != 0
+                          : (k[i].ctx & groups[g].ctx) && k[i].ctx != CTX_ALL_PANES &&
+                                !(k[i].ctx & CTX_GLOBAL);
+            if (!in) continue;
+            char keyname[40];
+            snprintf(keyname, sizeof keyname, "%s", keys_name(k[i].key));
+            if (k[i].act == ACT_HELP)
+                snprintf(keyname, sizeof keyname, "? F1");
+            else if (k[i].alt && k[i].alt != '\r') {
+                size_t l = strlen(keyname);
+                snprintf(keyname + l, sizeof keyname - l, " %s", keys_name(k[i].alt));
+            }
+            doc_printf(d, THEME_FOOTER_KEY, "  %-10s", keyname);
+            doc_printf(d, THEME_NORMAL, " %s\n", k[i].help);
+        }
+    }
+    doc_put(d, THEME_NOTE,
+            "While editing a field every key is text; Esc or Enter leaves it.\n"
+            "Mouse: click a pane to focus it, a button to press it.");
+    int rows = doc_rows(d, wd - 4);
+    if (a->help_scroll > rows - (h - 2)) a->help_scroll = rows - (h - 2);
+    if (a->help_scroll < 0) a->help_scroll = 0;
+    doc_draw(d, w, 1, 2, h - 2, wd - 4, a->help_scroll, -1);
+    doc_free(d);
+}
+
+static void draw_pane(app *a, pane_id p)
+{
+    WINDOW *w = a->pw[p];
+    if (!w) return;
+    bool f = a->focus == p;
+    wbkgdset(w, ' ' | theme_attr(THEME_NORMAL));
+    switch (p) {
+    case PANE_LESSON:
+        pane_lesson_draw(a->lesson, w, f);
+        break;
+    case PANE_DECODER:
+        pane_decoder_draw(a->dec, w, f);
+        break;
+    case PANE_TRACE:
+        pane_trace_draw(a->trace, w, f);
+        break;
+    case PANE_FLOW:
+        pane_flow_draw(a->flow, w, f);
+        break;
+    default:
+        break;
+    }
+}
+
+static void draw(app *a)
+{
+    if (a->layout == LAYOUT_SMALL) {
+        if (a->chrome_dirty) draw_small(a);
+    } else {
+        for (int i = 0; i < PANE_COUNT; i++) {
+            if (a->dirty[i] && pane_visible(a, (pane_id)i)) {
+                draw_pane(a, (pane_id)i);
+                a->dirty[i] = false;
+            }
+        }
+        if (a->chrome_dirty) {
+            draw_header(a);
+            draw_footer(a);
+            if (a->tabs) draw_tabs(a);
+            if (a->helpw) draw_help(a);
+        }
+    }
+    a->chrome_dirty = false;
+    update_panels(); /* wnoutrefresh of the panels, in stacking order */
+    doupdate();
+    if (a->pending_copy) {
+        if (!a->script_mode) {
+            fprintf(stdout, "\033]52;c;%s\a", a->pending_copy);
+            fflush(stdout);
+        }
+        free(a->pending_copy);
+        a->pending_copy = NULL;
+    }
+}
+
+/* ---------- input ---------- */
+
+static void paste_add(app *a, int key)
+{
+    if (key & TK_FN) return;
+    if (a->paste_len + 4 >= a->paste_cap) {
+        if (a->paste_cap >= PASTE_MAX) return;
+        size_t nc = a->paste_cap ? a->paste_cap * 2 : 4096;
+        char *np = realloc(a->paste, nc);
+        if (!np) return;
+        a->paste = np;
+        a->paste_cap = nc;
+    }
+    unsigned c = (unsigned)key;
+    char *o = a->paste + a->paste_len;
+    if (c < 0x80)
+        *o++ = (char)c;
+    else if (c < 0x800) {
+        *o++ = (char)(0xC0 | (c >> 6));
+        *o++ = (char)(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        *o++ = (char)(0xE0 | (c >> 12));
+        *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (c & 0x3F));
+    } else {
+        *o++ = (char)(0xF0 | (c >> 18));
+        *o++ = (char)(0x80 | ((c >> 12) & 0x3F));
+        *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (c & 0x3F));
+    }
+    a->paste_len = (size_t)(o - a->paste);
+}
+
+static void handle_mouse(app *a)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return;
+    if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED))) return;
+    if (a->layout == LAYOUT_SMALL || a->help) return;
+    if (a->tabs && wenclose(a->tabs, ev.y, ev.x)) {
+        int x = 0;
+        for (int i = 0; i < PANE_COUNT; i++) {
+            int w = (int)strlen(g_pane_names[i]) + 5;
+            if (ev.x >= x && ev.x < x + w) app_focus(a, (pane_id)i);
+            x += w;
+        }
+        return;
+    }
+    for (int i = 0; i < PANE_COUNT; i++) {
+        if (!a->pw[i] || !pane_visible(a, (pane_id)i) || !wenclose(a->pw[i], ev.y, ev.x)) continue;
+        app_focus(a, (pane_id)i);
+        if (i == PANE_LESSON && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_RELEASED))) {
+            int by, bx;
+            getbegyx(a->pw[i], by, bx);
+            pane_lesson_click(a->lesson, ev.y - by, ev.x - bx);
+        }
+        return;
+    }
+}
+
+static int pane_key(app *a, pane_id p, int key, tui_action act)
+{
+    switch (p) {
+    case PANE_LESSON:
+        return pane_lesson_key(a->lesson, key, act);
+    case PANE_DECODER:
+        return pane_decoder_key(a->dec, key, act);
+    case PANE_TRACE:
+        return pane_trace_key(a->trace, key, act);
+    case PANE_FLOW:
+        return pane_flow_key(a->flow, key, act);
+    default:
+        return KEY_R_IGNORED;
+    }
+}
+
+static pane_id cycle(const app *a, int dir)
+{
+    if (a->layout == LAYOUT_FULL) {
+        pane_id order[3] = {PANE_LESSON, PANE_DECODER, a->bottom_flow ? PANE_FLOW : PANE_TRACE};
+        int cur = 0;
+        for (int i = 0; i < 3; i++)
+            if (order[i] == a->focus) cur = i;
+        return order[(cur + 3 + dir) % 3];
+    }
+    return (pane_id)((a->focus + PANE_COUNT + dir) % PANE_COUNT);
+}
+
+/* Every key, from the terminal or from a script, comes through here. */
+static void handle_key(app *a, int key)
+{
+    if (key == (TK_FN | KEY_RESIZE)) {
+        layout(a);
+        return;
+    }
+    if (key == TK_PASTE_BEGIN) {
+        a->pasting = true;
+        a->paste_len = 0;
+        return;
+    }
+    if (a->pasting) {
+        if (key != TK_PASTE_END) {
+            paste_add(a, key);
+            return;
+        }
+        a->pasting = false;
+        if (a->focus != PANE_DECODER && !(a->lesson && pane_lesson_editing(a->lesson)))
+            app_focus(a, PANE_DECODER);
+        if (a->focus == PANE_DECODER) {
+            pane_decoder_paste(a->dec, a->paste ? a->paste : "", a->paste_len);
+        } else {
+            for (size_t i = 0; i < a->paste_len; i++)
+                pane_lesson_key(a->lesson, (unsigned char)a->paste[i], ACT_NONE);
+        }
+        a->chrome_dirty = true;
+        return;
+    }
+    if (key == TK_PASTE_END) return;
+    if (key == (TK_FN | KEY_MOUSE)) {
+        handle_mouse(a);
+        return;
+    }
+    if (key == TK_CTRL('c')) {
+        a->quit = true;
+        return;
+    }
+    if (a->layout == LAYOUT_SMALL) { /* only quitting works until the terminal is big enough */
+        if (key == 'q') a->quit = true;
+        return;
+    }
+    if (a->help) {
+        tui_action act = keys_lookup(key, CTX_GLOBAL | CTX_ALL_PANES);
+        int page = a->helpw ? getmaxy(a->helpw) - 3 : 10;
+        if (act == ACT_CANCEL || act == ACT_HELP)
+            set_help(a, false);
+        else if (act == ACT_QUIT)
+            a->quit = true;
+        else if (act == ACT_UP)
+            a->help_scroll--;
+        else if (act == ACT_DOWN)
+            a->help_scroll++;
+        else if (act == ACT_PGUP)
+            a->help_scroll -= page;
+        else if (act == ACT_PGDN)
+            a->help_scroll += page;
+        else if (act == ACT_TOP)
+            a->help_scroll = 0;
+        a->chrome_dirty = true;
+        return;
+    }
+    /* a text field owns the keyboard */
+    if (a->focus == PANE_DECODER && pane_decoder_editing(a->dec)) {
+        pane_decoder_key(a->dec, key, ACT_NONE);
+        if (!pane_decoder_editing(a->dec) && a->lesson)
+            pane_lesson_decoder_changed(a->lesson, pane_decoder_token(a->dec));
+        a->chrome_dirty = true;
+        return;
+    }
+    if (a->focus == PANE_LESSON && a->lesson && pane_lesson_editing(a->lesson)) {
+        pane_lesson_key(a->lesson, key, ACT_NONE);
+        a->chrome_dirty = true;
+        return;
+    }
+    int ctx = focus_ctx(a);
+    tui_action act = keys_lookup(key, ctx & ~CTX_GLOBAL);
+    if (act == ACT_NONE) act = keys_lookup(key, CTX_GLOBAL);
+    switch (act) {
+    case ACT_HELP:
+        set_help(a, true);
+        return;
+    case ACT_QUIT:
+        a->quit = true;
+        return;
+    case ACT_NEXT_PANE:
+        app_focus(a, cycle(a, 1));
+        return;
+    case ACT_PREV_PANE:
+        app_focus(a, cycle(a, -1));
+        return;
+    case ACT_LESSONS:
+        app_focus(a, PANE_LESSON);
+        pane_lesson_show_list(a->lesson);
+        return;
+    case ACT_DECODER:
+        app_focus(a, PANE_DECODER);
+        pane_decoder_begin_edit(a->dec);
+        return;
+    case ACT_TRACE:
+        app_focus(a, PANE_TRACE);
+        return;
+    case ACT_FLOW:
+        if (a->lesson && pane_lesson_flow(a->lesson))
+            pane_flow_select(a->flow, pane_lesson_flow(a->lesson));
+        app_focus(a, PANE_FLOW);
+        return;
+    case ACT_CANCEL:
+        if (a->net && net_busy(a->net)) {
+            http_cancel_all(net_http(a->net));
+            app_flash(a, "cancelled the requests in flight");
+        }
+        pane_key(a, a->focus, key, act);
+        return;
+    default:
+        break;
+    }
+    int r = pane_key(a, a->focus, key, act);
+    if (r & KEY_R_QUIT) a->quit = true;
+    a->chrome_dirty = true;
+    if (a->focus == PANE_DECODER && a->lesson && (r & KEY_R_HANDLED))
+        pane_lesson_decoder_changed(a->lesson, pane_decoder_token(a->dec));
+}
+
+static int read_key(app *a, bool *got)
+{
+    wint_t wc;
+    int r = wget_wch(stdscr, &wc);
+    *got = r != ERR;
+    (void)a;
+    if (r == KEY_CODE_YES) return TK_FN | (int)wc;
+    return (int)wc;
+}
+
+/* ---------- signals ---------- */
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    if (sig == SIGWINCH && g_old_winch.sa_handler != SIG_DFL && g_old_winch.sa_handler != SIG_IGN &&
+        g_old_winch.sa_handler)
+        g_old_winch.sa_handler(sig); /* ncurses' own handler: it turns into KEY_RESIZE */
+    if (g_sigfd >= 0) {
+        char c = sig == SIGWINCH ? 'W' : 'Q';
+        ssize_t n = write(g_sigfd, &c, 1);
+        (void)n;
+    }
+    errno = saved;
+}
+
+static void install_signals(app *a)
+{
+    if (pipe(a->sigpipe) != 0) {
+        a->sigpipe[0] = a->sigpipe[1] = -1;
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(a->sigpipe[i], F_SETFL, fcntl(a->sigpipe[i], F_GETFL) | O_NONBLOCK);
+        fcntl(a->sigpipe[i], F_SETFD, FD_CLOEXEC);
+    }
+    g_sigfd = a->sigpipe[1];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGWINCH, &sa, &g_old_winch);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static void drain_signals(app *a)
+{
+    char buf[64];
+    ssize_t n;
+    while (a->sigpipe[0] >= 0 && (n = read(a->sigpipe[0], buf, sizeof buf)) > 0)
+        for (ssize_t i = 0; i < n; i++)
+            if (buf[i] == 'Q') a->quit = true;
+}
+
+/* ---------- periodic work ---------- */
+
+static void tick(app *a)
+{
+    a->spin++;
+    a->chrome_dirty = true; /* the clock */
+    if (pane_decoder_tick(a->dec)) a->dirty[PANE_DECODER] = true;
+}
+
+static void on_net_event(void *ud, const net_event *ev)
+{
+    app *a = ud;
+    pane_trace_server_event(a->trace, ev);
+    a->dirty[PANE_TRACE] = true;
+}
+
+static void on_net_change(void *ud)
+{
+    app *a = ud;
+    pane_decoder_rekey(a->dec);
+    a->chrome_dirty = true;
+}
+
+static void pump(app *a, int timeout_ms)
+{
+    int fds[2] = {a->script_mode ? -1 : STDIN_FILENO, a->sigpipe[0]};
+    bool ready[2] = {false, false};
+    if (a->net) {
+        net_wait(a->net, fds, ready, 2, timeout_ms);
+    } else {
+        struct pollfd p[2] = {{.fd = fds[0], .events = POLLIN}, {.fd = fds[1], .events = POLLIN}};
+        poll(p, 2, timeout_ms);
+    }
+    drain_signals(a);
+}
+
+/* ---------- screen dump (script mode) ---------- */
+
+static void put_utf8(FILE *f, wchar_t wc)
+{
+    char mb[MB_LEN_MAX];
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t n = wcrtomb(mb, wc, &st);
+    if (n == (size_t)-1)
+        fputc('?', f);
+    else
+        fwrite(mb, 1, n, f);
+}
+
+static const char *color_name(short c)
+{
+    static const char *const names[] = {"black", "red",     "green", "yellow",
+                                        "blue",  "magenta", "cyan",  "white"};
+    return c >= 0 && c < 8 ? names[c] : "default";
+}
+
+static void attr_desc(attr_t at, short pair, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    size_t l = 0;
+#define ADD(flag, name)                                                                            \
+    if (at & (flag)) l += (size_t)snprintf(buf + l, n > l ? n - l : 0, "%s%s", l ? "," : "", name);
+    ADD(A_BOLD, "bold")
+    ADD(A_REVERSE, "reverse")
+    ADD(A_UNDERLINE, "underline")
+    ADD(A_DIM, "dim")
+    ADD(A_BLINK, "blink")
+    ADD(A_ITALIC, "italic")
+#undef ADD
+    if (pair > 0) {
+        short fg, bg;
+        pair_content(pair, &fg, &bg);
+        snprintf(buf + l, n > l ? n - l : 0, "%s%s/%s", l ? "," : "", color_name(fg),
+                 color_name(bg));
+    }
+}
+
+/* Replaces the server's port with a placeholder so golden screens do not depend on it. */
+static void mask_port(const app *a, char *line)
+{
+    const char *url = a->net ? net_base_url(a->net) : NULL;
+    const char *colon = url ? strrchr(url, ':') : NULL;
+    if (!colon || strlen(colon) < 2) return;
+    const char *port = colon + 1;
+    size_t pl = strlen(port);
+    for (char *p = strstr(line, port); p; p = strstr(p + pl, port)) {
+        if (p > line && p[-1] == ':' && !(p[pl] >= '0' && p[pl] <= '9')) memset(p, '#', pl);
+    }
+}
+
+static bool save_screen(app *a, const char *path)
+{
+    draw(a);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "tokenlab: cannot write screen to %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    int H = getmaxy(curscr), W = getmaxx(curscr);
+    size_t cap = (size_t)W * MB_LEN_MAX + 1;
+    char *line = malloc(cap);
+    FILE *attrs = tmpfile();
+    for (int y = 0; y < H && line; y++) {
+        FILE *m = fmemopen(line, cap, "w");
+        if (!m) break;
+        char prev[96] = "", cur[96];
+        int run_start = 0;
+        for (int x = 0; x < W; x++) {
+            cchar_t cc;
+            wchar_t wch[CCHARW_MAX + 1] = {0};
+            attr_t at = 0;
+            short pair = 0;
+            if (mvwin_wch(curscr, y, x, &cc) == ERR ||
+                getcchar(&cc, wch, &at, &pair, NULL) == ERR) {
+                wch[0] = L' ';
+                at = 0;
+                pair = 0;
+            }
+            put_utf8(m, wch[0] ? wch[0] : L' ');
+            if (wch[0] && wcwidth(wch[0]) == 2) x++;
+            attr_desc(at & ~A_CHARTEXT & ~A_COLOR, pair, cur, sizeof cur);
+            if (strcmp(cur, prev) != 0) {
+                if (prev[0] && attrs) fprintf(attrs, "%d:%d-%d %s\n", y, run_start, x - 1, prev);
+                snprintf(prev, sizeof prev, "%s", cur);
+                run_start = x;
+            }
+        }
+        if (prev[0] && attrs) fprintf(attrs, "%d:%d-%d %s\n", y, run_start, W - 1, prev);
+        fclose(m);
+        size_t l = strlen(line);
+        while (l > 0 && line[l - 1] == ' ') line[--l] = '\0';
+        mask_port(a, line);
+        fprintf(f, "%s\n", line);
+    }
+    free(line);
+    if (attrs) {
+        fprintf(f, "-- attributes (row:cols) --\n");
+        rewind(attrs);
+        char buf[256];
+        while (fgets(buf, sizeof buf, attrs)) fputs(buf, f);
+        fclose(attrs);
+    }
+    bool ok = fclose(f) == 0;
+    return ok;
+}
+
+/* ---------- script mode ---------- */
+
+static void feed_text(app *a, const char *s)
+{
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t n = strlen(s);
+    while (n > 0) {
+        wchar_t wc;
+        size_t k = mbrtowc(&wc, s, n, &st);
+        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+            wc = (unsigned char)*s;
+            k = 1;
+            memset(&st, 0, sizeof st);
+        }
+        handle_key(a, (int)wc);
+        s += k;
+        n -= k;
+    }
+}
+
+static void wait_idle(app *a, int max_ms)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        pump(a, 20);
+        bool busy = a->net && net_busy(a->net);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        if ((!busy && ms >= 50) || ms > max_ms) break;
+    }
+    draw(a);
+}
+
+/* Returns 0 on success, 2 on a bad line, 3 when the file cannot be read. */
+static int run_script(app *a, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        endwin();
+        fprintf(stderr, "tokenlab: cannot read TOKENLAB_SCRIPT %s: %s\n", path, strerror(errno));
+        return 3;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int lineno = 0, rc = 0;
+    while (!a->quit && (len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (len == 0 || line[0] == '#') continue;
+        if (strncmp(line, ":type ", 6) == 0) {
+            feed_text(a, line + 6);
+        } else if (strncmp(line, ":paste ", 7) == 0) {
+            handle_key(a, TK_PASTE_BEGIN);
+            feed_text(a, line + 7);
+            handle_key(a, TK_PASTE_END);
+        } else if (strncmp(line, ":paste-file ", 12) == 0) {
+            FILE *pf = fopen(line + 12, "rb");
+            if (!pf) {
+                fprintf(stderr, "%s:%d: cannot read %s\n", path, lineno, line + 12);
+                rc = 2;
+                break;
+            }
+            handle_key(a, TK_PASTE_BEGIN);
+            int c;
+            while ((c = fgetc(pf)) != EOF) handle_key(a, c);
+            fclose(pf);
+            handle_key(a, TK_PASTE_END);
+        } else if (strncmp(line, ":resize ", 8) == 0) {
+            int w = 0, h = 0;
+            if (sscanf(line + 8, "%d %d", &w, &h) != 2 || w < 1 || h < 1 || w > 1000 || h > 1000) {
+                fprintf(stderr, "%s:%d: :resize needs WIDTH HEIGHT\n", path, lineno);
+                rc = 2;
+                break;
+            }
+            resizeterm(h, w);
+            handle_key(a, TK_FN | KEY_RESIZE);
+        } else if (strcmp(line, ":wait-idle") == 0) {
+            wait_idle(a, 5000);
+        } else if (strncmp(line, ":wait ", 6) == 0) {
+            wait_idle(a, atoi(line + 6));
+        } else if (strncmp(line, ":advance ", 9) == 0) {
+            a->fake_time += atoll(line + 9);
+            tick(a);
+        } else if (strncmp(line, ":save-screen ", 13) == 0) {
+            if (!save_screen(a, line + 13)) {
+                rc = 3;
+                break;
+            }
+        } else if (line[0] == ':' && len > 1) {
+            fprintf(stderr, "%s:%d: unknown command '%s'\n", path, lineno, line);
+            rc = 2;
+            break;
+        } else {
+            int k = keys_parse(line);
+            if (k < 0) {
+                fprintf(stderr, "%s:%d: unknown key '%s' (use :type for text)\n", path, lineno,
+                        line);
+                rc = 2;
+                break;
+            }
+            handle_key(a, k);
+        }
+        draw(a);
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+/* ---------- options ---------- */
 
 void tui_usage(FILE *f)
 {
-    fprintf(f, "TUI options: (being written)\n");
+    fprintf(f, "TUI options:\n"
+               "  --server URL        use a remote (class) server instead of the embedded one\n"
+               "  --lab-key KEY       the remote server's lab key (for clock and lab switches)\n"
+               "  --theme NAME        dark (default), light, high-contrast, mono\n"
+               "  --ascii             ASCII box drawing (automatic when the locale is not UTF-8)\n"
+               "  --lessons DIR       read the lessons from DIR\n"
+               "  --lang LANG         lesson language (default: $LANG, falling back to English)\n"
+               "  --lesson ID         open this lesson\n"
+               "  --no-mouse          do not capture the mouse\n"
+               "  environment: NO_COLOR (monochrome), TOKENLAB_SCRIPT=FILE (script mode),\n"
+               "               TOKENLAB_FAKE_TIME=EPOCH (fixed clock for the display)\n");
+}
+
+static int parse_opts(int argc, char **argv, tui_opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        const char **dst = NULL;
+        if (strcmp(s, "--ascii") == 0)
+            o->ascii = true;
+        else if (strcmp(s, "--no-mouse") == 0)
+            o->no_mouse = true;
+        else if (strcmp(s, "--server") == 0)
+            dst = &o->server_url;
+        else if (strcmp(s, "--lab-key") == 0)
+            dst = &o->lab_key;
+        else if (strcmp(s, "--theme") == 0)
+            dst = &o->theme;
+        else if (strcmp(s, "--lessons") == 0)
+            dst = &o->lessons_dir;
+        else if (strcmp(s, "--lang") == 0)
+            dst = &o->lang;
+        else if (strcmp(s, "--lesson") == 0)
+            dst = &o->lesson_id;
+        else {
+            fprintf(stderr, "tokenlab: unknown option '%s' (see tokenlab --help)\n", s);
+            return 2;
+        }
+        if (dst) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "tokenlab: %s needs a value\n", s);
+                return 2;
+            }
+            *dst = argv[++i];
+        }
+    }
+    if (o->server_url && strncmp(o->server_url, "http://", 7) != 0 &&
+        strncmp(o->server_url, "https://", 8) != 0) {
+        fprintf(stderr, "tokenlab: --server needs an http:// or https:// URL, got '%s'\n",
+                o->server_url);
+        return 2;
+    }
+    theme_id t;
+    if (o->theme && !theme_parse(o->theme, &t)) {
+        fprintf(stderr, "tokenlab: unknown theme '%s' (dark, light, high-contrast, mono)\n",
+                o->theme);
+        return 2;
+    }
+    return 0;
+}
+
+/* ---------- start and stop ---------- */
+
+static bool start_curses(app *a)
+{
+    if (a->script_mode) {
+        /* headless: a real terminal description, output thrown away, input from the script */
+        a->term_out = fopen("/dev/null", "w");
+        a->term_in = fopen("/dev/null", "r");
+        if (!a->term_out || !a->term_in) return false;
+        a->scr = newterm("xterm-256color", a->term_out, a->term_in);
+        if (!a->scr) a->scr = newterm("xterm", a->term_out, a->term_in);
+        if (!a->scr) return false;
+        set_term(a->scr);
+        resizeterm(MIN_H, MIN_W);
+    } else {
+        if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+            fprintf(stderr, "tokenlab: the TUI needs a terminal (see tokenlab --help for the "
+                            "commands that work in a pipe)\n");
+            return false;
+        }
+        const char *term = getenv("TERM");
+        a->scr = newterm(term && *term ? term : "xterm", stdout, stdin);
+        if (!a->scr) {
+            fprintf(stderr, "tokenlab: cannot use terminal type '%s'\n", term ? term : "");
+            return false;
+        }
+        set_term(a->scr);
+    }
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(25);
+    define_key("\033[200~", TK_PASTE_BEGIN & ~TK_FN);
+    define_key("\033[201~", TK_PASTE_END & ~TK_FN);
+    if (!a->script_mode) {
+        if (!a->o.no_mouse) mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED, NULL);
+        fputs("\033[?2004h", stdout); /* bracketed paste */
+        fflush(stdout);
+    }
+    theme_id want = THEME_ID_DARK;
+    if (a->o.theme) theme_parse(a->o.theme, &want);
+    const char *nc = getenv("NO_COLOR");
+    if (nc && *nc) want = THEME_ID_MONO; /* https://no-color.org */
+    a->theme = theme_apply(want);
+    return true;
+}
+
+static void stop_curses(app *a)
+{
+    if (!a->scr) return;
+    free_windows(a);
+    if (!a->script_mode) {
+        fputs("\033[?2004l", stdout);
+        fflush(stdout);
+    }
+    endwin();
+    delscreen(a->scr);
+    a->scr = NULL;
+    if (a->term_out) fclose(a->term_out);
+    if (a->term_in) fclose(a->term_in);
+}
+
+int tui_main(int argc, char **argv)
+{
+    app *a = calloc(1, sizeof *a);
+    if (!a) return 1;
+    int rc = parse_opts(argc, argv, &a->o);
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    setlocale(LC_ALL, "");
+    const char *cs = nl_langinfo(CODESET);
+    bool utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+    ui_set_ascii(a->o.ascii || !utf8);
+    const char *ft = getenv("TOKENLAB_FAKE_TIME");
+    if (ft && *ft) {
+        a->has_fake = true;
+        a->fake_time = atoll(ft);
+    }
+    const char *script = getenv("TOKENLAB_SCRIPT");
+    a->script_mode = script && *script;
+    a->sigpipe[0] = a->sigpipe[1] = -1;
+    a->focus = PANE_LESSON;
+
+    tl_err e = {0};
+    a->net = net_new(a->o.server_url, a->o.lab_key, &e);
+    if (!a->net) {
+        fprintf(stderr, "tokenlab: %s\n", e.msg);
+        free(a);
+        return 1;
+    }
+    if (!start_curses(a)) {
+        net_free(a->net);
+        free(a);
+        return 1;
+    }
+    install_signals(a);
+    net_on_event(a->net, on_net_event, a);
+    net_on_change(a->net, on_net_change, a);
+    a->dec = pane_decoder_new(a);
+    a->trace = pane_trace_new(a, net_http(a->net));
+    a->flow = pane_flow_new(a);
+    pane_lesson_options lo = {a->o.lessons_dir, a->o.lang, a->o.lesson_id};
+    a->lesson = pane_lesson_new(a, a->net, &lo);
+    if (pane_lesson_flow(a->lesson)) pane_flow_select(a->flow, pane_lesson_flow(a->lesson));
+    layout(a);
+    draw(a); /* first frame before anything slow */
+    net_start(a->net);
+
+    if (a->script_mode) {
+        rc = run_script(a, script);
+    } else {
+        struct timespec ts;
+        while (!a->quit) {
+            clock_gettime(CLOCK_REALTIME, &ts);
+            int to = 1000 - (int)(ts.tv_nsec / 1000000);
+            int64_t before = (int64_t)ts.tv_sec;
+            pump(a, to < 1 ? 1 : to);
+            bool got;
+            int n = 0;
+            do {
+                int k = read_key(a, &got);
+                if (got) handle_key(a, k);
+            } while (got && !a->quit && ++n < 1 << 22);
+            clock_gettime(CLOCK_REALTIME, &ts);
+            if ((int64_t)ts.tv_sec != before) tick(a);
+            if (!a->quit) draw(a);
+        }
+    }
+    stop_curses(a);
+    pane_lesson_free(a->lesson);
+    pane_flow_free(a->flow);
+    pane_trace_free(a->trace);
+    pane_decoder_free(a->dec);
+    net_free(a->net);
+    g_sigfd = -1;
+    if (a->sigpipe[0] >= 0) {
+        close(a->sigpipe[0]);
+        close(a->sigpipe[1]);
+    }
+    free(a->paste);
+    free(a->pending_copy);
+    free(a);
+    return rc;
 }

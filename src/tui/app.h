@@ -1,0 +1,37 @@
+/* app — the TUI's shared state and the services panes call (clock, keys, status line, clipboard,
+ * tokens arriving from the network). Internal to src/tui/. */
+#ifndef TL_TUI_APP_H
+#define TL_TUI_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct jwks;
+
+typedef enum pane_id { PANE_LESSON, PANE_DECODER, PANE_TRACE, PANE_FLOW, PANE_COUNT } pane_id;
+
+/* What a key handler did (htop style: handlers return flags instead of drawing). */
+enum { KEY_R_IGNORED = 0, KEY_R_HANDLED = 1, KEY_R_REDRAW = 2, KEY_R_QUIT = 4 };
+
+typedef struct app app;
+
+/* The clock the learner sees: real time (or TOKENLAB_FAKE_TIME) plus the lesson's fast-forward. */
+int64_t app_now(const app *a);
+int64_t app_clock_offset(const app *a);
+/* The embedded server's HS256 login secret, or NULL (remote server / none). Borrowed. */
+const char *app_login_secret(app *a, size_t *len);
+/* The server's JWKS if fetched (a fetch is started when it is missing), or NULL. Borrowed. */
+const struct jwks *app_jwks(app *a);
+/* One line in the footer area for a few seconds. */
+void app_flash(app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Copies text to the terminal clipboard with OSC 52. */
+void app_copy(app *a, const char *text);
+/* Asks for a redraw of a pane. */
+void app_dirty(app *a, pane_id p);
+/* Puts a token in the decoder (with a history label such as "access", "id", "login"). */
+void app_show_token(app *a, const char *label, const char *token);
+/* Focuses a pane (in tabs layout: shows it). */
+void app_focus(app *a, pane_id p);
+
+#endif

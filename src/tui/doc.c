@@ -1,0 +1,395 @@
+#include "tui/doc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+typedef struct doc_line {
+    char *t;
+    unsigned char *el;
+    size_t len, cap;
+} doc_line;
+
+struct doc {
+    doc_line *l;
+    size_t n, cap;
+};
+
+static bool g_ascii;
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) abort(); /* out of memory in a UI: nothing sensible left to do */
+    return q;
+}
+
+doc *doc_new(void)
+{
+    doc *d = calloc(1, sizeof *d);
+    if (!d) abort();
+    doc_clear(d);
+    return d;
+}
+
+void doc_free(doc *d)
+{
+    if (!d) return;
+    for (size_t i = 0; i < d->cap; i++) {
+        free(d->l[i].t);
+        free(d->l[i].el);
+    }
+    free(d->l);
+    free(d);
+}
+
+void doc_clear(doc *d)
+{
+    for (size_t i = 0; i < d->n; i++) d->l[i].len = 0;
+    d->n = 0;
+    doc_nl(d);
+}
+
+void doc_nl(doc *d)
+{
+    if (d->n == d->cap) {
+        size_t nc = d->cap ? d->cap * 2 : 32;
+        d->l = xrealloc(d->l, nc * sizeof *d->l);
+        memset(d->l + d->cap, 0, (nc - d->cap) * sizeof *d->l);
+        d->cap = nc;
+    }
+    d->l[d->n++].len = 0;
+}
+
+void doc_putn(doc *d, theme_elem el, const char *s, size_t n)
+{
+    while (n > 0) {
+        const char *nl = memchr(s, '\n', n);
+        size_t k = nl ? (size_t)(nl - s) : n;
+        doc_line *ln = &d->l[d->n - 1];
+        if (ln->len + k > ln->cap) {
+            size_t nc = ln->cap ? ln->cap : 64;
+            while (nc < ln->len + k) nc *= 2;
+            ln->t = xrealloc(ln->t, nc);
+            ln->el = xrealloc(ln->el, nc);
+            ln->cap = nc;
+        }
+        memcpy(ln->t + ln->len, s, k);
+        memset(ln->el + ln->len, (int)el, k);
+        ln->len += k;
+        if (!nl) break;
+        doc_nl(d);
+        s += k + 1;
+        n -= k + 1;
+    }
+}
+
+void doc_put(doc *d, theme_elem el, const char *s)
+{
+    doc_putn(d, el, s, strlen(s));
+}
+
+void doc_printf(doc *d, theme_elem el, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof buf) {
+        doc_putn(d, el, buf, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) return;
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    doc_putn(d, el, big, (size_t)n);
+    free(big);
+}
+
+size_t doc_line_count(const doc *d)
+{
+    return d->n;
+}
+
+/* Decodes one UTF-8 character at s[0..n); returns its byte length (>= 1) and its code point, or
+ * -1 for an invalid sequence (which then counts as one byte). */
+static size_t utf8_next(const unsigned char *s, size_t n, long *cp)
+{
+    unsigned c = s[0];
+    size_t len;
+    long v;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        v = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        v = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        v = c & 0x07;
+    } else {
+        *cp = -1;
+        return 1;
+    }
+    if (len > n) {
+        *cp = -1;
+        return 1;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *cp = -1;
+            return 1;
+        }
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    static const long min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+        *cp = -1;
+        return 1;
+    }
+    *cp = v;
+    return len;
+}
+
+/* Columns a code point takes on screen; control and zero-width characters are drawn as '?'. */
+static int cp_width(long cp)
+{
+    if (cp < 0x20 || cp == 0x7F || cp < 0) return 1;
+    if (cp < 0x7F) return 1;
+    if (g_ascii) return 1;
+    int w = wcwidth((wchar_t)cp);
+    return w == 2 ? 2 : 1;
+}
+
+static bool cp_printable(long cp)
+{
+    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) return false;
+    if (cp >= 0x80 && (g_ascii || wcwidth((wchar_t)cp) <= 0)) return false;
+    return true;
+}
+
+int ui_width(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    int w = 0;
+    while (n > 0) {
+        long cp;
+        size_t k = utf8_next(p, n, &cp);
+        w += cp_width(cp);
+        p += k;
+        n -= k;
+    }
+    return w;
+}
+
+static void put_char(WINDOW *w, int y, int x, const unsigned char *p, size_t k, long cp, attr_t a)
+{
+    wattrset(w, a);
+    if (cp_printable(cp)) {
+        mvwaddnstr(w, y, x, (const char *)p, (int)k);
+    } else {
+        mvwaddch(w, y, x, cp == '\t' ? ' ' : '?');
+    }
+}
+
+int ui_put(WINDOW *w, int y, int x, const char *s, int maxw, attr_t attr)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    int col = 0;
+    while (n > 0) {
+        long cp;
+        size_t k = utf8_next(p, n, &cp);
+        int cw = cp_width(cp);
+        if (col + cw > maxw) break;
+        put_char(w, y, x + col, p, k, cp, attr);
+        col += cw;
+        p += k;
+        n -= k;
+    }
+    return col;
+}
+
+/* Splits a line into rows of at most `width` columns, breaking after the last space when there is
+ * one in the row. Calls fn(start, end) for each row; returns the number of rows (>= 1). */
+typedef void (*row_fn)(void *ud, size_t start, size_t end);
+
+static int wrap_line(const doc_line *ln, int width, row_fn fn, void *ud)
+{
+    if (width < 1) width = 1;
+    const unsigned char *t = (const unsigned char *)ln->t;
+    size_t start = 0, i = 0, last_space = 0;
+    int col = 0, rows = 0;
+    while (i < ln->len) {
+        long cp;
+        size_t k = utf8_next(t + i, ln->len - i, &cp);
+        int cw = cp_width(cp);
+        if (col + cw > width && i > start) {
+            size_t brk = (last_space > start) ? last_space : i;
+            if (fn) fn(ud, start, brk);
+            rows++;
+            start = brk;
+            /* re-measure the carried-over part */
+            col = 0;
+            last_space = 0;
+            size_t j = start;
+            while (j < i) {
+                long c2;
+                size_t k2 = utf8_next(t + j, ln->len - j, &c2);
+                col += cp_width(c2);
+                j += k2;
+            }
+        }
+        col += cw;
+        i += k;
+        if (cp == ' ') last_space = i;
+    }
+    if (fn) fn(ud, start, ln->len);
+    return rows + 1;
+}
+
+int doc_rows(const doc *d, int width)
+{
+    int rows = 0;
+    for (size_t i = 0; i < d->n; i++) rows += wrap_line(&d->l[i], width, NULL, NULL);
+    return rows;
+}
+
+int doc_line_row(const doc *d, size_t line, int width)
+{
+    int rows = 0;
+    for (size_t i = 0; i < d->n && i < line; i++) rows += wrap_line(&d->l[i], width, NULL, NULL);
+    return rows;
+}
+
+typedef struct draw_ctx {
+    const doc_line *ln;
+    WINDOW *w;
+    int y, x, h, width, scroll, row;
+    bool hl;
+} draw_ctx;
+
+static void draw_row(void *ud, size_t start, size_t end)
+{
+    draw_ctx *c = ud;
+    int r = c->row++;
+    if (r < c->scroll || r >= c->scroll + c->h) return;
+    int y = c->y + r - c->scroll;
+    const unsigned char *t = (const unsigned char *)c->ln->t;
+    int col = 0;
+    if (c->hl) {
+        wattrset(c->w, theme_attr(THEME_SELECTED));
+        mvwhline(c->w, y, c->x, ' ', c->width);
+    }
+    size_t i = start;
+    while (i < end) {
+        long cp;
+        size_t k = utf8_next(t + i, c->ln->len - i, &cp);
+        int cw = cp_width(cp);
+        if (col + cw > c->width) break;
+        attr_t a = c->hl ? theme_attr(THEME_SELECTED) : theme_attr((theme_elem)c->ln->el[i]);
+        put_char(c->w, y, c->x + col, t + i, k, cp, a);
+        col += cw;
+        i += k;
+    }
+}
+
+void doc_draw(const doc *d, WINDOW *w, int y, int x, int h, int width, int scroll, long hl_line)
+{
+    draw_ctx c = {.w = w, .y = y, .x = x, .h = h, .width = width, .scroll = scroll};
+    for (size_t i = 0; i < d->n && c.row < scroll + h; i++) {
+        c.ln = &d->l[i];
+        c.hl = (long)i == hl_line;
+        int before = c.row;
+        /* skip whole lines above the scroll position cheaply */
+        if (before < scroll) {
+            int n = wrap_line(c.ln, width, NULL, NULL);
+            if (before + n <= scroll) {
+                c.row += n;
+                continue;
+            }
+        }
+        wrap_line(c.ln, width, draw_row, &c);
+    }
+    wattrset(w, A_NORMAL);
+}
+
+static const char *const g_sym_utf8[SYM_COUNT] = {
+    [SYM_ARROW_R] = "→",     [SYM_ARROW_L] = "←",  [SYM_DOT] = "●",       [SYM_BAR_FULL] = "█",
+    [SYM_BAR_EMPTY] = "░",   [SYM_CHECK] = "✓",    [SYM_CROSS] = "✗",     [SYM_ELLIPSIS] = "…",
+    [SYM_BULLET] = "•",      [SYM_HLINE] = "─",    [SYM_VLINE] = "│",     [SYM_RADIO_ON] = "(•)",
+    [SYM_RADIO_OFF] = "( )", [SYM_BOX_ON] = "[x]", [SYM_BOX_OFF] = "[ ]",
+};
+static const char *const g_sym_ascii[SYM_COUNT] = {
+    [SYM_ARROW_R] = ">",     [SYM_ARROW_L] = "<",  [SYM_DOT] = "*",       [SYM_BAR_FULL] = "#",
+    [SYM_BAR_EMPTY] = ".",   [SYM_CHECK] = "+",    [SYM_CROSS] = "x",     [SYM_ELLIPSIS] = "...",
+    [SYM_BULLET] = "*",      [SYM_HLINE] = "-",    [SYM_VLINE] = "|",     [SYM_RADIO_ON] = "(*)",
+    [SYM_RADIO_OFF] = "( )", [SYM_BOX_ON] = "[x]", [SYM_BOX_OFF] = "[ ]",
+};
+
+const char *ui_sym(ui_symbol s)
+{
+    return g_ascii ? g_sym_ascii[s] : g_sym_utf8[s];
+}
+
+void ui_set_ascii(bool ascii)
+{
+    g_ascii = ascii;
+}
+
+bool ui_ascii(void)
+{
+    return g_ascii;
+}
+
+void ui_hline(WINDOW *w, int y, int x, int n, attr_t attr)
+{
+    for (int i = 0; i < n; i++) {
+        wattrset(w, attr);
+        mvwaddstr(w, y, x + i, ui_sym(SYM_HLINE));
+    }
+}
+
+void ui_box(WINDOW *w, theme_elem el, const char *title, bool focused)
+{
+    int h, wd;
+    getmaxyx(w, h, wd);
+    if (h < 2 || wd < 2) return;
+    attr_t a = theme_attr(focused ? THEME_BORDER_FOCUS : el);
+    const char *tl = g_ascii ? "+" : (focused ? "┏" : "┌");
+    const char *tr = g_ascii ? "+" : (focused ? "┓" : "┐");
+    const char *bl = g_ascii ? "+" : (focused ? "┗" : "└");
+    const char *br = g_ascii ? "+" : (focused ? "┛" : "┘");
+    const char *hz = g_ascii ? (focused ? "=" : "-") : (focused ? "━" : "─");
+    const char *vt = g_ascii ? "|" : (focused ? "┃" : "│");
+    wattrset(w, a);
+    for (int x = 1; x < wd - 1; x++) {
+        mvwaddstr(w, 0, x, hz);
+        mvwaddstr(w, h - 1, x, hz);
+    }
+    for (int y = 1; y < h - 1; y++) {
+        mvwaddstr(w, y, 0, vt);
+        mvwaddstr(w, y, wd - 1, vt);
+    }
+    mvwaddstr(w, 0, 0, tl);
+    mvwaddstr(w, 0, wd - 1, tr);
+    mvwaddstr(w, h - 1, 0, bl);
+    /* at the screen's bottom-right corner this returns ERR (scrollok is off) but draws the cell */
+    mvwaddstr(w, h - 1, wd - 1, br);
+    if (title && wd > 6) {
+        char buf[256];
+        snprintf(buf, sizeof buf, " %s ", title);
+        ui_put(w, 0, 2, buf, wd - 4, theme_attr(focused ? THEME_BORDER_FOCUS : THEME_TITLE));
+    }
+    wattrset(w, A_NORMAL);
+}

@@ -1,0 +1,64 @@
+/* doc — a scrollable document of styled text lines that panes build and then draw: each byte of
+ * a line carries a theme element; lines wrap at word boundaries (or hard, for tokens) to the pane
+ * width. Building is cheap, so panes rebuild their doc whenever their data changes. */
+#ifndef TL_TUI_DOC_H
+#define TL_TUI_DOC_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tui/theme.h"
+
+typedef struct doc doc;
+
+doc *doc_new(void); /* caller frees with doc_free */
+void doc_free(doc *d);
+void doc_clear(doc *d);
+/* Appends UTF-8 text to the current line; '\n' starts a new line. Invalid bytes are shown as '?'.
+ */
+void doc_put(doc *d, theme_elem el, const char *s);
+void doc_putn(doc *d, theme_elem el, const char *s, size_t n);
+void doc_printf(doc *d, theme_elem el, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void doc_nl(doc *d);
+/* Number of lines (the current, possibly empty, last line included). */
+size_t doc_line_count(const doc *d);
+/* Row (after wrapping to `width`) where line `line` starts. */
+int doc_line_row(const doc *d, size_t line, int width);
+/* Total rows after wrapping to `width`. */
+int doc_rows(const doc *d, int width);
+/* Draws rows [scroll, scroll+h) of the wrapped doc into `w` at (y, x), `width` columns wide.
+ * `hl_line` (or -1) is drawn with THEME_SELECTED across the full width. */
+void doc_draw(const doc *d, WINDOW *w, int y, int x, int h, int width, int scroll, long hl_line);
+
+/* Display width of a UTF-8 string (invalid bytes count 1). */
+int ui_width(const char *s);
+/* Writes at most `maxw` columns of UTF-8 `s` at (y, x) with `attr`; returns columns written. */
+int ui_put(WINDOW *w, int y, int x, const char *s, int maxw, attr_t attr);
+/* Symbols with an ASCII fallback. */
+typedef enum ui_symbol {
+    SYM_ARROW_R,
+    SYM_ARROW_L,
+    SYM_DOT,
+    SYM_BAR_FULL,
+    SYM_BAR_EMPTY,
+    SYM_CHECK,
+    SYM_CROSS,
+    SYM_ELLIPSIS,
+    SYM_BULLET,
+    SYM_HLINE,
+    SYM_VLINE,
+    SYM_RADIO_ON,
+    SYM_RADIO_OFF,
+    SYM_BOX_ON,
+    SYM_BOX_OFF,
+    SYM_COUNT
+} ui_symbol;
+const char *ui_sym(ui_symbol s);
+/* Box drawing and symbols: ASCII when `ascii` (also forced when the locale is not UTF-8). */
+void ui_set_ascii(bool ascii);
+bool ui_ascii(void);
+void ui_box(WINDOW *w, theme_elem el, const char *title, bool focused);
+void ui_hline(WINDOW *w, int y, int x, int n, attr_t attr);
+
+#endif

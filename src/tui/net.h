@@ -1,0 +1,52 @@
+/* net — the TUI's link to an authorization server: the embedded one (started on 127.0.0.1:0) or a
+ * remote one (--server URL); the async HTTP client the whole TUI shares; the JWKS cache; and the
+ * server's own view (events from the embedded server's threads through a pipe, or /lab/events SSE
+ * from a remote one). */
+#ifndef TL_TUI_NET_H
+#define TL_TUI_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "jose/jwk.h"
+#include "oauth/http.h"
+
+typedef struct net net;
+
+typedef struct net_event {
+    int64_t time;
+    char kind[16];     /* "issued" | "refused" | "info" */
+    char endpoint[64]; /* "/token" */
+    char code[64];     /* "invalid_grant" or "" */
+    char message[512];
+} net_event;
+
+typedef void (*net_event_fn)(void *ud, const net_event *ev);
+typedef void (*net_change_fn)(void *ud); /* JWKS fetched, server came up or went down */
+
+/* server_url NULL: start the embedded server. Never fails for a remote URL that is down (the
+ * status dot says so); fails when the embedded server cannot start. Caller frees with net_free. */
+net *net_new(const char *server_url, const char *lab_key, tl_err *e);
+void net_free(net *n);
+void net_on_event(net *n, net_event_fn fn, void *ud);
+void net_on_change(net *n, net_change_fn fn, void *ud);
+/* Starts the slow things (JWKS fetch, SSE stream, health check) after the first frame. */
+void net_start(net *n);
+
+http_client *net_http(net *n); /* borrowed */
+const char *net_base_url(const net *n);
+const char *net_lab_key(const net *n); /* NULL when unknown (remote server without --lab-key) */
+bool net_embedded(const net *n);
+struct server *net_server(net *n);                 /* the embedded server or NULL */
+bool net_up(const net *n);                         /* the last contact worked */
+const char *net_login_secret(net *n, size_t *len); /* embedded only; else NULL */
+const jwks *net_jwks(net *n);                      /* NULL until fetched (a fetch starts) */
+
+/* Waits for input on `fds` (stdin, a signal pipe), the network and server events, at most
+ * timeout_ms; dispatches completions and events. Returns the number of readable `fds`. */
+int net_wait(net *n, int *fds, bool *ready, unsigned nfds, int timeout_ms);
+bool net_busy(const net *n);
+
+#endif

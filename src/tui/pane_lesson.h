@@ -1,0 +1,43 @@
+/* pane_lesson — the lesson pane on the lesson engine: the lesson list, the current lesson's prose
+ * wrapped and scrollable, the current step highlighted, steps as buttons, quiz widgets, hints and
+ * feedback. */
+#ifndef TL_TUI_PANE_LESSON_H
+#define TL_TUI_PANE_LESSON_H
+
+#include <curses.h>
+#include <stdbool.h>
+
+#include "tui/app.h"
+#include "tui/keys.h"
+
+typedef struct pane_lesson pane_lesson;
+struct net;
+
+typedef struct pane_lesson_options {
+    const char *lessons_dir; /* --lessons */
+    const char *lang;        /* --lang */
+    const char *lesson_id;   /* --lesson: jump there */
+} pane_lesson_options;
+
+/* Loads the course and opens the saved (or requested) lesson. Never fails: problems are shown in
+ * the pane. Free with pane_lesson_free. */
+pane_lesson *pane_lesson_new(app *a, struct net *n, const pane_lesson_options *o);
+void pane_lesson_free(pane_lesson *p);
+int pane_lesson_key(pane_lesson *p, int key, tui_action act);
+/* A mouse click at (y, x) inside the pane window. */
+int pane_lesson_click(pane_lesson *p, int y, int x);
+void pane_lesson_draw(pane_lesson *p, WINDOW *w, bool focused);
+/* Opens the lesson list. */
+void pane_lesson_show_list(pane_lesson *p);
+/* True while a text field (quiz answer) owns the keyboard. */
+bool pane_lesson_editing(const pane_lesson *p);
+/* "Lesson title · step 2/5", for the header; "" when none. */
+const char *pane_lesson_status(const pane_lesson *p);
+/* The flow diagram that goes with the current lesson, or NULL. */
+const char *pane_lesson_flow(const pane_lesson *p);
+/* The decoder token changed (the learner edited it): the state sees it. */
+void pane_lesson_decoder_changed(pane_lesson *p, const char *token);
+/* Seconds the clock was fast-forwarded by the lesson. */
+long long pane_lesson_clock_offset(const pane_lesson *p);
+
+#endif
