@@ -28,7 +28,7 @@ typedef struct engine_options {
     http_client *http; /* required, borrowed: the transport the caller polls */
     const char
         *server_url;     /* base URL of the embedded or remote server, e.g. http://127.0.0.1:PORT */
-    const char *lab_key; /* X-Tokenlab-Lab-Key for /lab/*; NULL: lab/clock actions fail plainly */
+    const char *lab_key; /* X-Tokenlab-Lab-Key for /lab/...; NULL: lab/clock actions fail plainly */
     const char
         *login_secret; /* HS256 secret of /login tokens when known (embedded server), or NULL */
     size_t login_secret_len;
@@ -87,8 +87,9 @@ bool engine_skip(engine *en, engine_done_fn fn, void *ud, tl_err *e);
 bool engine_item_done(const engine *en, size_t item); /* step completed / quiz answered */
 
 /* Runs the current STEP: its `do:` actions in order, then its checks; or, for a PRACTICAL quiz,
- * just its checks. `fn` gets the feedback (never called synchronously). With `with_solution`
- * the `solution:` actions run after `do:` (the reference path; the TUI's "show me"). */
+ * just its checks. `fn` gets the feedback — inside this call when no action needs the network. With
+ * `with_solution` the `solution:` actions run after `do:` (the reference path; the TUI's "show
+ * me"). */
 bool engine_run(engine *en, bool with_solution, engine_done_fn fn, void *ud, tl_err *e);
 /* Evaluates the current step's / practical quiz's checks now, without acting (for steps the learner
  * performs by hand, e.g. editing the decoder). Marks it done on success. */

@@ -124,6 +124,7 @@ typedef struct lesson {
     int minutes;
     char **requires;
     size_t nrequires;
+    int requires_line; /* line of `requires:` in the front matter (1 when absent) */
     char **labs;
     size_t nlabs;
     char *lang; /* "en" unless the file is id.LANG.md */

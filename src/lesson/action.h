@@ -1,0 +1,41 @@
+/* action — the verbs of `do:` and `solution:` lines (lessons/README.md "Actions"), executed
+ * asynchronously over the oauth http transport; each fills the lesson state (last response, tokens,
+ * flow, results). Lab switches and the clock go over HTTP `/lab/...` with the lab key, so the same
+ * lesson runs against a remote class server. */
+#ifndef TL_LESSON_ACTION_H
+#define TL_LESSON_ACTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+#include "jose/jwk.h"
+#include "lesson/parse.h"
+#include "lesson/state.h"
+#include "oauth/http.h"
+
+/* Lint: is this a known action with acceptable arguments? Pure (no I/O). Errors "action.unknown",
+ * "action.args" with a plain message ("login needs EMAIL PASSWORD"). */
+bool action_validate(size_t argc, char *const *argv, tl_err *e);
+/* The known action names, NULL-terminated. */
+const char *const *action_names(void);
+
+typedef struct action_ctx {
+    http_client *http;      /* borrowed */
+    const char *server_url; /* base URL, no trailing slash */
+    const char *lab_key;    /* or NULL */
+    const char *wordlist;   /* default crack wordlist path, or NULL = assets/wordlist.txt */
+    lesson_state *st;       /* borrowed */
+} action_ctx;
+
+/* Called once when the action finished: ok, or !ok with e describing why it could not run (an
+ * HTTP error status is NOT a failure — it lands in state.response for the checks). */
+typedef void (*action_done_fn)(void *ud, bool ok, const tl_err *e);
+
+/* Starts one action. The callback runs from http_poll/http_wait for network actions, and inside
+ * this call for actions without I/O (decode, mint, tamper, resign, verify, crack). Returns false
+ * (e filled, no callback) when the action cannot even start. */
+bool action_start(const action_ctx *ctx, const lesson_action *a, action_done_fn fn, void *ud,
+                  tl_err *e);
+
+#endif

@@ -1,0 +1,668 @@
+/* engine — a lesson session: items, runs, checks, feedback, hints, quizzes, scores, progress. */
+#include "lesson/engine.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lesson/action.h"
+#include "lesson/check.h"
+
+enum run_kind { RUN_NONE, RUN_STEP, RUN_ACTIONS, RUN_LABS };
+
+struct engine {
+    http_client *http;
+    char *server_url, *lab_key, *wordlist;
+    const course *course;
+    progress *prog;
+    lesson_state *st;
+    engine_change_fn chg;
+    void *chg_ud;
+
+    bool open;
+    size_t lesson_idx;
+    size_t item;
+    size_t nitems;
+    size_t *hints_shown; /* per item */
+    signed char *result; /* per item: -1 nothing, 0 wrong / not done, 1 right / done */
+
+    /* the run in flight */
+    int kind;
+    const lesson_action **queue;
+    size_t nqueue, next;
+    engine_done_fn fn;
+    void *ud;
+    size_t run_item;
+    lesson_action *lab_acts; /* synthesized "lab on|off X" actions */
+    size_t nlab_acts;
+    char lab_errors[512];
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+bool engine_new(const engine_options *o, engine **out, tl_err *e)
+{
+    if (!o || !o->http || !o->course || !o->server_url)
+        return err_set(e, "engine.args", "engine: http, course and server_url are required");
+    engine *en = calloc(1, sizeof *en);
+    if (!en) return err_set(e, "lesson.nomem", "out of memory");
+    en->http = o->http;
+    en->course = o->course;
+    en->prog = o->progress;
+    en->server_url = strdup(o->server_url);
+    size_t n = strlen(en->server_url);
+    while (n && en->server_url[n - 1] == '/') en->server_url[--n] = 0;
+    en->lab_key = dup_or_null(o->lab_key);
+    en->wordlist = dup_or_null(o->wordlist);
+    en->st = state_new();
+    if (!en->st) {
+        engine_free(en);
+        return err_set(e, "lesson.nomem", "out of memory");
+    }
+    if (o->login_secret)
+        en->st->login_secret =
+            jwk_from_secret((const uint8_t *)o->login_secret,
+                            o->login_secret_len ? o->login_secret_len : strlen(o->login_secret));
+    *out = en;
+    return true;
+}
+
+static void free_lab_acts(engine *en)
+{
+    for (size_t i = 0; i < en->nlab_acts; i++) {
+        parse_words_free(en->lab_acts[i].argv, en->lab_acts[i].argc);
+        free(en->lab_acts[i].text);
+    }
+    free(en->lab_acts);
+    en->lab_acts = NULL;
+    en->nlab_acts = 0;
+}
+
+void engine_free(engine *en)
+{
+    if (!en) return;
+    /* a run in flight would call back into freed memory: cancel the transport's requests */
+    if (en->kind != RUN_NONE) http_cancel_all(en->http);
+    free(en->queue);
+    free_lab_acts(en);
+    free(en->hints_shown);
+    free(en->result);
+    state_free(en->st);
+    free(en->server_url);
+    free(en->lab_key);
+    free(en->wordlist);
+    free(en);
+}
+
+void engine_on_change(engine *en, engine_change_fn fn, void *ud)
+{
+    en->chg = fn;
+    en->chg_ud = ud;
+}
+
+lesson_state *engine_state(engine *en)
+{
+    return en->st;
+}
+
+const course *engine_course(const engine *en)
+{
+    return en->course;
+}
+
+const lesson *engine_lesson(const engine *en)
+{
+    return en->open ? en->course->lessons[en->lesson_idx] : NULL;
+}
+
+size_t engine_lesson_index(const engine *en)
+{
+    return en->lesson_idx;
+}
+
+size_t engine_item_count(const engine *en)
+{
+    return en->open ? en->nitems : 0;
+}
+
+size_t engine_item_index(const engine *en)
+{
+    return en->item;
+}
+
+const lesson_block *engine_item(const engine *en)
+{
+    return en->open ? parse_item(engine_lesson(en), en->item) : NULL;
+}
+
+bool engine_busy(const engine *en)
+{
+    return en->kind != RUN_NONE;
+}
+
+static const char *item_id(const lesson_block *b)
+{
+    if (!b) return NULL;
+    return b->kind == LESSON_STEP ? b->step->id : b->quiz->id;
+}
+
+static void save_current(engine *en)
+{
+    const lesson *l = engine_lesson(en);
+    if (en->prog && l) progress_set_current(en->prog, l->id, item_id(engine_item(en)), NULL);
+}
+
+static void changed(engine *en)
+{
+    if (en->chg) en->chg(en->chg_ud);
+}
+
+/* ---- runs ----------------------------------------------------------------------------------- */
+
+static action_ctx ctx_of(engine *en)
+{
+    action_ctx c = {.http = en->http,
+                    .server_url = en->server_url,
+                    .lab_key = en->lab_key,
+                    .wordlist = en->wordlist,
+                    .st = en->st};
+    return c;
+}
+
+static void run_finish(engine *en, engine_feedback *fb)
+{
+    engine_done_fn fn = en->fn;
+    void *ud = en->ud;
+    en->kind = RUN_NONE;
+    free(en->queue);
+    en->queue = NULL;
+    en->nqueue = en->next = 0;
+    en->fn = NULL;
+    changed(en);
+    if (fn) fn(ud, fb);
+}
+
+static void eval_item(engine *en, size_t idx, engine_feedback *fb);
+
+static void run_next(engine *en);
+
+static void on_action(void *ud, bool ok, const tl_err *e)
+{
+    engine *en = ud;
+    if (!ok && en->kind != RUN_LABS) {
+        engine_feedback fb = {.verdict = ENGINE_ERROR};
+        const lesson_action *a = en->queue[en->next - 1];
+        snprintf(fb.message, sizeof fb.message, "%s", e && e->code ? e->msg : "the action failed");
+        snprintf(fb.detail, sizeof fb.detail, "line %d: action '%s' failed: %s", a->line, a->text,
+                 e && e->code ? e->msg : "?");
+        run_finish(en, &fb);
+        return;
+    }
+    if (!ok && en->kind == RUN_LABS) {
+        size_t l = strlen(en->lab_errors);
+        snprintf(en->lab_errors + l, sizeof en->lab_errors - l, "%s%s", l ? "; " : "",
+                 e && e->code ? e->msg : "lab switch failed");
+    }
+    changed(en);
+    run_next(en);
+}
+
+static void run_next(engine *en)
+{
+    while (en->next < en->nqueue) {
+        const lesson_action *a = en->queue[en->next++];
+        action_ctx c = ctx_of(en);
+        tl_err e = {0};
+        if (action_start(&c, a, on_action, en, &e)) return; /* continues in on_action */
+        on_action(en, false, &e);
+        return;
+    }
+    engine_feedback fb = {.verdict = ENGINE_OK};
+    if (en->kind == RUN_STEP) {
+        eval_item(en, en->run_item, &fb);
+    } else if (en->kind == RUN_LABS && en->lab_errors[0]) {
+        fb.verdict = ENGINE_ERROR;
+        snprintf(fb.message, sizeof fb.message, "%s", en->lab_errors);
+    } else {
+        snprintf(fb.message, sizeof fb.message, "done");
+    }
+    run_finish(en, &fb);
+}
+
+/* Two lists of actions run one after the other. */
+static bool run_two(engine *en, int kind, const lesson_action *a, size_t na, const lesson_action *b,
+                    size_t nb, engine_done_fn fn, void *ud, tl_err *e)
+{
+    if (!a) na = 0;
+    if (!b) nb = 0;
+    if (en->kind != RUN_NONE)
+        return err_set(e, "engine.busy",
+                       "still working on the previous step; wait for it to finish");
+    en->queue = calloc(na + nb + 1, sizeof *en->queue);
+    if (!en->queue) return err_set(e, "lesson.nomem", "out of memory");
+    for (size_t i = 0; i < na; i++) en->queue[i] = &a[i];
+    for (size_t i = 0; i < nb; i++) en->queue[na + i] = &b[i];
+    en->nqueue = na + nb;
+    en->next = 0;
+    en->kind = kind;
+    en->fn = fn;
+    en->ud = ud;
+    en->lab_errors[0] = 0;
+    run_next(en);
+    return true;
+}
+
+/* ---- checks and feedback -------------------------------------------------------------------- */
+
+static void mark(engine *en, size_t idx, bool right, const char *answer)
+{
+    const lesson *l = engine_lesson(en);
+    const lesson_block *b = parse_item(l, idx);
+    if (!b) return;
+    if (en->result[idx] < 0 || b->kind == LESSON_STEP) en->result[idx] = right ? 1 : 0;
+    if (!en->prog) return;
+    if (b->kind == LESSON_STEP) {
+        if (right) progress_mark_step(en->prog, l->id, b->step->id, NULL);
+    } else {
+        progress_record_quiz(en->prog, l->id, b->quiz->id, right, answer, NULL);
+    }
+}
+
+static void eval_item(engine *en, size_t idx, engine_feedback *fb)
+{
+    const lesson_block *b = parse_item(engine_lesson(en), idx);
+    memset(fb, 0, sizeof *fb);
+    if (!b) {
+        fb->verdict = ENGINE_ERROR;
+        snprintf(fb->message, sizeof fb->message, "no such item");
+        return;
+    }
+    const lesson_cond *checks;
+    size_t nchecks;
+    const lesson_step *s = b->kind == LESSON_STEP ? b->step : NULL;
+    if (s) {
+        checks = s->checks;
+        nchecks = s->nchecks;
+    } else {
+        checks = b->quiz->checks;
+        nchecks = b->quiz->nchecks;
+        fb->explain = b->quiz->explain;
+    }
+    const lesson_cond *failed = NULL;
+    char why[512] = "";
+    for (size_t i = 0; i < nchecks; i++)
+        if (!check_eval(&checks[i], en->st, why, sizeof why)) {
+            failed = &checks[i];
+            break;
+        }
+    if (!failed) {
+        fb->verdict = ENGINE_OK;
+        if (s)
+            snprintf(fb->message, sizeof fb->message, "%s", s->ok ? s->ok : "Done.");
+        else
+            snprintf(fb->message, sizeof fb->message, "Correct.");
+        mark(en, idx, true, NULL);
+        return;
+    }
+    fb->verdict = ENGINE_FAIL;
+    snprintf(fb->detail, sizeof fb->detail, "line %d: check '%s' does not hold (%s)", failed->line,
+             failed->text, why);
+    if (s)
+        for (size_t i = 0; i < s->nfails; i++)
+            if (check_eval(&s->fails[i].cond, en->st, NULL, 0)) {
+                snprintf(fb->message, sizeof fb->message, "%s", s->fails[i].text);
+                return;
+            }
+    /* a practical task is done when achieved: a failed check is not a wrong answer */
+    snprintf(fb->message, sizeof fb->message, "Not yet: %s (expected: %s).", why, failed->text);
+}
+
+bool engine_run(engine *en, bool with_solution, engine_done_fn fn, void *ud, tl_err *e)
+{
+    const lesson_block *b = engine_item(en);
+    if (!b) return err_set(e, "engine.no_item", "no lesson step here");
+    en->run_item = en->item;
+    if (b->kind == LESSON_STEP) {
+        const lesson_step *s = b->step;
+        return run_two(en, RUN_STEP, s->acts, s->nacts, s->solution,
+                       with_solution ? s->nsolution : 0, fn, ud, e);
+    }
+    if (b->quiz->type != QUIZ_PRACTICAL)
+        return err_set(e, "engine.not_practical",
+                       "this question is answered by choosing or typing");
+    const lesson_quiz *q = b->quiz;
+    return run_two(en, RUN_STEP, q->solution, with_solution ? q->nsolution : 0, NULL, 0, fn, ud, e);
+}
+
+void engine_check(engine *en, engine_feedback *out)
+{
+    eval_item(en, en->item, out);
+    changed(en);
+}
+
+bool engine_run_actions(engine *en, const lesson_action *acts, size_t n, engine_done_fn fn,
+                        void *ud, tl_err *e)
+{
+    return run_two(en, RUN_ACTIONS, acts, n, NULL, 0, fn, ud, e);
+}
+
+/* ---- lessons -------------------------------------------------------------------------------- */
+
+static bool add_lab_act(engine *en, bool on, const char *name)
+{
+    lesson_action *na = realloc(en->lab_acts, (en->nlab_acts + 1) * sizeof *na);
+    if (!na) return false;
+    en->lab_acts = na;
+    char text[160];
+    snprintf(text, sizeof text, "lab %s %s", on ? "on" : "off", name);
+    lesson_action a = {.line = 0};
+    if (!parse_words(text, &a.argv, &a.argc, NULL)) return false;
+    a.text = strdup(text);
+    en->lab_acts[en->nlab_acts++] = a;
+    return true;
+}
+
+static bool reset_items(engine *en)
+{
+    const lesson *l = engine_lesson(en);
+    en->nitems = parse_item_count(l);
+    free(en->hints_shown);
+    free(en->result);
+    en->hints_shown = calloc(en->nitems + 1, sizeof *en->hints_shown);
+    en->result = malloc(en->nitems + 1);
+    if (!en->hints_shown || !en->result) return false;
+    for (size_t i = 0; i < en->nitems; i++) {
+        const lesson_block *b = parse_item(l, i);
+        en->result[i] = -1;
+        if (en->prog && b->kind == LESSON_STEP && progress_step_done(en->prog, l->id, b->step->id))
+            en->result[i] = 1;
+        if (en->prog && b->kind == LESSON_QUIZ) {
+            int r = progress_quiz_result(en->prog, l->id, b->quiz->id);
+            if (r >= 0) en->result[i] = (signed char)r;
+        }
+    }
+    return true;
+}
+
+bool engine_open(engine *en, size_t idx, engine_done_fn fn, void *ud, tl_err *e)
+{
+    if (idx >= en->course->n)
+        return err_set(e, "engine.no_lesson", "no lesson number %zu", idx + 1);
+    if (en->kind != RUN_NONE)
+        return err_set(e, "engine.busy",
+                       "still working on the previous step; wait for it to finish");
+    free_lab_acts(en);
+    if (en->open) {
+        const lesson *old = engine_lesson(en);
+        for (size_t i = 0; i < old->nlabs; i++) add_lab_act(en, false, old->labs[i]);
+    }
+    en->open = true;
+    en->lesson_idx = idx;
+    const lesson *l = engine_lesson(en);
+    if (!reset_items(en)) return err_set(e, "lesson.nomem", "out of memory");
+    en->item = 0;
+    if (en->prog && progress_current_lesson(en->prog) &&
+        strcmp(progress_current_lesson(en->prog), l->id) == 0 && progress_current_item(en->prog)) {
+        for (size_t i = 0; i < en->nitems; i++)
+            if (strcmp(item_id(parse_item(l, i)), progress_current_item(en->prog)) == 0)
+                en->item = i;
+    }
+    state_clear(en->st);
+    for (size_t i = 0; i < l->nlabs; i++) add_lab_act(en, true, l->labs[i]);
+    save_current(en);
+    if (en->nlab_acts && !en->lab_key) {
+        /* Labs need the lab key; say so but keep the lesson open. */
+        engine_feedback fb = {.verdict = ENGINE_ERROR};
+        snprintf(fb.message, sizeof fb.message,
+                 "this lesson needs lab switches, but there is no lab key for the server");
+        free_lab_acts(en);
+        changed(en);
+        if (fn) fn(ud, &fb);
+        return true;
+    }
+    return run_two(en, RUN_LABS, en->lab_acts, en->nlab_acts, NULL, 0, fn, ud, e);
+}
+
+bool engine_open_id(engine *en, const char *id, engine_done_fn fn, void *ud, tl_err *e)
+{
+    size_t idx = 0;
+    if (!id && en->prog) id = progress_current_lesson(en->prog);
+    if (id && !course_find(en->course, id, &idx)) {
+        if (en->prog && id == progress_current_lesson(en->prog))
+            idx = 0; /* a lesson that no longer exists: start at the beginning */
+        else
+            return err_set(e, "engine.no_lesson", "no lesson with id '%s'", id);
+    }
+    return engine_open(en, idx, fn, ud, e);
+}
+
+bool engine_close(engine *en, engine_done_fn fn, void *ud, tl_err *e)
+{
+    if (!en->open) {
+        if (fn) {
+            engine_feedback fb = {.verdict = ENGINE_OK};
+            fn(ud, &fb);
+        }
+        return true;
+    }
+    if (en->kind != RUN_NONE)
+        return err_set(e, "engine.busy",
+                       "still working on the previous step; wait for it to finish");
+    free_lab_acts(en);
+    const lesson *l = engine_lesson(en);
+    if (en->lab_key)
+        for (size_t i = 0; i < l->nlabs; i++) add_lab_act(en, false, l->labs[i]);
+    en->open = false;
+    return run_two(en, RUN_LABS, en->lab_acts, en->nlab_acts, NULL, 0, fn, ud, e);
+}
+
+bool engine_goto(engine *en, size_t item)
+{
+    if (!en->open || item >= en->nitems) return false;
+    en->item = item;
+    save_current(en);
+    changed(en);
+    return true;
+}
+
+bool engine_next(engine *en)
+{
+    bool ok = engine_goto(en, en->item + 1);
+    if (!ok && en->open && en->prog && en->nitems && en->item + 1 >= en->nitems) {
+        /* past the last item: the lesson is finished when every step is done */
+        bool all = true;
+        const lesson *l = engine_lesson(en);
+        for (size_t i = 0; i < en->nitems; i++)
+            if (en->result[i] < 0) all = false;
+        if (all) progress_mark_lesson(en->prog, l->id, false, NULL);
+    }
+    return ok;
+}
+
+bool engine_prev(engine *en)
+{
+    return en->item > 0 && engine_goto(en, en->item - 1);
+}
+
+bool engine_skip(engine *en, engine_done_fn fn, void *ud, tl_err *e)
+{
+    if (!en->open) return err_set(e, "engine.no_lesson", "no lesson is open");
+    if (en->prog) progress_mark_lesson(en->prog, engine_lesson(en)->id, true, NULL);
+    if (en->lesson_idx + 1 >= en->course->n)
+        return err_set(e, "engine.last", "this is the last lesson");
+    return engine_open(en, en->lesson_idx + 1, fn, ud, e);
+}
+
+bool engine_item_done(const engine *en, size_t item)
+{
+    return en->open && item < en->nitems && en->result[item] >= 0 &&
+           (en->result[item] == 1 || parse_item(engine_lesson(en), item)->kind == LESSON_QUIZ);
+}
+
+/* ---- hints ---------------------------------------------------------------------------------- */
+
+const char *engine_hint(engine *en)
+{
+    const lesson_block *b = engine_item(en);
+    if (!b) return NULL;
+    char **hints = b->kind == LESSON_STEP ? b->step->hints : b->quiz->hints;
+    size_t n = b->kind == LESSON_STEP ? b->step->nhints : b->quiz->nhints;
+    size_t *shown = &en->hints_shown[en->item];
+    if (*shown >= n) return NULL;
+    changed(en);
+    return hints[(*shown)++];
+}
+
+size_t engine_hints_shown(const engine *en)
+{
+    return en->open && en->nitems ? en->hints_shown[en->item] : 0;
+}
+
+/* ---- quizzes -------------------------------------------------------------------------------- */
+
+void engine_normalize(const char *in, char *out, size_t n)
+{
+    if (!n) return;
+    size_t o = 0;
+    bool space = false;
+    const char *p = in ? in : "";
+    while (*p && isspace((unsigned char)*p)) p++;
+    for (; *p && o + 1 < n; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (isspace(c)) {
+            space = true;
+            continue;
+        }
+        if (space && o) out[o++] = ' ';
+        space = false;
+        if (o + 1 < n) out[o++] = (char)tolower(c);
+    }
+    out[o] = 0;
+    /* trailing punctuation, then surrounding quotes/backticks */
+    while (o && strchr(".,;:!?", out[o - 1])) out[--o] = 0;
+    while (o >= 2 && strchr("\"'`", out[0]) && out[o - 1] == out[0]) {
+        memmove(out, out + 1, o - 2);
+        o -= 2;
+        out[o] = 0;
+    }
+    while (o && out[o - 1] == ' ') out[--o] = 0;
+}
+
+bool engine_text_correct(const lesson_quiz *q, const char *answer)
+{
+    char a[512], b[512];
+    engine_normalize(answer, a, sizeof a);
+    if (!*a) return false;
+    for (size_t i = 0; i < q->nanswers; i++) {
+        engine_normalize(q->answers[i], b, sizeof b);
+        if (strcmp(a, b) == 0) return true;
+    }
+    return false;
+}
+
+bool engine_choices_correct(const lesson_quiz *q, const bool *chosen, size_t n)
+{
+    if (n != q->nopts) return false;
+    for (size_t i = 0; i < n; i++)
+        if (chosen[i] != q->opts[i].correct) return false;
+    return true;
+}
+
+static const lesson_quiz *current_quiz(engine *en, engine_feedback *out)
+{
+    memset(out, 0, sizeof *out);
+    const lesson_block *b = engine_item(en);
+    if (!b || b->kind != LESSON_QUIZ) {
+        out->verdict = ENGINE_ERROR;
+        snprintf(out->message, sizeof out->message, "this is not a question");
+        return NULL;
+    }
+    out->explain = b->quiz->explain;
+    return b->quiz;
+}
+
+void engine_answer_choices(engine *en, const bool *chosen, size_t n, engine_feedback *out)
+{
+    const lesson_quiz *q = current_quiz(en, out);
+    if (!q) return;
+    if (q->type != QUIZ_SINGLE && q->type != QUIZ_MULTI) {
+        out->verdict = ENGINE_ERROR;
+        snprintf(out->message, sizeof out->message, "this question is not multiple choice");
+        return;
+    }
+    size_t nchosen = 0;
+    char ans[256] = "";
+    for (size_t i = 0; i < n; i++)
+        if (chosen[i]) {
+            nchosen++;
+            size_t l = strlen(ans);
+            snprintf(ans + l, sizeof ans - l, "%s%zu", l ? "," : "", i + 1);
+        }
+    if (nchosen == 0) {
+        out->verdict = ENGINE_ERROR;
+        snprintf(out->message, sizeof out->message, "choose an answer first");
+        return;
+    }
+    bool right = engine_choices_correct(q, chosen, n);
+    out->verdict = right ? ENGINE_OK : ENGINE_FAIL;
+    if (right) {
+        snprintf(out->message, sizeof out->message, "Correct.");
+    } else {
+        size_t l = (size_t)snprintf(out->message, sizeof out->message, "Not quite. The answer: ");
+        bool first = true;
+        for (size_t i = 0; i < q->nopts && l < sizeof out->message; i++)
+            if (q->opts[i].correct) {
+                l += (size_t)snprintf(out->message + l, sizeof out->message - l, "%s%s",
+                                      first ? "" : "; ", q->opts[i].text);
+                first = false;
+            }
+    }
+    mark(en, en->item, right, ans);
+    changed(en);
+}
+
+void engine_answer_text(engine *en, const char *answer, engine_feedback *out)
+{
+    const lesson_quiz *q = current_quiz(en, out);
+    if (!q) return;
+    if (q->type != QUIZ_TEXT) {
+        out->verdict = ENGINE_ERROR;
+        snprintf(out->message, sizeof out->message, "this question is not answered by typing");
+        return;
+    }
+    char norm[512];
+    engine_normalize(answer, norm, sizeof norm);
+    if (!*norm) {
+        out->verdict = ENGINE_ERROR;
+        snprintf(out->message, sizeof out->message, "type an answer first");
+        return;
+    }
+    bool right = engine_text_correct(q, answer);
+    out->verdict = right ? ENGINE_OK : ENGINE_FAIL;
+    if (right)
+        snprintf(out->message, sizeof out->message, "Correct.");
+    else
+        snprintf(out->message, sizeof out->message, "Not quite. The answer: %s", q->answers[0]);
+    mark(en, en->item, right, answer);
+    changed(en);
+}
+
+void engine_score(const engine *en, size_t *correct, size_t *answered, size_t *total)
+{
+    size_t c = 0, a = 0, t = 0;
+    const lesson *l = engine_lesson(en);
+    for (size_t i = 0; l && i < en->nitems; i++) {
+        const lesson_block *b = parse_item(l, i);
+        if (b->kind != LESSON_QUIZ) continue;
+        t++;
+        if (en->result[i] >= 0) a++;
+        if (en->result[i] == 1) c++;
+    }
+    if (correct) *correct = c;
+    if (answered) *answered = a;
+    if (total) *total = t;
+}
