@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/assets.h"
+#include "base/fileio.h"
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/out.h"
@@ -16,6 +17,8 @@
 #include "jose/jws.h"
 
 #define DEFAULT_WORDLIST "wordlists/common-secrets.txt"
+/* Wordlists are read whole; big public lists are a few hundred MB. */
+#define CRACK_MAX_WORDLIST ((size_t)1 << 30)
 
 enum { OPT_WORDLIST = 1, OPT_JSON, OPT_NO_PROGRESS };
 
@@ -175,7 +178,7 @@ int cli_crack_main(int argc, char **argv)
 
     char *buf = NULL;
     size_t len = 0;
-    bool ok = wordlist ? args_read_file(wordlist, &buf, &len, &e)
+    bool ok = wordlist ? fileio_read(wordlist, CRACK_MAX_WORDLIST, &buf, &len, &e)
                        : assets_read(DEFAULT_WORDLIST, &buf, &len, &e);
     if (!ok) {
         cli_errorf(a.cmd, "wordlist: %s", e.msg);

@@ -42,7 +42,20 @@ static void title(FILE *f, bool color, const char *s)
     fprintf(f, "%s%s%s\n", out_c(color, OUT_TITLE), s, out_c(color, OUT_RESET));
 }
 
-static void explain_members(FILE *f, const json_t *obj, explain_kind kind, bool color)
+/* RFC 7516 §4.1.1–4.1.2: in a JWE, "alg" and "enc" are about encryption, not signing. */
+static bool explain_jwe(FILE *f, const char *k, bool color)
+{
+    const char *what =
+        strcmp(k, "alg") == 0   ? "Algorithm: how the content key is encrypted for the recipient"
+        : strcmp(k, "enc") == 0 ? "Encryption: the algorithm that encrypts the payload"
+                                : NULL;
+    if (!what) return false;
+    fprintf(f, "%s %s[RFC 7516 §4.1.%d]%s\n", what, out_c(color, OUT_DIM), k[0] == 'a' ? 1 : 2,
+            out_c(color, OUT_RESET));
+    return true;
+}
+
+static void explain_members(FILE *f, const json_t *obj, explain_kind kind, bool jwe, bool color)
 {
     const char *k;
     json_t *v;
@@ -56,6 +69,7 @@ static void explain_members(FILE *f, const json_t *obj, explain_kind kind, bool 
     {
         const explain_entry *x = explain_lookup(kind, k);
         fprintf(f, "  %s%-*s%s  ", out_c(color, OUT_KEY), (int)w, k, out_c(color, OUT_RESET));
+        if (jwe && explain_jwe(f, k, color)) continue;
         if (x)
             fprintf(f, "%s: %s%s [%s]%s\n", x->title, out_c(color, OUT_DIM), x->summary, x->source,
                     out_c(color, OUT_RESET));
@@ -68,7 +82,7 @@ static void explain_members(FILE *f, const json_t *obj, explain_kind kind, bool 
     }
 }
 
-static void times(FILE *f, const json_t *claims, int64_t now, bool color)
+static bool times(FILE *f, const json_t *claims, int64_t now, bool color)
 {
     const char *k;
     json_t *v;
@@ -108,12 +122,13 @@ static void times(FILE *f, const json_t *claims, int64_t now, bool color)
         fprintf(f, "  %s%-9s%s %s  %s(%s)%s\n", out_c(color, OUT_KEY), k, out_c(color, OUT_RESET),
                 date, out_c(color, el), rel, out_c(color, OUT_RESET));
     }
+    return any;
 }
 
 static void hex_lines(FILE *f, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i += 32) {
-        fputs(i == 0 ? "  hex     " : "          ", f);
+        fputs(i == 0 ? "  hex       " : "            ", f);
         for (size_t j = i; j < n && j < i + 32; j++) fprintf(f, "%02x", p[j]);
         fputc('\n', f);
     }
@@ -125,7 +140,7 @@ void show_token(FILE *f, const jws *t, const jwk *key, int64_t now, bool color)
     fputs("  ", f);
     out_json(f, t->header, color, 2);
     fputc('\n', f);
-    explain_members(f, t->header, EXPLAIN_HEADER, color);
+    explain_members(f, t->header, EXPLAIN_HEADER, t->is_jwe, color);
     fputc('\n', f);
 
     if (t->is_jwe) {
@@ -141,10 +156,11 @@ void show_token(FILE *f, const jws *t, const jwk *key, int64_t now, bool color)
         out_json(f, t->claims, color, 2);
         fputc('\n', f);
         fputc('\n', f);
-        times(f, t->claims, now, color);
+        bool had_times = times(f, t->claims, now, color);
         if (json_object_size(t->claims) > 0) {
+            if (had_times) fputc('\n', f);
             title(f, color, "Claims explained");
-            explain_members(f, t->claims, EXPLAIN_CLAIM, color);
+            explain_members(f, t->claims, EXPLAIN_CLAIM, false, color);
         }
     } else {
         title(f, color, "Payload (not a JSON object)");
@@ -152,8 +168,7 @@ void show_token(FILE *f, const jws *t, const jwk *key, int64_t now, bool color)
         fputs("  ", f);
         out_json(f, p, color, 2);
         json_decref(p);
-        fprintf(f, "\n  %s%s%s\n", out_c(color, OUT_DIM), t->claims_err.msg,
-                out_c(color, OUT_RESET));
+        fputc('\n', f);
     }
     fputc('\n', f);
 
