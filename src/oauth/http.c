@@ -765,7 +765,7 @@ static void finish(http_client *c, xfer *t, CURLcode rc, bool cancelled)
     }
     http_exchange_ref(x); /* callbacks may evict it from the history */
     if (t->sse) {
-        if (!cancelled) sse_line(t, "", 0); /* a last event without its blank line */
+        /* an event cut off by the end of the stream is discarded (HTML §9.2.6) */
         char reason[TL_ERR_MSG_MAX + 64];
         if (cancelled)
             snprintf(reason, sizeof reason, "closed");
