@@ -279,8 +279,10 @@ static bool jwk_member_bytes(const json_t *obj, const char *name, bool required,
         return true;
     }
     if (!json_is_string(v)) return err_set(e, "key.jwk", "member \"%s\" must be a string", name);
-    if (!b64url_decode(json_string_value(v), json_string_length(v), out, outlen, e))
+    if (!b64url_decode(json_string_value(v), json_string_length(v), out, outlen, e)) {
+        if (e) e->code = "key.jwk";
         return err_prefix(e, "member \"%s\" is not valid base64url: ", name);
+    }
     return true;
 }
 
