@@ -1,11 +1,247 @@
-/* PLACEHOLDER: being written (owned by the helper that builds 'lessons'); replace this file. */
+/* lessons — `tokenlab lessons list|check|reset`: the course as data, its linter and headless
+ * player, and resetting progress. */
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
+#include "lesson/course.h"
+#include "lesson/parse.h"
+#include "lesson/player.h"
+#include "lesson/progress.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tokenlab lessons list [--json] [--lessons DIR] [--lang LANG]\n"
+            "       tokenlab lessons check [DIR] [--lint-only] [--lesson ID] [--server URL "
+            "--lab-key KEY]\n"
+            "       tokenlab lessons reset ID|--all [--yes]\n\n"
+            "list    every lesson: id, title, level, minutes, steps, questions\n"
+            "check   lint lesson files (file:line: message) and play each lesson's reference path\n"
+            "        against an embedded server; exit 1 on any problem. DIR defaults to the\n"
+            "        built-in course.\n"
+            "reset   forget the progress of one lesson, or of everything (asks unless --yes)\n");
+}
+
+enum { O_JSON = 1, O_LESSONS, O_LANG, O_LINT, O_LESSON, O_SERVER, O_LABKEY, O_ALL, O_YES };
+
+static int cmd_list(int argc, char **argv)
+{
+    static const args_opt opts[] = {{"json", false, O_JSON},
+                                    {"lessons", true, O_LESSONS},
+                                    {"lang", true, O_LANG},
+                                    {NULL, false, 0}};
+    args a;
+    args_init(&a, argc, argv);
+    a.cmd = "lessons list";
+    const char *val;
+    bool json = false;
+    course_options co = {0};
+    int id;
+    while ((id = args_next(&a, opts, &val)) != ARGS_END) {
+        if (id == ARGS_HELP) {
+            usage(stdout);
+            return CLI_OK;
+        }
+        if (id == ARGS_ERROR) return CLI_USAGE;
+        if (id == ARGS_POSITIONAL) {
+            cli_errorf("lessons list", "unexpected argument '%s'", val);
+            return CLI_USAGE;
+        }
+        if (id == O_JSON) json = true;
+        if (id == O_LESSONS) co.dir = val;
+        if (id == O_LANG) co.lang = val;
+    }
+    parse_diags d = {0};
+    tl_err e = {0};
+    course *c = course_load(&co, &d, &e);
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.msgs[i]);
+    parse_diags_free(&d);
+    if (!c) {
+        cli_errorf("lessons list", "%s", e.msg);
+        return CLI_IO;
+    }
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < c->n; i++) {
+            const lesson *l = c->lessons[i];
+            json_t *req = json_array();
+            for (size_t k = 0; k < l->nrequires; k++)
+                json_array_append_new(req, json_string(l->requires[k]));
+            json_array_append_new(
+                arr, json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:o, s:s, s:s}", "id", l->id,
+                               "title", l->title, "level", l->level, "minutes", l->minutes, "steps",
+                               (json_int_t)l->nsteps, "questions", (json_int_t)l->nquizzes,
+                               "requires", req, "lang", l->lang, "file", l->path));
+        }
+        char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        printf("%s\n", s ? s : "[]");
+        free(s);
+        json_decref(arr);
+    } else {
+        printf("%-3s %-18s %-13s %4s %5s %9s  %s\n", "#", "id", "level", "min", "steps",
+               "questions", "title");
+        size_t steps = 0, qs = 0, mins = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            const lesson *l = c->lessons[i];
+            printf("%-3zu %-18s %-13s %4d %5zu %9zu  %s\n", i + 1, l->id, l->level, l->minutes,
+                   l->nsteps, l->nquizzes, l->title);
+            steps += l->nsteps;
+            qs += l->nquizzes;
+            mins += (size_t)l->minutes;
+        }
+        printf("%zu lessons, %zu minutes, %zu steps, %zu questions\n", c->n, mins, steps, qs);
+    }
+    course_free(c);
+    return CLI_OK;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    static const args_opt opts[] = {{"lint-only", false, O_LINT}, {"lesson", true, O_LESSON},
+                                    {"server", true, O_SERVER},   {"lab-key", true, O_LABKEY},
+                                    {"lang", true, O_LANG},       {NULL, false, 0}};
+    args a;
+    args_init(&a, argc, argv);
+    a.cmd = "lessons check";
+    const char *val, *dir = NULL;
+    bool lint_only = false;
+    player_options po = {.log = stderr};
+    course_options co = {0};
+    int id;
+    while ((id = args_next(&a, opts, &val)) != ARGS_END) {
+        if (id == ARGS_HELP) {
+            usage(stdout);
+            return CLI_OK;
+        }
+        if (id == ARGS_ERROR) return CLI_USAGE;
+        if (id == ARGS_POSITIONAL) {
+            if (dir) {
+                cli_errorf("lessons check", "only one folder, please ('%s' and '%s')", dir, val);
+                return CLI_USAGE;
+            }
+            dir = val;
+        }
+        if (id == O_LINT) lint_only = true;
+        if (id == O_LESSON) po.only = val;
+        if (id == O_SERVER) po.server_url = val;
+        if (id == O_LABKEY) po.lab_key = val;
+        if (id == O_LANG) co.lang = val;
+    }
+    if (dir) {
+        co.dir = dir;
+        co.only_dir = true;
+    }
+    parse_diags d = {0};
+    tl_err e = {0};
+    course *c = course_load(&co, &d, &e);
+    size_t lint_errors = d.n;
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.msgs[i]);
+    parse_diags_free(&d);
+    if (!c) {
+        cli_errorf("lessons check", "%s", e.msg);
+        return CLI_IO;
+    }
+    if (po.only && !course_find(c, po.only, NULL)) {
+        cli_errorf("lessons check", "no lesson with id '%s'", po.only);
+        course_free(c);
+        return CLI_USAGE;
+    }
+    size_t questions = course_question_count(c);
+    fprintf(stderr, "lint: %zu lesson%s, %zu question%s, %zu error%s\n", c->n, c->n == 1 ? "" : "s",
+            questions, questions == 1 ? "" : "s", lint_errors, lint_errors == 1 ? "" : "s");
+    int rc = lint_errors ? CLI_INVALID : CLI_OK;
+    if (!lint_only) {
+        player_stats st = {0};
+        parse_diags pd = {0};
+        if (!player_run(c, &po, &pd, &st, &e)) {
+            cli_errorf("lessons check", "cannot play the lessons: %s", e.msg);
+            rc = CLI_IO;
+        } else {
+            for (size_t i = 0; i < pd.n; i++) fprintf(stderr, "%s\n", pd.msgs[i]);
+            fprintf(stderr, "play: %zu lesson%s, %zu steps, %zu questions, %zu failure%s\n",
+                    st.lessons, st.lessons == 1 ? "" : "s", st.steps, st.quizzes, st.failures,
+                    st.failures == 1 ? "" : "s");
+            if (st.failures) rc = CLI_INVALID;
+        }
+        parse_diags_free(&pd);
+    }
+    course_free(c);
+    return rc;
+}
+
+static int cmd_reset(int argc, char **argv)
+{
+    static const args_opt opts[] = {{"all", false, O_ALL}, {"yes", false, O_YES}, {NULL, false, 0}};
+    args a;
+    args_init(&a, argc, argv);
+    a.cmd = "lessons reset";
+    const char *val, *lid = NULL;
+    bool all = false, yes = false;
+    int id;
+    while ((id = args_next(&a, opts, &val)) != ARGS_END) {
+        if (id == ARGS_HELP) {
+            usage(stdout);
+            return CLI_OK;
+        }
+        if (id == ARGS_ERROR) return CLI_USAGE;
+        if (id == ARGS_POSITIONAL) lid = val;
+        if (id == O_ALL) all = true;
+        if (id == O_YES) yes = true;
+    }
+    if (all == (lid != NULL)) {
+        cli_errorf("lessons reset", "say which lesson to reset (an id) or --all");
+        return CLI_USAGE;
+    }
+    char notice[1024];
+    tl_err e = {0};
+    progress *p = NULL;
+    if (!progress_open(NULL, &p, notice, sizeof notice, &e)) {
+        cli_errorf("lessons reset", "%s", e.msg);
+        return CLI_IO;
+    }
+    if (notice[0]) cli_warnf("lessons reset", "%s", notice);
+    if (all && !yes) {
+        if (!isatty(STDIN_FILENO)) {
+            cli_errorf("lessons reset", "resetting all progress needs confirmation: add --yes");
+            progress_free(p);
+            return CLI_USAGE;
+        }
+        fprintf(stderr, "Forget all progress in %s? [y/N] ", progress_path(p));
+        char line[16] = "";
+        if (!fgets(line, sizeof line, stdin) || (line[0] != 'y' && line[0] != 'Y')) {
+            fprintf(stderr, "nothing changed\n");
+            progress_free(p);
+            return CLI_INVALID;
+        }
+    }
+    bool ok = all ? progress_reset_all(p, &e) : progress_reset_lesson(p, lid, &e);
+    if (!ok) {
+        cli_errorf("lessons reset", "%s", e.msg);
+        progress_free(p);
+        return CLI_IO;
+    }
+    if (all)
+        printf("all progress reset (%s)\n", progress_path(p));
+    else
+        printf("progress of lesson '%s' reset\n", lid);
+    progress_free(p);
+    return CLI_OK;
+}
 
 int cli_lessons_main(int argc, char **argv)
 {
-    (void)argc;
-    fprintf(stderr, "tokenlab %s: not built yet\n", argv[0]);
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    if (strcmp(argv[1], "list") == 0) return cmd_list(argc - 1, argv + 1);
+    if (strcmp(argv[1], "check") == 0) return cmd_check(argc - 1, argv + 1);
+    if (strcmp(argv[1], "reset") == 0) return cmd_reset(argc - 1, argv + 1);
+    cli_errorf("lessons", "unknown subcommand '%s' (list, check, reset)", argv[1]);
     return CLI_USAGE;
 }

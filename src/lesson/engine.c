@@ -19,6 +19,10 @@ struct engine {
     lesson_state *st;
     engine_change_fn chg;
     void *chg_ud;
+    const char *(*secret_fn)(void *ud, size_t *len);
+    void *secret_ud;
+    char *secret_seen; /* last login secret applied (for change detection) */
+    size_t secret_seen_len;
 
     bool open;
     size_t lesson_idx;
@@ -67,8 +71,30 @@ bool engine_new(const engine_options *o, engine **out, tl_err *e)
         en->st->login_secret =
             jwk_from_secret((const uint8_t *)o->login_secret,
                             o->login_secret_len ? o->login_secret_len : strlen(o->login_secret));
+    en->secret_fn = o->login_secret_fn;
+    en->secret_ud = o->login_secret_ud;
     *out = en;
     return true;
+}
+
+/* Picks up a changed login secret (weak-secret lab) so decoder.signature stays right. */
+static void refresh_login_secret(engine *en)
+{
+    if (!en->secret_fn) return;
+    size_t len = 0;
+    const char *s = en->secret_fn(en->secret_ud, &len);
+    if (!s) return;
+    if (!len) len = strlen(s);
+    if (en->secret_seen && en->secret_seen_len == len && memcmp(en->secret_seen, s, len) == 0)
+        return;
+    free(en->secret_seen);
+    en->secret_seen = malloc(len + 1);
+    if (!en->secret_seen) return;
+    memcpy(en->secret_seen, s, len);
+    en->secret_seen_len = len;
+    jwk_free(en->st->login_secret);
+    en->st->login_secret = jwk_from_secret((const uint8_t *)en->secret_seen, len);
+    state_update_signature(en->st);
 }
 
 static void free_lab_acts(engine *en)
@@ -92,6 +118,7 @@ void engine_free(engine *en)
     free(en->hints_shown);
     free(en->result);
     state_free(en->st);
+    free(en->secret_seen);
     free(en->server_url);
     free(en->lab_key);
     free(en->wordlist);
@@ -189,6 +216,7 @@ static void run_finish(engine *en, engine_feedback *fb)
 static void eval_item(engine *en, size_t idx, engine_feedback *fb);
 
 static void run_next(engine *en);
+static void refresh_login_secret(engine *en);
 
 static void on_action(void *ud, bool ok, const tl_err *e)
 {
@@ -207,6 +235,7 @@ static void on_action(void *ud, bool ok, const tl_err *e)
         snprintf(en->lab_errors + l, sizeof en->lab_errors - l, "%s%s", l ? "; " : "",
                  e && e->code ? e->msg : "lab switch failed");
     }
+    refresh_login_secret(en);
     changed(en);
     run_next(en);
 }
@@ -252,6 +281,7 @@ static bool run_two(engine *en, int kind, const lesson_action *a, size_t na, con
     en->fn = fn;
     en->ud = ud;
     en->lab_errors[0] = 0;
+    refresh_login_secret(en);
     run_next(en);
     return true;
 }
@@ -352,18 +382,29 @@ bool engine_run_actions(engine *en, const lesson_action *acts, size_t n, engine_
 
 /* ---- lessons -------------------------------------------------------------------------------- */
 
-static bool add_lab_act(engine *en, bool on, const char *name)
+static bool add_synth(engine *en, const char *text)
 {
     lesson_action *na = realloc(en->lab_acts, (en->nlab_acts + 1) * sizeof *na);
     if (!na) return false;
     en->lab_acts = na;
-    char text[160];
-    snprintf(text, sizeof text, "lab %s %s", on ? "on" : "off", name);
     lesson_action a = {.line = 0};
     if (!parse_words(text, &a.argv, &a.argc, NULL)) return false;
     a.text = strdup(text);
     en->lab_acts[en->nlab_acts++] = a;
     return true;
+}
+
+static bool add_lab_act(engine *en, bool on, const char *name)
+{
+    char text[160];
+    snprintf(text, sizeof text, "lab %s %s", on ? "on" : "off", name);
+    return add_synth(en, text);
+}
+
+/* A lesson that fast-forwarded the clock leaves it as it found it. */
+static bool add_clock_reset(engine *en)
+{
+    return add_synth(en, "clock reset");
 }
 
 static bool reset_items(engine *en)
@@ -396,7 +437,7 @@ bool engine_open(engine *en, size_t idx, engine_done_fn fn, void *ud, tl_err *e)
         return err_set(e, "engine.busy",
                        "still working on the previous step; wait for it to finish");
     free_lab_acts(en);
-    if (en->open) {
+    if (en->open && en->lab_key) {
         const lesson *old = engine_lesson(en);
         for (size_t i = 0; i < old->nlabs; i++) add_lab_act(en, false, old->labs[i]);
     }
@@ -411,6 +452,8 @@ bool engine_open(engine *en, size_t idx, engine_done_fn fn, void *ud, tl_err *e)
             if (strcmp(item_id(parse_item(l, i)), progress_current_item(en->prog)) == 0)
                 en->item = i;
     }
+    if (en->st->clock_offset != 0 && en->lab_key) add_clock_reset(en);
+    en->st->clock_offset = 0;
     state_clear(en->st);
     for (size_t i = 0; i < l->nlabs; i++) add_lab_act(en, true, l->labs[i]);
     save_current(en);
@@ -456,6 +499,8 @@ bool engine_close(engine *en, engine_done_fn fn, void *ud, tl_err *e)
     const lesson *l = engine_lesson(en);
     if (en->lab_key)
         for (size_t i = 0; i < l->nlabs; i++) add_lab_act(en, false, l->labs[i]);
+    if (en->st->clock_offset != 0 && en->lab_key) add_clock_reset(en);
+    en->st->clock_offset = 0;
     en->open = false;
     return run_two(en, RUN_LABS, en->lab_acts, en->nlab_acts, NULL, 0, fn, ud, e);
 }

@@ -32,6 +32,10 @@ typedef struct engine_options {
     const char
         *login_secret; /* HS256 secret of /login tokens when known (embedded server), or NULL */
     size_t login_secret_len;
+    /* Or a function returning the current secret (the weak-secret lab switch swaps it); asked
+     * after every action. Returns a borrowed pointer or NULL. */
+    const char *(*login_secret_fn)(void *ud, size_t *len);
+    void *login_secret_ud;
     const course *course; /* required, borrowed */
     progress *progress;   /* borrowed; NULL = nothing is saved */
     const char *wordlist; /* default for `crack`; NULL = assets/wordlist.txt */
