@@ -1,0 +1,198 @@
+/* Unit tests for src/lesson/check.c and state.c: each operator, `not`, missing paths, the paths
+ * the condition language knows, and the decoder's signature status. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jose/jsonx.h"
+#include "jose/jwk.h"
+#include "jose/jws.h"
+#include "lesson/check.h"
+#include "lesson/parse.h"
+#include "lesson/state.h"
+
+static bool holds(const lesson_state *st, const char *text)
+{
+    lesson_cond c;
+    tl_err e = {0};
+    if (!parse_cond(text, &c, &e)) fail_msg("parse_cond(%s): %s", text, e.msg);
+    bool r = check_eval(&c, st, NULL, 0);
+    parse_cond_free(&c);
+    return r;
+}
+
+/* An HS256 token with the given claims, signed with `secret`. Caller frees. */
+static char *hs256(const char *claims, const char *secret)
+{
+    json_t *h = json_pack("{s:s}", "typ", "JWT");
+    jwk *k = jwk_from_secret((const uint8_t *)secret, strlen(secret));
+    char *tok = NULL;
+    assert_true(
+        jws_sign(h, (const uint8_t *)claims, strlen(claims), JWS_HS256, k, false, &tok, NULL));
+    json_decref(h);
+    jwk_free(k);
+    return tok;
+}
+
+static void test_ops(void **state)
+{
+    (void)state;
+    lesson_state *st = state_new();
+    /* nothing yet: every positive op is false, `not` flips it */
+    assert_false(holds(st, "response.status == 200"));
+    assert_false(holds(st, "response.status exists"));
+    assert_true(holds(st, "not response.status exists"));
+    assert_false(holds(
+        st, "response.status != 200")); /* a missing value equals nothing, differs from nothing */
+    assert_false(holds(st, "decoder.claim.sub exists"));
+
+    st->response.status = 401;
+    state_set_str(&st->response.url, "http://x/api");
+    state_set_str(&st->response.error, "invalid_token");
+    st->response.json = json_pack("{s:s, s:i, s:[s,s], s:{s:b}}", "scope", "openid notes:read",
+                                  "expires_in", 300, "aud", "a", "b", "nested", "active", 1);
+    assert_true(holds(st, "response.status == 401"));
+    assert_true(holds(st, "response.status != 200"));
+    assert_false(holds(st, "response.status == 4010"));
+    assert_true(holds(st, "response.status > 400"));
+    assert_true(holds(st, "response.status < 402"));
+    assert_false(holds(st, "response.status < 401"));
+    assert_true(holds(st, "response.error == invalid_token"));
+    assert_true(holds(st, "response.error contains token"));
+    assert_true(holds(st, "not response.error contains grant"));
+    assert_true(holds(st, "response.json.scope contains notes:read"));
+    assert_false(holds(st, "response.json.scope contains notes:write"));
+    assert_true(holds(st, "response.json.scope == \"openid notes:read\""));
+    assert_true(holds(st, "response.json.expires_in == 300"));
+    assert_true(holds(st, "response.json.expires_in > 299"));
+    assert_true(holds(st, "response.json.aud contains b"));
+    assert_false(holds(st, "response.json.aud contains c"));
+    assert_true(holds(st, "response.json.nested.active == true"));
+    assert_false(holds(st, "response.json.missing exists"));
+    /* < and > on a string that is not a number are false */
+    assert_false(holds(st, "response.error > 3"));
+
+    char why[256];
+    lesson_cond c;
+    assert_true(parse_cond("response.status == 200", &c, NULL));
+    assert_false(check_eval(&c, st, why, sizeof why));
+    assert_string_equal(why, "response.status = 401");
+    parse_cond_free(&c);
+    assert_true(parse_cond("response.json.nope exists", &c, NULL));
+    assert_false(check_eval(&c, st, why, sizeof why));
+    assert_string_equal(why, "response.json.nope is missing");
+    parse_cond_free(&c);
+
+    assert_true(holds(st, "lab.alg-none == off"));
+    state_set_lab(st, "alg-none", true);
+    assert_true(holds(st, "lab.alg-none == on"));
+    state_free(st);
+}
+
+static void test_decoder_and_tokens(void **state)
+{
+    (void)state;
+    lesson_state *st = state_new();
+    int64_t now = (int64_t)time(NULL);
+    char claims[256];
+    snprintf(claims, sizeof claims, "{\"sub\":\"alice\",\"scope\":\"notes:read\",\"exp\":%lld}",
+             (long long)(now + 600));
+    char *tok = hs256(claims, "a-very-long-secret-that-is-32-bytes!");
+    state_set_decoder(st, tok);
+    assert_true(holds(st, "decoder.claim.sub == alice"));
+    assert_true(holds(st, "decoder.header.alg == HS256"));
+    assert_true(holds(st, "decoder.expired == false"));
+    assert_true(holds(st, "decoder.signature == unknown")); /* no key known yet */
+    st->login_secret = jwk_from_secret((const uint8_t *)"a-very-long-secret-that-is-32-bytes!", 36);
+    state_update_signature(st);
+    assert_true(holds(st, "decoder.signature == valid"));
+    /* fast-forward past exp */
+    st->clock_offset = 601;
+    assert_true(holds(st, "decoder.expired == true"));
+    st->clock_offset = 0;
+    /* one changed byte in the payload: invalid */
+    char *bad = strdup(tok);
+    char *dot = strchr(bad, '.');
+    dot[3] = dot[3] == 'A' ? 'B' : 'A';
+    state_set_decoder(st, bad);
+    assert_true(holds(st, "decoder.signature == invalid"));
+    free(bad);
+    /* unsigned */
+    state_set_decoder(st, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5In0.");
+    assert_true(holds(st, "decoder.signature == unsigned"));
+    assert_true(holds(st, "decoder.claim.sub == mallory"));
+    /* garbage: no claims, an error */
+    state_set_decoder(st, "not a token");
+    assert_false(holds(st, "decoder.claim.sub exists"));
+    assert_true(holds(st, "decoder.error exists"));
+    state_set_decoder(st, NULL);
+    assert_false(holds(st, "decoder.signature exists"));
+
+    state_set_token(st, STATE_TOK_ACCESS, tok);
+    assert_true(holds(st, "tokens.access exists"));
+    assert_true(holds(st, "tokens.access.claim.scope contains notes:read"));
+    assert_true(holds(st, "tokens.access.expired == false"));
+    assert_false(holds(st, "tokens.refresh exists"));
+    assert_false(holds(st, "tokens.refresh.claim.sub exists"));
+    state_clear(st);
+    assert_false(holds(st, "tokens.access exists"));
+    free(tok);
+    state_free(st);
+}
+
+static void test_paths(void **state)
+{
+    (void)state;
+    const char *known[] = {"response.status",
+                           "response.error",
+                           "response.json.x",
+                           "decoder.header.kid",
+                           "decoder.claim.https://example.com/roles",
+                           "decoder.signature",
+                           "decoder.expired",
+                           "tokens.access",
+                           "tokens.id.claim.nonce",
+                           "tokens.refresh",
+                           "tokens.login.expired",
+                           "server.last_refusal",
+                           "verify.result",
+                           "crack.secret",
+                           "lab.alg-none",
+                           "flow.code",
+                           NULL};
+    for (size_t i = 0; known[i]; i++) {
+        if (!state_path_known(known[i])) fail_msg("should be known: %s", known[i]);
+    }
+    const char *unknown[] = {"response",
+                             "response.json.",
+                             "decoder.claim.",
+                             "tokens.bearer",
+                             "tokens.access.claim.",
+                             "tokens.accessx",
+                             "server",
+                             "lab.",
+                             "verify",
+                             "",
+                             NULL};
+    for (size_t i = 0; unknown[i]; i++) {
+        if (state_path_known(unknown[i])) fail_msg("should be unknown: '%s'", unknown[i]);
+    }
+    assert_int_equal(state_token_from_name("refresh"), STATE_TOK_REFRESH);
+    assert_int_equal(state_token_from_name("bearer"), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ops),
+        cmocka_unit_test(test_decoder_and_tokens),
+        cmocka_unit_test(test_paths),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
