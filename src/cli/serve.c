@@ -1,11 +1,97 @@
-/* PLACEHOLDER: being written (owned by the helper that builds 'serve'); replace this file. */
+/* tokenlab serve — run the mock OAuth 2.0 / OpenID Connect server until Ctrl-C. */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "server/server.h"
+
+static void serve_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tokenlab serve [--listen HOST:PORT] [--config FILE] [--issuer URL]\n"
+            "                      [--lab SWITCH]... [--lab-key KEY] [--quiet]\n\n"
+            "Runs the mock authorization server (OAuth 2.0, OpenID Connect, the JWT login and a\n"
+            "small protected API). Default listen address 127.0.0.1:8910; port 0 picks a free "
+            "one.\n"
+            "The first line printed names the base URL; then one line per request.\n\n"
+            "lab switches (off by default; each makes the server vulnerable on purpose):\n");
+    const char *const *names = server_lab_names();
+    for (size_t i = 0; names[i]; i++)
+        fprintf(f, "  %-15s %s\n", names[i], server_lab_describe(names[i]));
+    fprintf(f,
+            "\nThe lab key (printed at start, or --lab-key) guards POST /lab/clock, "
+            "/lab/switch\nand /lab/rotate-keys (header X-Tokenlab-Lab-Key). See docs/server.md.\n");
+}
 
 int cli_serve_main(int argc, char **argv)
 {
-    (void)argc;
-    fprintf(stderr, "tokenlab %s: not built yet\n", argv[0]);
-    return CLI_USAGE;
+    server_options o = {0};
+    const char *labs[32];
+    size_t nlabs = 0;
+    bool quiet = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            serve_usage(stdout);
+            return CLI_OK;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            quiet = true;
+            continue;
+        }
+        if (!v || (strcmp(a, "--listen") && strcmp(a, "--config") && strcmp(a, "--issuer") &&
+                   strcmp(a, "--lab") && strcmp(a, "--lab-key"))) {
+            fprintf(stderr, "tokenlab serve: %s '%s' (see tokenlab serve --help)\n",
+                    v || a[0] != '-' ? "unknown option" : "missing value for", a);
+            return CLI_USAGE;
+        }
+        if (strcmp(a, "--listen") == 0) o.listen = v;
+        if (strcmp(a, "--config") == 0) o.config_path = v;
+        if (strcmp(a, "--issuer") == 0) o.issuer = v;
+        if (strcmp(a, "--lab-key") == 0) o.lab_key = v;
+        if (strcmp(a, "--lab") == 0) {
+            if (nlabs == 32) {
+                fprintf(stderr, "tokenlab serve: too many --lab switches\n");
+                return CLI_USAGE;
+            }
+            labs[nlabs++] = v;
+        }
+        i++;
+    }
+    o.labs = labs;
+    o.nlabs = nlabs;
+    o.log = quiet ? NULL : stdout;
+    /* Block the stop signals before the server threads start, so only sigwait sees them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    server *s = NULL;
+    tl_err e = {0};
+    if (!server_start(&o, &s, &e)) {
+        fprintf(stderr, "tokenlab serve: %s\n", e.msg);
+        return err_is(&e, "server.lab") ? CLI_USAGE : CLI_IO;
+    }
+    char on[256] = "";
+    for (size_t i = 0; i < nlabs; i++) {
+        if (strstr(on, labs[i])) continue;
+        if (on[0]) strncat(on, ",", sizeof on - strlen(on) - 1);
+        strncat(on, labs[i], sizeof on - strlen(on) - 1);
+    }
+    printf("tokenlab server listening on %s%s%s%s\n", server_base_url(s),
+           on[0] ? " — LAB SWITCHES ON: " : "", on, on[0] ? " (vulnerable on purpose)" : "");
+    printf("issuer %s; lab key %s (header X-Tokenlab-Lab-Key); Ctrl-C stops\n", server_issuer(s),
+           server_lab_key(s));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (!quiet) printf("stopping (signal %d)\n", sig);
+    server_stop(s);
+    return CLI_OK;
 }

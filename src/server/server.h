@@ -23,7 +23,7 @@ typedef struct server_options {
     const char *issuer;       /* NULL = base URL */
     const char *const *labs;  /* lab switches to turn on at start */
     size_t nlabs;
-    const char *lab_key;      /* NULL = random; guards /lab/* HTTP endpoints */
+    const char *lab_key;      /* NULL = random; guards the /lab/ HTTP endpoints */
     FILE *log;                /* one line per request; NULL = silent */
 } server_options;
 

@@ -1,0 +1,310 @@
+/* The protected API (/api/profile, /api/notes), /userinfo (OIDC Core §5.3), and the one function
+ * that decides whether a bearer token is good (api_check_token). Errors per RFC 6750 §3. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jose/jwt.h"
+#include "server/route.h"
+
+static bool verify_signature(server *s, const jws *t, char *msg, size_t n)
+{
+    tl_err e = {0};
+    /* RFC 8725 §3.1/§3.2: the key decides the algorithm; never the token. */
+    if (jws_alg_name_is_none(t->alg_name)) {
+        if (srv_lab(s, LAB_ALG_NONE)) return true; /* lab: accepts unsigned tokens */
+        snprintf(msg, n, "unsigned token (alg \"%s\") refused: a token must be signed (RFC 8725 "
+                         "§3.2)",
+                 t->alg_name);
+        return false;
+    }
+    bool is_hmac = t->alg == JWS_HS256 || t->alg == JWS_HS384 || t->alg == JWS_HS512;
+    if (srv_lab(s, LAB_ALG_CONFUSION) && is_hmac) {
+        /* lab: the vulnerable verifier takes the header's alg and uses "the key" as the HMAC
+         * secret — the signing key's public PEM, which anyone can fetch. */
+        jwk *all[8];
+        size_t nk = keys_all(s->keys, srv_now(s), all, 8);
+        bool ok = false;
+        for (size_t i = 0; i < nk && !ok; i++) {
+            char *pem = jwk_to_pem(all[i], false, NULL);
+            for (int nl = 0; pem && nl < 2 && !ok; nl++) {
+                size_t pl = strlen(pem);
+                if (nl && pl && pem[pl - 1] == '\n') pl--; /* with or without the final newline */
+                jwk *hk = jwk_from_secret((const uint8_t *)pem, pl);
+                ok = hk && jws_verify(t, hk, &t->alg, 1, NULL);
+                jwk_free(hk);
+            }
+            free(pem);
+        }
+        for (size_t i = 0; i < nk; i++) jwk_free(all[i]);
+        if (ok) return true;
+    }
+    jwk *key = keys_find(s->keys, t->kid, srv_now(s));
+    if (key) {
+        jws_alg a = keys_alg(s->keys);
+        bool ok = jws_verify(t, key, &a, 1, &e);
+        jwk_free(key);
+        if (!ok) snprintf(msg, n, "%s", e.msg);
+        return ok;
+    }
+    if (is_hmac) {
+        /* the JWT login's own tokens: HS256 with the server's secret */
+        size_t sl = 0;
+        const char *sec = server_login_secret(s, &sl);
+        jwk *hk = jwk_from_secret((const uint8_t *)sec, sl);
+        jws_alg a = JWS_HS256;
+        bool ok = hk && jws_verify(t, hk, &a, 1, &e);
+        jwk_free(hk);
+        if (!ok) snprintf(msg, n, "%s", e.code ? e.msg : "signature check failed");
+        return ok;
+    }
+    jwk *all[8];
+    size_t nk = keys_all(s->keys, srv_now(s), all, 8);
+    bool ok = false;
+    jws_alg a = keys_alg(s->keys);
+    for (size_t i = 0; i < nk && !ok; i++) ok = jws_verify(t, all[i], &a, 1, &e);
+    for (size_t i = 0; i < nk; i++) jwk_free(all[i]);
+    if (!ok) {
+        if (t->kid)
+            snprintf(msg, n, "no signing key with kid \"%.64s\" (see /jwks): %s", t->kid, e.msg);
+        else
+            snprintf(msg, n, "%s", e.code ? e.msg : "no key verifies this token");
+    }
+    return ok;
+}
+
+json_t *api_check_token(server *s, const char *token, bool access_only, char *msg, size_t n)
+{
+    jws *t = NULL;
+    tl_err e = {0};
+    if (!jws_parse(token, strlen(token), &t, &e)) {
+        snprintf(msg, n, "not a JWT: %s", e.msg);
+        return NULL;
+    }
+    json_t *claims = NULL;
+    if (t->is_jwe) {
+        snprintf(msg, n, "encrypted tokens (JWE) are not accepted here");
+    } else if (!t->claims) {
+        snprintf(msg, n, "the payload is not a JSON object: %s", t->claims_err.msg);
+    } else if (verify_signature(s, t, msg, n)) {
+        int64_t now = srv_now(s);
+        json_t *exp = json_object_get(t->claims, "exp");
+        bool skip_exp = srv_lab(s, LAB_SKIP_EXP);
+        /* skip-exp lab: check everything else as if the token had not expired yet */
+        if (skip_exp && json_is_integer(exp) && json_integer_value(exp) <= now)
+            now = (int64_t)json_integer_value(exp) - 1;
+        static const char *const req[] = {"exp", "sub"};
+        jwt_rules rules = {.now = now,
+                           .leeway = 5,
+                           .iss = s->issuer,
+                           .aud = s->api_audience,
+                           .typ = access_only ? "at+jwt" : NULL,
+                           .require = skip_exp ? req + 1 : req,
+                           .nrequire = skip_exp ? 1 : 2};
+        if (!jwt_check(t, &rules, &e)) {
+            snprintf(msg, n, "%s", e.msg);
+        } else {
+            claims = json_incref(t->claims);
+        }
+    }
+    jws_free(t);
+    if (!claims) return NULL;
+    /* revocation: jti of tokens from a grant, or revoked one by one (RFC 7009) */
+    const char *jti = json_string_value(json_object_get(claims, "jti"));
+    if (jti) {
+        char gid[SRV_ID] = "";
+        bool revoked = false;
+        int64_t now = srv_now(s);
+        store_lock(s->jtis);
+        srv_jti *j = store_get_locked(s->jtis, jti, now);
+        if (j) {
+            revoked = j->revoked;
+            srv_copy(gid, sizeof gid, j->grant_id);
+        }
+        store_unlock(s->jtis);
+        if (!revoked && gid[0]) {
+            store_lock(s->grants);
+            srv_grant *g = store_get_locked(s->grants, gid, now);
+            if (g && g->revoked) {
+                revoked = true;
+                snprintf(msg, n, "the token was revoked: %s", g->why);
+            }
+            store_unlock(s->grants);
+        } else if (revoked) {
+            snprintf(msg, n, "the token was revoked (RFC 7009)");
+        }
+        if (revoked) {
+            json_decref(claims);
+            return NULL;
+        }
+    }
+    return claims;
+}
+
+/* 401/403 with WWW-Authenticate: Bearer (RFC 6750 §3) */
+static enum MHD_Result bearer_error(srv_req *r, unsigned status, const char *code, const char *msg,
+                                    const char *scope)
+{
+    char hdr[700];
+    if (!code) {
+        snprintf(hdr, sizeof hdr, "Bearer realm=\"tokenlab\"");
+    } else {
+        /* quotes and backslashes cannot appear in an auth-param quoted-string unescaped */
+        char clean[500];
+        size_t o = 0;
+        for (const char *p = msg; *p && o + 1 < sizeof clean; p++)
+            clean[o++] = (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) ? '\'' : *p;
+        clean[o] = '\0';
+        snprintf(hdr, sizeof hdr, "Bearer realm=\"tokenlab\", error=\"%s\", error_description=\"%s\"%s%s%s",
+                 code, clean, scope ? ", scope=\"" : "", scope ? scope : "", scope ? "\"" : "");
+    }
+    srv_hdr h[] = {{"WWW-Authenticate", hdr}, {NULL, NULL}};
+    return srv_oauth_error(r, status, NULL, code ? code : "invalid_request", h, "%s", msg);
+}
+
+/* The bearer token from the Authorization header, or (POST) the access_token form parameter
+ * (RFC 6750 §2.2). Never from the query (RFC 6750 §2.3 is a SHOULD NOT; we refuse). */
+static json_t *authenticate(srv_req *r, bool access_only, enum MHD_Result *res)
+{
+    const char *authz = srv_header(r, "Authorization");
+    char *token = NULL;
+    tl_err e = {0};
+    if (authz) {
+        if (!reqparse_bearer(authz, &token, &e)) {
+            *res = bearer_error(r, 400, "invalid_request", e.msg, NULL);
+            return NULL;
+        }
+    } else if (strcmp(r->method, "POST") == 0 && srv_form(r, "access_token")) {
+        token = strdup(srv_form(r, "access_token"));
+    } else if (srv_query(r, "access_token")) {
+        *res = bearer_error(r, 400, "invalid_request",
+                            "send the token in the Authorization header, not in the URL, where it "
+                            "ends up in logs (RFC 6750 §2.3)",
+                            NULL);
+        return NULL;
+    }
+    if (!token) {
+        *res = bearer_error(r, 401, NULL, "no access token: send Authorization: Bearer TOKEN",
+                            NULL);
+        return NULL;
+    }
+    char msg[400];
+    json_t *claims = api_check_token(r->s, token, access_only, msg, sizeof msg);
+    free(token);
+    if (!claims) *res = bearer_error(r, 401, "invalid_token", msg, NULL);
+    return claims;
+}
+
+static bool has_scope(json_t *claims, const char *want)
+{
+    reqparse_scopes sc = {0};
+    reqparse_scope(json_string_value(json_object_get(claims, "scope")), &sc, NULL);
+    bool ok = reqparse_scopes_has(&sc, want);
+    reqparse_scopes_free(&sc);
+    return ok;
+}
+
+enum MHD_Result api_profile(srv_req *r)
+{
+    enum MHD_Result res;
+    json_t *claims = authenticate(r, false, &res);
+    if (!claims) return res;
+    const char *sub = json_string_value(json_object_get(claims, "sub"));
+    const config_user *u = config_user_by_sub(r->s->cfg, sub);
+    json_t *j = json_object();
+    json_object_set_new(j, "sub", json_string(sub ? sub : ""));
+    if (u) {
+        json_object_set_new(j, "email", json_string(u->email));
+        if (u->name) json_object_set_new(j, "name", json_string(u->name));
+    }
+    json_t *cid = json_object_get(claims, "client_id");
+    if (cid) json_object_set(j, "client_id", cid);
+    json_t *scope = json_object_get(claims, "scope");
+    if (scope) json_object_set(j, "scope", scope);
+    json_object_set(j, "token_claims", claims);
+    json_decref(claims);
+    return srv_send_json(r, 200, j, NULL);
+}
+
+enum MHD_Result api_notes(srv_req *r)
+{
+    bool post = strcmp(r->method, "POST") == 0;
+    enum MHD_Result res;
+    if (post && !srv_parse_body(r, true, &res)) return res;
+    json_t *claims = authenticate(r, false, &res);
+    if (!claims) return res;
+    const char *need = post ? "notes:write" : "notes:read";
+    if (!has_scope(claims, need)) {
+        json_decref(claims);
+        char msg[160];
+        snprintf(msg, sizeof msg, "this needs scope %s, which the token does not have (RFC 6750 "
+                                  "§3.1)",
+                 need);
+        return bearer_error(r, 403, "insufficient_scope", msg, need);
+    }
+    server *s = r->s;
+    const char *sub = json_string_value(json_object_get(claims, "sub"));
+    json_t *out;
+    unsigned status = 200;
+    pthread_mutex_lock(&s->notes_mu);
+    json_t *list = json_object_get(s->notes, sub ? sub : "");
+    if (!list) {
+        list = json_array();
+        if (json_object_size(s->notes) < 1000)
+            json_object_set_new(s->notes, sub ? sub : "", list);
+        else
+            json_decref(list), list = NULL;
+    }
+    if (post) {
+        const char *text = srv_form(r, "text");
+        if (!text || strlen(text) > 1000 || !list || json_array_size(list) >= 100) {
+            pthread_mutex_unlock(&s->notes_mu);
+            json_decref(claims);
+            return srv_oauth_error(r, 400, NULL, "invalid_request", NULL,
+                                   !text ? "text is missing"
+                                         : "a note is at most 1000 characters, 100 notes per user");
+        }
+        json_t *n = json_object();
+        json_object_set_new(n, "id", json_integer((json_int_t)json_array_size(list) + 1));
+        json_object_set_new(n, "text", json_string(text));
+        json_object_set_new(n, "created", json_integer(srv_now(s)));
+        json_array_append(list, n);
+        out = n;
+        status = 201;
+    } else {
+        out = json_object();
+        json_object_set_new(out, "sub", json_string(sub ? sub : ""));
+        json_object_set_new(out, "notes", list ? json_deep_copy(list) : json_array());
+    }
+    pthread_mutex_unlock(&s->notes_mu);
+    json_decref(claims);
+    return srv_send_json(r, status, out, NULL);
+}
+
+enum MHD_Result api_userinfo(srv_req *r)
+{
+    enum MHD_Result res;
+    if (strcmp(r->method, "POST") == 0 && !srv_parse_body(r, false, &res)) return res;
+    json_t *claims = authenticate(r, true, &res);
+    if (!claims) return res;
+    if (!has_scope(claims, "openid")) {
+        json_decref(claims);
+        return bearer_error(r, 403, "insufficient_scope",
+                            "userinfo needs an access token with scope openid (OIDC Core §5.3)",
+                            "openid");
+    }
+    const char *sub = json_string_value(json_object_get(claims, "sub"));
+    const config_user *u = config_user_by_sub(r->s->cfg, sub);
+    json_t *j = json_object();
+    json_object_set_new(j, "sub", json_string(sub ? sub : ""));
+    if (u && has_scope(claims, "email")) {
+        json_object_set_new(j, "email", json_string(u->email));
+        json_object_set_new(j, "email_verified", json_boolean(u->email_verified));
+    }
+    if (u && has_scope(claims, "profile")) {
+        if (u->name) json_object_set_new(j, "name", json_string(u->name));
+        if (u->given_name) json_object_set_new(j, "given_name", json_string(u->given_name));
+        if (u->family_name) json_object_set_new(j, "family_name", json_string(u->family_name));
+    }
+    json_decref(claims);
+    return srv_send_json(r, 200, j, NULL);
+}

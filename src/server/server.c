@@ -1,0 +1,743 @@
+/* The server: start/stop on libmicrohttpd, request intake (body caps, query parsing), routing,
+ * response helpers, the log and the event feed. Endpoint logic lives in the modules of route.h. */
+#include "server/server.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "jose/jsonx.h"
+#include "server/route.h"
+#include "server/html.h"
+#include "server/secret.h"
+#include "server/srv.h"
+
+/* ---------------------------------------------------------------- clock, labs, events */
+
+int64_t srv_now(server *s)
+{
+    return (int64_t)time(NULL) + (int64_t)atomic_load(&s->clock_offset);
+}
+
+bool srv_lab(server *s, unsigned bit)
+{
+    return (atomic_load(&s->labs) & bit) != 0;
+}
+
+void srv_event(server *s, const char *kind, const char *endpoint, const char *client_id,
+               const char *code, const char *msg)
+{
+    server_event ev = {srv_now(s), kind, endpoint, client_id, code, msg};
+    events_publish(s->ev, &ev);
+}
+
+void srv_refused(srv_req *r, const char *client_id, const char *code, const char *msg)
+{
+    snprintf(r->reason, sizeof r->reason, "%s%s%s", code ? code : "", code ? ": " : "",
+             msg ? msg : "");
+    srv_event(r->s, "refused", r->path, client_id, code, msg);
+}
+
+bool srv_copy(char *dst, size_t n, const char *src)
+{
+    if (!src) src = "";
+    size_t l = strlen(src);
+    if (l >= n) return false;
+    memcpy(dst, src, l + 1);
+    return true;
+}
+
+bool srv_random_id(char *dst, size_t nbytes)
+{
+    char *t = secret_random_token(nbytes);
+    bool ok = t && srv_copy(dst, SRV_ID, t);
+    free(t);
+    return ok;
+}
+
+bool srv_sign_jwt(server *s, const char *typ, const json_t *claims, char **out, tl_err *e)
+{
+    jwk *key = keys_current(s->keys);
+    if (!key) return err_set(e, "server.keys", "no signing key");
+    char *payload = jsonx_compact(claims);
+    json_t *hdr = json_object();
+    json_object_set_new(hdr, "typ", json_string(typ));
+    bool ok = payload && jws_sign(hdr, (const uint8_t *)payload, strlen(payload), keys_alg(s->keys),
+                                  key, false, out, e);
+    json_decref(hdr);
+    free(payload);
+    jwk_free(key);
+    return ok;
+}
+
+/* ---------------------------------------------------------------- responses */
+
+static void log_line(srv_req *r, unsigned status)
+{
+    server *s = r->s;
+    if (!s->log) return;
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%H:%M:%S", &tm);
+    pthread_mutex_lock(&s->log_mu);
+    fprintf(s->log, "%s %s %s %u %.1fms%s%s\n", when, r->method ? r->method : "?",
+            r->path ? r->path : "?", status, ms, r->reason[0] ? " refused: " : "", r->reason);
+    fflush(s->log);
+    pthread_mutex_unlock(&s->log_mu);
+}
+
+static enum MHD_Result queue(srv_req *r, unsigned status, struct MHD_Response *resp,
+                             const char *ctype, const srv_hdr *hdrs)
+{
+    if (!resp) return MHD_NO;
+    if (ctype) MHD_add_response_header(resp, "Content-Type", ctype);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    bool has_cache = false;
+    for (size_t i = 0; hdrs && hdrs[i].name; i++) {
+        if (!hdrs[i].value) continue;
+        MHD_add_response_header(resp, hdrs[i].name, hdrs[i].value);
+        if (strcasecmp(hdrs[i].name, "Cache-Control") == 0) has_cache = true;
+    }
+    if (!has_cache) {
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+        MHD_add_response_header(resp, "Pragma", "no-cache");
+    }
+    unsigned labs = atomic_load(&r->s->labs);
+    if (labs) {
+        char buf[256];
+        MHD_add_response_header(resp, "X-Tokenlab-Lab", lab_format(labs, buf, sizeof buf));
+    }
+    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    r->responded = true;
+    log_line(r, status);
+    return ret;
+}
+
+enum MHD_Result srv_send(srv_req *r, unsigned status, const char *ctype, const char *body,
+                         size_t len, const srv_hdr *hdrs)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)(body ? body : ""), MHD_RESPMEM_MUST_COPY);
+    return queue(r, status, resp, ctype, hdrs);
+}
+
+enum MHD_Result srv_send_static(srv_req *r, unsigned status, const char *ctype, const char *body,
+                                size_t len, const srv_hdr *hdrs)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
+    return queue(r, status, resp, ctype, hdrs);
+}
+
+enum MHD_Result srv_send_json(srv_req *r, unsigned status, json_t *j, const srv_hdr *hdrs)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (!s) return srv_send(r, 500, "text/plain", "out of memory\n", 14, NULL);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+    return queue(r, status, resp, "application/json", hdrs);
+}
+
+enum MHD_Result srv_oauth_error(srv_req *r, unsigned status, const char *client_id,
+                                const char *code, const srv_hdr *hdrs, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    srv_refused(r, client_id, code, msg);
+    json_t *j = json_object();
+    json_object_set_new(j, "error", json_string(code));
+    json_object_set_new(j, "error_description", json_string(msg));
+    return srv_send_json(r, status, j, hdrs);
+}
+
+enum MHD_Result srv_send_html(srv_req *r, unsigned status, struct html_buf *b)
+{
+    srv_hdr h[] = {{"X-Frame-Options", "DENY"},
+                   {"Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"},
+                   {NULL, NULL}};
+    enum MHD_Result ret =
+        srv_send(r, status, "text/html; charset=utf-8", b->p ? b->p : "", b->n, h);
+    free(b->p);
+    b->p = NULL;
+    return ret;
+}
+
+enum MHD_Result srv_error_page(srv_req *r, unsigned status, const char *client_id, const char *code,
+                               const char *msg)
+{
+    if (srv_wants_json(r)) return srv_oauth_error(r, status, client_id, code, NULL, "%s", msg);
+    srv_refused(r, client_id, code, msg);
+    html_buf b = {0};
+    html_begin(&b, "Request refused");
+    html_raw(&b, "<p class=\"err\"><b>");
+    html_esc(&b, code);
+    html_raw(&b, "</b>: ");
+    html_esc(&b, msg);
+    html_raw(&b, "</p><p>The server will not send you back to the application, because it "
+                 "cannot trust where that would go.</p>");
+    html_end(&b);
+    return srv_send_html(r, status, &b);
+}
+
+enum MHD_Result srv_redirect(srv_req *r, const char *location)
+{
+    srv_hdr h[] = {{"Location", location}, {NULL, NULL}};
+    return srv_send(r, 303, "text/plain; charset=utf-8", "See Other\n", 10, h);
+}
+
+/* ---------------------------------------------------------------- request parsing */
+
+const char *srv_header(srv_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+bool srv_wants_json(srv_req *r)
+{
+    return reqparse_accepts_json(srv_header(r, "Accept"));
+}
+
+const char *srv_query(srv_req *r, const char *name)
+{
+    return reqparse_get(&r->query, name);
+}
+
+const char *srv_form(srv_req *r, const char *name)
+{
+    return reqparse_get(&r->form, name);
+}
+
+bool srv_parse_body(srv_req *r, bool json_ok, enum MHD_Result *result)
+{
+    if (r->form_parsed) return true;
+    const char *ct = srv_header(r, "Content-Type");
+    tl_err e = {0};
+    bool ok;
+    if (r->body_len == 0) {
+        ok = true;
+    } else if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+        ok = reqparse_form(r->body, r->body_len, &r->form, &e);
+    } else if (json_ok && ct && strncasecmp(ct, "application/json", 16) == 0) {
+        ok = reqparse_json(r->body, r->body_len, &r->form, &e);
+    } else {
+        *result = srv_oauth_error(
+            r, 415, NULL, "invalid_request", NULL,
+            "the body must be application/x-www-form-urlencoded%s (RFC 6749 §3.2), not %s",
+            json_ok ? " or application/json" : "", ct ? ct : "a body without Content-Type");
+        return false;
+    }
+    if (!ok) {
+        *result = srv_oauth_error(r, 400, NULL, "invalid_request", NULL, "request body: %s", e.msg);
+        return false;
+    }
+    r->form_parsed = true;
+    return true;
+}
+
+const config_client *srv_client_auth(srv_req *r, bool require_confidential,
+                                     enum MHD_Result *result)
+{
+    const char *authz = srv_header(r, "Authorization");
+    char *id = NULL, *secret = NULL;
+    bool basic = false;
+    const char *body_id = srv_form(r, "client_id");
+    const char *body_secret = srv_form(r, "client_secret");
+    if (authz) {
+        tl_err e = {0};
+        if (!reqparse_basic_auth(authz, &id, &secret, &e)) {
+            srv_hdr h[] = {{"WWW-Authenticate", "Basic realm=\"tokenlab\""}, {NULL, NULL}};
+            *result = srv_oauth_error(r, 401, NULL, "invalid_client", h,
+                                      "client authentication failed: %s (RFC 6749 §2.3.1)", e.msg);
+            return NULL;
+        }
+        basic = true;
+        /* RFC 6749 §2.3: a client MUST NOT use more than one authentication method. */
+        if (body_secret || (body_id && strcmp(body_id, id) != 0)) {
+            *result = srv_oauth_error(r, 400, id, "invalid_request", NULL,
+                                      "use one client authentication method: HTTP Basic or "
+                                      "client_secret in the body, not both (RFC 6749 §2.3)");
+            free(id);
+            free(secret);
+            return NULL;
+        }
+    }
+    const char *cid = basic ? id : body_id;
+    const char *csec = basic ? secret : body_secret;
+    const config_client *c = config_client_by_id(r->s->cfg, cid);
+    srv_hdr h[] = {{"WWW-Authenticate", "Basic realm=\"tokenlab\""}, {NULL, NULL}};
+    if (!cid) {
+        *result = srv_oauth_error(r, 401, NULL, "invalid_client", h,
+                                  "no client authentication: send HTTP Basic credentials or "
+                                  "client_id (RFC 6749 §2.3.1)");
+    } else if (!c) {
+        *result = srv_oauth_error(r, 401, cid, "invalid_client", basic ? h : NULL,
+                                  "unknown client_id '%.64s'", cid);
+        c = NULL;
+    } else if (c->confidential && !csec) {
+        *result = srv_oauth_error(r, 401, cid, "invalid_client", h,
+                                  "client '%s' is confidential and must authenticate with its "
+                                  "secret (client_secret_basic or client_secret_post, RFC 6749 "
+                                  "§2.3.1)",
+                                  cid);
+        c = NULL;
+    } else if (c->confidential && !secret_equal(csec, c->secret)) {
+        *result = srv_oauth_error(r, 401, cid, "invalid_client", basic ? h : NULL,
+                                  "wrong client secret for '%s'", cid);
+        c = NULL;
+    } else if (!c->confidential && csec) {
+        *result = srv_oauth_error(r, 401, cid, "invalid_client", basic ? h : NULL,
+                                  "client '%s' is public and has no secret; send only client_id "
+                                  "(RFC 6749 §2.1)",
+                                  cid);
+        c = NULL;
+    } else if (require_confidential && !c->confidential) {
+        *result = srv_oauth_error(r, 401, cid, "invalid_client", NULL,
+                                  "this endpoint needs a confidential client; '%s' is public", cid);
+        c = NULL;
+    }
+    free(id);
+    free(secret);
+    return c;
+}
+
+/* ---------------------------------------------------------------- routing */
+
+typedef enum MHD_Result (*handler_fn)(srv_req *r);
+enum { M_GET = 1, M_POST = 2 };
+static const struct route {
+    const char *path;
+    unsigned methods;
+    handler_fn get, post;
+} routes[] = {
+    {"/", M_GET, discovery_index, NULL},
+    {"/.well-known/openid-configuration", M_GET, discovery_handle, NULL},
+    {"/.well-known/oauth-authorization-server", M_GET, discovery_handle, NULL},
+    {"/jwks", M_GET, discovery_jwks, NULL},
+    {"/health", M_GET, discovery_health, NULL},
+    {"/authorize", M_GET, authorize_start, NULL},
+    {"/authorize/login", M_POST, NULL, authorize_login},
+    {"/device/login", M_POST, NULL, authorize_login},
+    {"/authorize/consent", M_GET | M_POST, authorize_consent_page, authorize_consent},
+    {"/device/consent", M_GET | M_POST, authorize_consent_page, authorize_consent},
+    {"/token", M_POST, NULL, token_handle},
+    {"/device_authorization", M_POST, NULL, device_authorization},
+    {"/device", M_GET | M_POST, device_entry, device_entry},
+    {"/userinfo", M_GET | M_POST, api_userinfo, api_userinfo},
+    {"/introspect", M_POST, NULL, introspect_handle},
+    {"/revoke", M_POST, NULL, introspect_revoke},
+    {"/endsession", M_GET, discovery_endsession, NULL},
+    {"/login", M_POST, NULL, login_handle},
+    {"/api/profile", M_GET, api_profile, NULL},
+    {"/api/notes", M_GET | M_POST, api_notes, api_notes},
+    {"/lab/events", M_GET, labhttp_events, NULL},
+    {"/lab/clock", M_POST, NULL, labhttp_clock},
+    {"/lab/switch", M_POST, NULL, labhttp_switch},
+    {"/lab/state", M_GET, labhttp_state, NULL},
+    {"/lab/rotate-keys", M_POST, NULL, labhttp_rotate},
+};
+
+static enum MHD_Result dispatch(srv_req *r)
+{
+    if (r->body_too_big)
+        return srv_oauth_error(r, 413, NULL, "invalid_request", NULL,
+                               "request body larger than %d bytes", SRV_MAX_BODY);
+    const char *q = r->raw_uri ? strchr(r->raw_uri, '?') : NULL;
+    if (q) {
+        tl_err e = {0};
+        if (!reqparse_form(q + 1, strlen(q + 1), &r->query, &e))
+            return srv_oauth_error(r, 400, NULL, "invalid_request", NULL, "query string: %s",
+                                   e.msg);
+        r->has_query = true;
+    }
+    bool is_get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+    bool is_post = strcmp(r->method, "POST") == 0;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const struct route *rt = &routes[i];
+        if (strcmp(rt->path, r->path) != 0) continue;
+        if (is_get && (rt->methods & M_GET)) return rt->get(r);
+        if (is_post && (rt->methods & M_POST)) return rt->post(r);
+        const char *allow = rt->methods == (M_GET | M_POST) ? "GET, POST"
+                            : rt->methods == M_GET          ? "GET"
+                                                            : "POST";
+        srv_hdr h[] = {{"Allow", allow}, {NULL, NULL}};
+        return srv_oauth_error(r, 405, NULL, "invalid_request", h, "%s is not allowed on %s (use %s)",
+                               r->method, r->path, allow);
+    }
+    snprintf(r->reason, sizeof r->reason, "no such endpoint");
+    json_t *j = json_object();
+    json_object_set_new(j, "error", json_string("not_found"));
+    json_object_set_new(j, "error_description",
+                        json_string("no such endpoint; see /.well-known/openid-configuration"));
+    return srv_send_json(r, 404, j, NULL);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)conn;
+    srv_req *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->s = cls;
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    /* MHD caps the request line by the connection memory limit, so this copy is bounded. */
+    r->raw_uri = uri ? strdup(uri) : NULL;
+    return r;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    srv_req *r = *con_cls;
+    if (!r) return;
+    reqparse_params_free(&r->query);
+    reqparse_params_free(&r->form);
+    free(r->raw_uri);
+    free(r->body);
+    free(r);
+    *con_cls = NULL;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    server *s = cls;
+    srv_req *r = *con_cls;
+    if (!r) {
+        r = on_uri(s, url, conn);
+        if (!r) return MHD_NO;
+        *con_cls = r;
+    }
+    if (!r->conn) { /* first call: headers are in */
+        r->conn = conn;
+        r->method = method;
+        r->path = url;
+        const char *cl = srv_header(r, "Content-Length");
+        if (cl) {
+            char *end = NULL;
+            unsigned long long n = strtoull(cl, &end, 10);
+            if (n > SRV_MAX_BODY) {
+                r->body_too_big = true;
+                return dispatch(r); /* 413 before reading the body */
+            }
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!r->responded && !r->body_too_big) {
+            if (r->body_len + *upload_size > SRV_MAX_BODY) {
+                r->body_too_big = true;
+                free(r->body);
+                r->body = NULL;
+                r->body_len = 0;
+            } else {
+                char *nb = realloc(r->body, r->body_len + *upload_size + 1);
+                if (!nb) return MHD_NO;
+                memcpy(nb + r->body_len, upload, *upload_size);
+                r->body = nb;
+                r->body_len += *upload_size;
+                r->body[r->body_len] = '\0';
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->responded) return MHD_YES;
+    return dispatch(r);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    server *s = cls;
+    if (!s->log) return;
+    char buf[512];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
+    pthread_mutex_lock(&s->log_mu);
+    fprintf(s->log, "httpd: %s\n", buf);
+    fflush(s->log);
+    pthread_mutex_unlock(&s->log_mu);
+}
+
+/* ---------------------------------------------------------------- start / stop */
+
+static bool parse_listen(const char *listen, struct sockaddr_storage *ss, char *host, size_t hostn,
+                         bool *v6, tl_err *e)
+{
+    char buf[256];
+    if (strlen(listen) >= sizeof buf)
+        return err_set(e, "server.listen", "listen address too long");
+    strcpy(buf, listen);
+    char *h = buf, *port;
+    if (buf[0] == '[') {
+        char *rb = strchr(buf, ']');
+        if (!rb || rb[1] != ':')
+            return err_set(e, "server.listen", "'%s' is not [IPv6]:PORT", listen);
+        *rb = '\0';
+        h = buf + 1;
+        port = rb + 2;
+    } else {
+        char *colon = strrchr(buf, ':');
+        if (!colon) return err_set(e, "server.listen", "'%s' is not HOST:PORT", listen);
+        *colon = '\0';
+        port = colon + 1;
+    }
+    char *end = NULL;
+    long p = strtol(port, &end, 10);
+    if (!*port || *end || p < 0 || p > 65535)
+        return err_set(e, "server.listen", "'%s': port must be 0-65535", listen);
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    int rc = getaddrinfo(h, port, &hints, &res);
+    if (rc != 0 || !res)
+        return err_set(e, "server.listen", "cannot resolve '%s': %s", h, gai_strerror(rc));
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    *v6 = res->ai_family == AF_INET6;
+    freeaddrinfo(res);
+    char numeric[INET6_ADDRSTRLEN];
+    if (*v6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ss)->sin6_addr, numeric, sizeof numeric);
+    else
+        inet_ntop(AF_INET, &((struct sockaddr_in *)ss)->sin_addr, numeric, sizeof numeric);
+    if (strcmp(numeric, "0.0.0.0") == 0 || strcmp(numeric, "::") == 0)
+        snprintf(host, hostn, "%s", *v6 ? "[::1]" : "127.0.0.1");
+    else if (*v6)
+        snprintf(host, hostn, "[%s]", numeric);
+    else
+        snprintf(host, hostn, "%s", strcmp(h, "localhost") == 0 ? "localhost" : numeric);
+    return true;
+}
+
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+    if (ss->ss_family == AF_INET6)
+        return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+    return false;
+}
+
+static void notes_seed(server *s)
+{
+    s->notes = json_object();
+    for (size_t i = 0; i < s->cfg->nusers; i++) {
+        const config_user *u = &s->cfg->users[i];
+        json_t *arr = json_array();
+        for (size_t k = 0; k < u->nnotes; k++) {
+            json_t *n = json_object();
+            json_object_set_new(n, "id", json_integer((json_int_t)k + 1));
+            json_object_set_new(n, "text", json_string(u->notes[k]));
+            json_array_append_new(arr, n);
+        }
+        json_object_set_new(s->notes, u->sub, arr);
+    }
+}
+
+bool server_start(const server_options *o, server **out, tl_err *e)
+{
+    *out = NULL;
+    server_options def = {0};
+    if (!o) o = &def;
+    server *s = calloc(1, sizeof *s);
+    if (!s) return err_set(e, "server.nomem", "out of memory");
+    pthread_mutex_init(&s->log_mu, NULL);
+    pthread_mutex_init(&s->notes_mu, NULL);
+    s->log = o->log;
+    for (size_t i = 0; i < o->nlabs; i++) {
+        unsigned b = lab_bit(o->labs[i]);
+        if (!b) {
+            err_set(e, "server.lab", "unknown lab switch '%s' (known: alg-none, alg-confusion, "
+                                     "weak-secret, skip-exp, no-pkce, loose-redirect, code-reuse, "
+                                     "password-grant)",
+                    o->labs[i]);
+            goto fail;
+        }
+        atomic_fetch_or(&s->labs, b);
+    }
+    if (!config_load(o->config_path, &s->cfg, e)) goto fail;
+    if (!keys_new(s->cfg->alg, s->cfg->key_file, &s->keys, e)) goto fail;
+    char *rnd = secret_random_token(32);
+    if (!rnd) {
+        err_set(e, "server.keys", "the CSPRNG failed");
+        goto fail;
+    }
+    /* The login secret is the 43 base64url characters themselves (printable, 256 bits). */
+    s->login_key = jwk_from_secret((const uint8_t *)rnd, strlen(rnd));
+    free(rnd);
+    s->weak_key = jwk_from_secret((const uint8_t *)LAB_WEAK_SECRET_WORD, strlen(LAB_WEAK_SECRET_WORD));
+    if (o->lab_key) {
+        snprintf(s->lab_key, sizeof s->lab_key, "%s", o->lab_key);
+    } else {
+        char *k = secret_random_token(16);
+        snprintf(s->lab_key, sizeof s->lab_key, "%s", k ? k : "");
+        free(k);
+    }
+    s->sessions = store_new("sessions", 10000, free);
+    s->codes = store_new("codes", 10000, free);
+    s->grants = store_new("grants", 50000, free);
+    s->refresh = store_new("refresh tokens", 100000, free);
+    s->jtis = store_new("access tokens", 100000, free);
+    s->devices = store_new("device codes", 10000, free);
+    s->user_codes = store_new("user codes", 10000, free);
+    s->ev = events_new();
+    notes_seed(s);
+
+    struct sockaddr_storage ss;
+    char host[INET6_ADDRSTRLEN + 4];
+    bool v6 = false;
+    if (!parse_listen(o->listen ? o->listen : "127.0.0.1:8910", &ss, host, sizeof host, &v6, e))
+        goto fail;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)15, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        (unsigned)1, MHD_OPTION_END);
+    if (!s->daemon) {
+        err_set(e, "server.listen", "cannot listen on %s (address in use or not available)",
+                o->listen ? o->listen : "127.0.0.1:8910");
+        goto fail;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : 0;
+    snprintf(s->base_url, sizeof s->base_url, "http://%s:%u", host, (unsigned)s->port);
+    snprintf(s->issuer, sizeof s->issuer, "%s", o->issuer ? o->issuer : s->base_url);
+    size_t il = strlen(s->issuer);
+    while (il > 0 && s->issuer[il - 1] == '/') s->issuer[--il] = '\0';
+    snprintf(s->api_audience, sizeof s->api_audience, "%s/api", s->issuer);
+    if (!discovery_build(s, e)) goto fail;
+    if (!is_loopback(&ss) && s->log)
+        fprintf(s->log, "warning: listening on a non-loopback address; anyone on the network can "
+                        "reach this deliberately teachable server\n");
+    *out = s;
+    return true;
+fail:
+    server_stop(s);
+    return false;
+}
+
+void server_stop(server *s)
+{
+    if (!s) return;
+    if (s->ev) events_shutdown(s->ev);
+    if (s->daemon) MHD_stop_daemon(s->daemon);
+    events_free(s->ev);
+    store_free(s->sessions);
+    store_free(s->codes);
+    store_free(s->grants);
+    store_free(s->refresh);
+    store_free(s->jtis);
+    store_free(s->devices);
+    store_free(s->user_codes);
+    keys_free(s->keys);
+    jwk_free(s->login_key);
+    jwk_free(s->weak_key);
+    config_free(s->cfg);
+    json_decref(s->notes);
+    free(s->discovery);
+    pthread_mutex_destroy(&s->log_mu);
+    pthread_mutex_destroy(&s->notes_mu);
+    free(s);
+}
+
+const char *server_base_url(const server *s)
+{
+    return s->base_url;
+}
+
+const char *server_issuer(const server *s)
+{
+    return s->issuer;
+}
+
+uint16_t server_port(const server *s)
+{
+    return s->port;
+}
+
+const char *server_lab_key(const server *s)
+{
+    return s->lab_key;
+}
+
+const char *server_login_secret(const server *s, size_t *len)
+{
+    const jwk *k = (atomic_load(&((server *)s)->labs) & LAB_WEAK_SECRET) ? s->weak_key : s->login_key;
+    return (const char *)jwk_secret(k, len);
+}
+
+bool server_set_lab(server *s, const char *name, bool on, tl_err *e)
+{
+    unsigned b = lab_bit(name);
+    if (!b) return err_set(e, "server.lab", "unknown lab switch '%s'", name ? name : "(null)");
+    if (on)
+        atomic_fetch_or(&s->labs, b);
+    else
+        atomic_fetch_and(&s->labs, ~b);
+    char msg[160];
+    snprintf(msg, sizeof msg, "lab switch %s turned %s", name, on ? "on" : "off");
+    srv_event(s, "info", "/lab/switch", NULL, NULL, msg);
+    return true;
+}
+
+bool server_lab_is_on(server *s, const char *name)
+{
+    unsigned b = lab_bit(name);
+    return b && srv_lab(s, b);
+}
+
+const char *const *server_lab_names(void)
+{
+    return lab_names();
+}
+
+const char *server_lab_describe(const char *name)
+{
+    return lab_describe(name);
+}
+
+void server_clock_advance(server *s, int64_t seconds)
+{
+    atomic_fetch_add(&s->clock_offset, (long long)seconds);
+}
+
+void server_clock_reset(server *s)
+{
+    atomic_store(&s->clock_offset, 0);
+}
+
+int64_t server_now(server *s)
+{
+    return srv_now(s);
+}
+
+void server_subscribe(server *s, server_event_fn fn, void *ud)
+{
+    events_subscribe(s->ev, fn, ud);
+}

@@ -1,0 +1,184 @@
+/* srv — the server's internals shared by the endpoint modules: the server struct, one request's
+ * context, and the helpers that send responses, log and publish events. Not for other layers
+ * (they use server.h). */
+#ifndef TL_SERVER_SRV_H
+#define TL_SERVER_SRV_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "jose/jwk.h"
+#include "server/config.h"
+#include "server/events.h"
+#include "server/keys.h"
+#include "server/lab.h"
+#include "server/reqparse.h"
+#include "server/server.h"
+#include "server/store.h"
+
+#define SRV_MAX_BODY (64 * 1024) /* request bodies above this are refused with 413 */
+
+struct server {
+    struct MHD_Daemon *daemon;
+    char base_url[128];
+    char issuer[512];
+    char api_audience[600];
+    uint16_t port;
+    char lab_key[64];
+    FILE *log;
+    pthread_mutex_t log_mu;
+    config *cfg;
+    keys *keys;
+    atomic_uint labs;
+    atomic_llong clock_offset;
+    jwk *login_key; /* HS256, 32 random bytes */
+    jwk *weak_key;  /* HS256, LAB_WEAK_SECRET */
+    char *discovery;
+    size_t discovery_len;
+    store *sessions; /* authorization requests in progress (login → consent) */
+    store *codes;    /* authorization codes */
+    store *grants;   /* one per user authorization: refresh tokens and access tokens hang off it */
+    store *refresh;  /* refresh tokens */
+    store *jtis;     /* access-token jti → grant, and revoked jtis */
+    store *devices;  /* device_code → device request */
+    store *user_codes; /* user_code → device_code */
+    pthread_mutex_t notes_mu;
+    json_t *notes; /* {"sub": [ {id, text, created}, … ]} */
+    events *ev;
+};
+
+/* Records kept in the stores: flat structs (fixed-size strings, freed with free()). Inputs longer
+ * than a field are refused before they get here (srv_copy). */
+#define SRV_ID 64
+#define SRV_URI 1024
+#define SRV_TEXT 512
+
+typedef enum srv_session_kind { SRV_SESSION_AUTHORIZE, SRV_SESSION_DEVICE } srv_session_kind;
+
+typedef struct srv_session { /* an authorization request between login and consent */
+    srv_session_kind kind;
+    char client_id[SRV_ID], redirect_uri[SRV_URI], scope[SRV_TEXT], state[SRV_TEXT],
+        nonce[SRV_TEXT], challenge[SRV_ID], device_code[SRV_ID];
+    bool logged_in;
+    char sub[SRV_ID], csrf[SRV_ID];
+    int64_t auth_time;
+} srv_session;
+
+typedef struct srv_code {
+    char client_id[SRV_ID], redirect_uri[SRV_URI], scope[SRV_TEXT], nonce[SRV_TEXT],
+        challenge[SRV_ID], sub[SRV_ID], grant_id[SRV_ID];
+    int64_t auth_time, exp;
+    bool used;
+} srv_code;
+
+typedef struct srv_grant { /* one user authorization; revoking it kills its tokens */
+    char client_id[SRV_ID], sub[SRV_ID], scope[SRV_TEXT];
+    int64_t auth_time;
+    bool revoked;
+    char why[160];
+} srv_grant;
+
+typedef struct srv_refresh {
+    char grant_id[SRV_ID], client_id[SRV_ID], scope[SRV_TEXT];
+    int64_t exp, iat;
+    bool rotated; /* replaced by a newer token: using it again revokes the grant */
+    bool revoked;
+} srv_refresh;
+
+typedef struct srv_jti { /* an access token the server may have to revoke */
+    char grant_id[SRV_ID];
+    bool revoked;
+} srv_jti;
+
+typedef enum srv_device_status { SRV_DEVICE_PENDING, SRV_DEVICE_APPROVED, SRV_DEVICE_DENIED,
+                                 SRV_DEVICE_DONE } srv_device_status;
+
+typedef struct srv_device {
+    char user_code[16], client_id[SRV_ID], scope[SRV_TEXT], sub[SRV_ID];
+    srv_device_status status;
+    int64_t exp, auth_time, last_poll, interval;
+} srv_device;
+
+/* Signs `claims` with the current signing key under header {"typ": typ}; caller frees *out. */
+bool srv_sign_jwt(server *s, const char *typ, const json_t *claims, char **out, tl_err *e);
+/* A new random identifier (base64url of `nbytes` CSPRNG bytes) into dst[SRV_ID]. */
+bool srv_random_id(char *dst, size_t nbytes);
+
+/* Copies src into dst[n]; false (dst untouched) when it does not fit. */
+bool srv_copy(char *dst, size_t n, const char *src);
+
+typedef struct srv_req {
+    server *s;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    char *raw_uri; /* as received, with the query string */
+    char *body;
+    size_t body_len;
+    bool body_too_big;
+    bool has_query;
+    reqparse_params query;
+    reqparse_params form; /* the body: urlencoded form or flat JSON, see srv_parse_body */
+    bool form_parsed;
+    struct timespec t0;
+    char reason[300]; /* why the request was refused, for the log line */
+    bool responded;
+} srv_req;
+
+typedef struct srv_hdr {
+    const char *name, *value;
+} srv_hdr;
+
+int64_t srv_now(server *s);
+bool srv_lab(server *s, unsigned bit);
+
+/* Sends a response (body copied) with the standard headers plus `hdrs` (NULL-terminated by a
+ * NULL name, or NULL), logs the line. */
+enum MHD_Result srv_send(srv_req *r, unsigned status, const char *ctype, const char *body,
+                         size_t len, const srv_hdr *hdrs);
+/* Same, body not copied: `body` must outlive the response (cached bytes). */
+enum MHD_Result srv_send_static(srv_req *r, unsigned status, const char *ctype, const char *body,
+                                size_t len, const srv_hdr *hdrs);
+/* Serializes `j` (reference stolen). Adds Cache-Control: no-store. */
+enum MHD_Result srv_send_json(srv_req *r, unsigned status, json_t *j, const srv_hdr *hdrs);
+/* {"error": code, "error_description": msg} (RFC 6749 §5.2), logged as a refusal and published as
+ * a "refused" event for `endpoint`. */
+enum MHD_Result srv_oauth_error(srv_req *r, unsigned status, const char *client_id,
+                                const char *code, const srv_hdr *hdrs, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* An HTML page (frees b->p) with X-Frame-Options: DENY and CSP frame-ancestors 'none'. */
+struct html_buf;
+enum MHD_Result srv_send_html(srv_req *r, unsigned status, struct html_buf *b);
+/* An error page (HTML, or JSON {"error","error_description"} when the client asked for JSON),
+ * logged as a refusal. For errors that must never be redirected (RFC 6749 §4.1.2.1). */
+enum MHD_Result srv_error_page(srv_req *r, unsigned status, const char *client_id, const char *code,
+                               const char *msg);
+/* A 303 See Other to `location`. */
+enum MHD_Result srv_redirect(srv_req *r, const char *location);
+
+/* Records a refusal: the log reason and a "refused" event. */
+void srv_refused(srv_req *r, const char *client_id, const char *code, const char *msg);
+void srv_event(server *s, const char *kind, const char *endpoint, const char *client_id,
+               const char *code, const char *msg);
+
+/* Parses the body by Content-Type (form or JSON) into r->form. On failure an error response has
+ * been queued (400/415) and *result holds what to return. `json_ok` allows application/json. */
+bool srv_parse_body(srv_req *r, bool json_ok, enum MHD_Result *result);
+const char *srv_form(srv_req *r, const char *name);
+const char *srv_query(srv_req *r, const char *name);
+const char *srv_header(srv_req *r, const char *name);
+bool srv_wants_json(srv_req *r);
+
+/* Client authentication at /token, /introspect, /revoke, /device_authorization (RFC 6749 §2.3):
+ * client_secret_basic or client_secret_post for confidential clients, client_id alone for public
+ * ones. On failure a 401 invalid_client (or 400) has been queued. */
+const config_client *srv_client_auth(srv_req *r, bool require_confidential,
+                                     enum MHD_Result *result);
+
+#endif
