@@ -1,0 +1,253 @@
+/* Unit tests for src/lesson/engine.c on the fixture lessons in fixtures/ (offline actions only):
+ * step feedback (ok / first matching fail / generic), hints in order, quiz scoring of every type,
+ * answer normalization, navigation and progress saved after every change. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lesson/course.h"
+#include "lesson/engine.h"
+#include "lesson/progress.h"
+#include "oauth/http.h"
+
+typedef struct fx {
+    course *c;
+    http_client *h;
+    progress *p;
+    engine *en;
+    char dir[64];
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    course_options o = {
+        .dir = TOKENLAB_SOURCE_DIR "/tests/unit/lesson/fixtures", .only_dir = true, .lang = "en"};
+    parse_diags d = {0};
+    f->c = course_load(&o, &d, NULL);
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.msgs[i]);
+    if (!f->c || d.n) return -1;
+    parse_diags_free(&d);
+    f->h = http_client_new();
+    snprintf(f->dir, sizeof f->dir, "/tmp/tl-engine-XXXXXX");
+    if (!mkdtemp(f->dir)) return -1;
+    char path[128];
+    snprintf(path, sizeof path, "%s/progress.json", f->dir);
+    if (!progress_open(path, &f->p, NULL, 0, NULL)) return -1;
+    engine_options eo = {
+        .http = f->h, .server_url = "http://127.0.0.1:9", .course = f->c, .progress = f->p};
+    if (!engine_new(&eo, &f->en, NULL)) return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    engine_free(f->en);
+    progress_free(f->p);
+    http_client_free(f->h);
+    course_free(f->c);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+typedef struct got {
+    int calls;
+    engine_feedback fb;
+} got;
+
+static void on_done(void *ud, const engine_feedback *fb)
+{
+    got *g = ud;
+    g->calls++;
+    g->fb = *fb;
+}
+
+static void open_lesson(fx *f)
+{
+    got g = {0};
+    assert_true(engine_open(f->en, 0, on_done, &g, NULL));
+    assert_int_equal(g.calls, 1); /* no lab switches: done at once */
+    assert_int_equal(g.fb.verdict, ENGINE_OK);
+    assert_int_equal(engine_item_count(f->en), 7);
+}
+
+static void test_step_feedback(void **state)
+{
+    fx *f = *state;
+    open_lesson(f);
+    got g = {0};
+    /* step 1: mint; checks hold, ok text */
+    assert_true(engine_run(f->en, false, on_done, &g, NULL));
+    assert_int_equal(g.calls, 1);
+    assert_int_equal(g.fb.verdict, ENGINE_OK);
+    assert_string_equal(g.fb.message, "Minted.");
+    assert_true(engine_item_done(f->en, 0));
+    /* step 2: tamper; the check fails and the FIRST matching fail: text is shown */
+    assert_true(engine_next(f->en));
+    g = (got){0};
+    assert_true(engine_run(f->en, false, on_done, &g, NULL));
+    assert_int_equal(g.fb.verdict, ENGINE_FAIL);
+    assert_string_equal(g.fb.message, "The signature broke, as it should.");
+    assert_non_null(strstr(g.fb.detail, "check 'decoder.signature == valid' does not hold"));
+    assert_non_null(strstr(g.fb.detail, "decoder.signature = \"invalid\""));
+    assert_false(engine_item_done(f->en, 1));
+    /* step 3: nothing to run; checking now fails with the generic message, then the learner edits
+     */
+    assert_true(engine_next(f->en));
+    engine_feedback fb;
+    engine_check(f->en, &fb);
+    assert_int_equal(fb.verdict, ENGINE_FAIL);
+    assert_string_equal(
+        fb.message,
+        "Not yet: decoder.claim.role is missing (expected: decoder.claim.role == admin).");
+    g = (got){0};
+    assert_true(engine_run(f->en, true, on_done, &g, NULL)); /* with the solution */
+    assert_int_equal(g.fb.verdict, ENGINE_OK);
+    assert_string_equal(g.fb.message, "You did it.");
+    /* progress holds the done steps, and where we are */
+    assert_true(progress_step_done(f->p, "offline", "mint"));
+    assert_false(progress_step_done(f->p, "offline", "tamper"));
+    assert_true(progress_step_done(f->p, "offline", "by-hand"));
+    assert_string_equal(progress_current_item(f->p), "by-hand");
+}
+
+static void test_hints_in_order(void **state)
+{
+    fx *f = *state;
+    open_lesson(f);
+    assert_true(engine_goto(f->en, 1));
+    assert_int_equal(engine_hints_shown(f->en), 0);
+    assert_string_equal(engine_hint(f->en), "first");
+    assert_string_equal(engine_hint(f->en), "second");
+    assert_int_equal(engine_hints_shown(f->en), 2);
+    assert_string_equal(engine_hint(f->en), "third");
+    assert_null(engine_hint(f->en));
+    assert_int_equal(engine_hints_shown(f->en), 3);
+    /* another item has its own count */
+    assert_true(engine_goto(f->en, 0));
+    assert_int_equal(engine_hints_shown(f->en), 0);
+    assert_string_equal(engine_hint(f->en), "nudge");
+    assert_false(engine_goto(f->en, 99));
+}
+
+static void test_quiz_scoring(void **state)
+{
+    fx *f = *state;
+    open_lesson(f);
+    engine_feedback fb;
+    /* single: wrong first (counts), then right */
+    assert_true(engine_goto(f->en, 3));
+    bool pick_a[3] = {true, false, false};
+    engine_answer_choices(f->en, pick_a, 3, &fb);
+    assert_int_equal(fb.verdict, ENGINE_FAIL);
+    assert_string_equal(fb.message, "Not quite. The answer: b");
+    assert_string_equal(fb.explain, "b is right.");
+    bool pick_b[3] = {false, true, false};
+    engine_answer_choices(f->en, pick_b, 3, &fb);
+    assert_int_equal(fb.verdict, ENGINE_OK);
+    assert_int_equal(progress_quiz_result(f->p, "offline", "q-single"), 0);
+    /* nothing chosen is not an answer */
+    bool none[3] = {false, false, false};
+    engine_answer_choices(f->en, none, 3, &fb);
+    assert_int_equal(fb.verdict, ENGINE_ERROR);
+    /* multi: all and only the right ones */
+    assert_true(engine_goto(f->en, 4));
+    bool partial[3] = {true, false, false};
+    const lesson_quiz *q = engine_item(f->en)->quiz;
+    assert_false(engine_choices_correct(q, partial, 3));
+    bool extra[3] = {true, true, true};
+    assert_false(engine_choices_correct(q, extra, 3));
+    bool right[3] = {true, false, true};
+    engine_answer_choices(f->en, right, 3, &fb);
+    assert_int_equal(fb.verdict, ENGINE_OK);
+    /* text: normalized */
+    assert_true(engine_goto(f->en, 5));
+    engine_answer_text(f->en, "  authorization   HEADER. ", &fb);
+    assert_int_equal(fb.verdict, ENGINE_OK);
+    q = engine_item(f->en)->quiz;
+    assert_true(engine_text_correct(q, "`Authorization`"));
+    assert_true(engine_text_correct(q, "authorization!"));
+    assert_false(engine_text_correct(q, "Authorisation"));
+    assert_false(engine_text_correct(q, ""));
+    engine_answer_text(f->en, "   ", &fb);
+    assert_int_equal(fb.verdict, ENGINE_ERROR);
+    /* choosing on a text question is refused */
+    engine_answer_choices(f->en, right, 3, &fb);
+    assert_int_equal(fb.verdict, ENGINE_ERROR);
+    /* practical: not yet, then solved */
+    assert_true(engine_goto(f->en, 6));
+    got g = {0};
+    assert_true(engine_run(f->en, false, on_done, &g, NULL));
+    assert_int_equal(g.fb.verdict, ENGINE_FAIL); /* the decoder is empty */
+    assert_int_equal(progress_quiz_result(f->p, "offline", "q-practical"),
+                     -1); /* not a wrong answer */
+    /* the reference path needs a token in the decoder first */
+    assert_true(engine_goto(f->en, 0));
+    assert_true(engine_run(f->en, false, on_done, &g, NULL));
+    assert_true(engine_goto(f->en, 6));
+    g = (got){0};
+    assert_true(engine_run(f->en, true, on_done, &g, NULL));
+    assert_int_equal(g.fb.verdict, ENGINE_OK);
+    assert_string_equal(g.fb.explain, "tamper changes claims without re-signing.");
+    size_t c, a, t;
+    engine_score(f->en, &c, &a, &t);
+    assert_int_equal(t, 4);
+    assert_int_equal(a, 4);
+    assert_int_equal(c, 3); /* q-single's first answer was wrong */
+}
+
+static void test_normalize(void **state)
+{
+    (void)state;
+    char b[64];
+    engine_normalize("  Hello   World?! ", b, sizeof b);
+    assert_string_equal(b, "hello world");
+    engine_normalize("\"RS256\"", b, sizeof b);
+    assert_string_equal(b, "rs256");
+    engine_normalize("", b, sizeof b);
+    assert_string_equal(b, "");
+    engine_normalize(NULL, b, sizeof b);
+    assert_string_equal(b, "");
+}
+
+static void test_resume(void **state)
+{
+    fx *f = *state;
+    open_lesson(f);
+    assert_true(engine_goto(f->en, 5));
+    /* a new engine on the same progress resumes at the saved item */
+    engine *en2 = NULL;
+    engine_options eo = {
+        .http = f->h, .server_url = "http://127.0.0.1:9", .course = f->c, .progress = f->p};
+    assert_true(engine_new(&eo, &en2, NULL));
+    got g = {0};
+    assert_true(engine_open_id(en2, NULL, on_done, &g, NULL));
+    assert_int_equal(engine_item_index(en2), 5);
+    tl_err e = {0};
+    assert_false(engine_open_id(en2, "no-such-lesson", on_done, &g, &e));
+    assert_string_equal(e.msg, "no lesson with id 'no-such-lesson'");
+    engine_free(en2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_step_feedback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hints_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quiz_scoring, setup, teardown),
+        cmocka_unit_test(test_normalize),
+        cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
