@@ -16,7 +16,7 @@
 #include "jose/jsonx.h"
 #include "jose/jws.h"
 
-#define DEFAULT_WORDLIST "wordlists/common-secrets.txt"
+#define DEFAULT_WORDLIST CRACK_DEFAULT_WORDLIST
 /* Wordlists are read whole; big public lists are a few hundred MB. */
 #define CRACK_MAX_WORDLIST ((size_t)1 << 30)
 

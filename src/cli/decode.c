@@ -77,6 +77,10 @@ int cli_decode_main(int argc, char **argv)
         cli_errorf(a.cmd, "no token given: tokenlab decode TOKEN (or '-' to read stdin)");
         return CLI_USAGE;
     }
+    if ((!token_arg || strcmp(token_arg, "-") == 0) && vopts_key_from_stdin(&v)) {
+        cli_errorf(a.cmd, "the token and the key cannot both come from stdin");
+        return CLI_USAGE;
+    }
     if ((rc = vopts_load(&v, a.cmd, false)) != CLI_OK) {
         vopts_free(&v);
         return rc;

@@ -133,7 +133,8 @@ int cli_keygen_main(int argc, char **argv)
             cli_errorf(a.cmd, "%s", e.msg);
             rc = CLI_IO;
         } else {
-            fprintf(stderr, "tokenlab keygen: wrote a %s private key (%s %d-bit%s%s%s) to %s\n",
+            fprintf(stderr,
+                    "tokenlab keygen: wrote the private key for %s (%s %d-bit%s%s%s) to %s\n",
                     jws_alg_name(alg), jwk_kty_name(jwk_type(k)), jwk_bits(k),
                     jwk_kid(k) ? ", kid " : "", jwk_kid(k) ? jwk_kid(k) : "",
                     (as_jwk || oct) ? ", JWK" : ", PEM", out);

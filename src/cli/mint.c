@@ -199,6 +199,11 @@ int cli_mint_main(int argc, char **argv)
         }
     }
 
+    if (payload && strcmp(payload, "@-") == 0 &&
+        ((keyfile && strcmp(keyfile, "-") == 0) || (secret && strcmp(secret, "@-") == 0))) {
+        cli_errorf(a.cmd, "the payload and the key cannot both come from stdin");
+        goto out;
+    }
     /* The algorithm and the key. */
     jws_alg alg = JWS_ALG_UNKNOWN;
     if (alg_s && !args_parse_alg(alg_s, true, &alg, &e)) {

@@ -27,8 +27,7 @@ static void help(FILE *f)
           "alg/use/key_ops and --alg narrow that further, and alg \"none\" is always refused.\n"
           "Then the claims: exp, nbf and iat against the clock (with --leeway), and --iss, --aud,\n"
           "--require when given. The token comes from the argument, or stdin ('-' or missing).\n\n"
-          "options:\n" VOPTS_HELP
-          "  --json              print "
+          "options:\n" VOPTS_HELP "  --json              print "
           "{\"valid\":…,\"alg\":…,\"kid\":…,\"error\":{\"code\":…,\"message\":…}|null,\n"
           "                      \"header\":…,\"payload\":…,\"warnings\":[…]} on stdout\n"
           "  -h, --help          this help\n\n"
@@ -94,6 +93,10 @@ int cli_verify_main(int argc, char **argv)
         default:
             if ((rc = vopts_handle(&v, a.cmd, id, val)) != CLI_OK) return rc;
         }
+    }
+    if ((!token_arg || strcmp(token_arg, "-") == 0) && vopts_key_from_stdin(&v)) {
+        cli_errorf(a.cmd, "the token and the key cannot both come from stdin");
+        return CLI_USAGE;
     }
     if ((rc = vopts_load(&v, a.cmd, true)) != CLI_OK) {
         vopts_free(&v);

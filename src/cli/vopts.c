@@ -86,6 +86,12 @@ bool vopts_has_key(const vopts *v)
     return v->secret || v->key || v->jwks;
 }
 
+bool vopts_key_from_stdin(const vopts *v)
+{
+    return (v->key && strcmp(v->key, "-") == 0) || (v->jwks && strcmp(v->jwks, "-") == 0) ||
+           (v->secret && strcmp(v->secret, "@-") == 0);
+}
+
 int vopts_load(vopts *v, const char *cmd, bool need_key)
 {
     int sources = !!v->secret + !!v->key + !!v->jwks;

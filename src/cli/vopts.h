@@ -77,6 +77,8 @@ int vopts_handle(vopts *v, const char *cmd, int id, const char *val);
  * (message printed). With `need_key`, no key source is a usage error. */
 int vopts_load(vopts *v, const char *cmd, bool need_key);
 bool vopts_has_key(const vopts *v);
+/* True when the key would be read from stdin (--key -, --jwks -, --secret @-). */
+bool vopts_key_from_stdin(const vopts *v);
 /* Verifies: the signature, then the claims unless signature_only. `used_kid` (optional) gets the
  * kid of the JWKS key that matched (borrowed). */
 bool vopts_verify(const vopts *v, const jws *t, const char **used_kid, tl_err *e);

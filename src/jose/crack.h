@@ -17,6 +17,9 @@
 #include "base/err.h"
 #include "jose/jws.h"
 
+/* The wordlist that ships with tokenlab: the name to pass to assets_read() (base/assets.h). */
+#define CRACK_DEFAULT_WORDLIST "wordlists/common-secrets.txt"
+
 /* Candidates: pointers + lengths, usually into one buffer owned by the caller. */
 typedef struct crack_list {
     const char **word;

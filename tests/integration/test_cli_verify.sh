@@ -29,7 +29,7 @@ ALGS="HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 Ed
 # --- keygen, mint, verify: every algorithm, PEM and JWK, private and public halves ------------------
 for a in $ALGS; do
     run 0 "$TL" keygen --alg "$a" --out "$W/$a.key"
-    err_has "wrote a $a private key"
+    err_has "wrote the private key for $a"
     run 0 "$TL" keygen --alg "$a" --jwk --kid "k-$a"
     cp "$W/out" "$W/$a.jwk"
     out_has "\"kid\": \"k-$a\""
@@ -271,6 +271,13 @@ run 2 "$TL" verify "$good" --secret "$K" --leeway -5
 err_has "--leeway wants a number of seconds"
 run 2 "$TL" verify "$good" --secret "$K" --alg HS999
 err_has "unknown algorithm 'HS999'"
+printf '%s\n' "$good" | run 2 "$TL" verify - --key -
+err_has "the token and the key cannot both come from stdin"
+printf '%s' "$K" | run 2 "$TL" verify --secret @-
+err_has "cannot both come from stdin"
+printf '%s' "$K" | run 0 "$TL" verify "$good" --secret @- --now $NOW
+run 2 "$TL" mint --alg HS256 --secret @- --payload @- </dev/null
+err_has "the payload and the key cannot both come from stdin"
 run 2 "$TL" verify "$good" "$good" --secret "$K"
 err_has "one token at a time"
 run 2 "$TL" verify "$good" --secret "$K" -x
