@@ -43,7 +43,8 @@ static const spec specs[] = {
     {"consent", 1, 1, "", "consent allow|deny"},
     {"exchange", 0, 0, "verifier code client_secret redirect_uri",
      "exchange [verifier=correct|wrong|none] [code=last|used] [client_secret=S]"},
-    {"refresh", 0, 0, "scope token", "refresh [scope=\"…\"] [token=current|old]"},
+    {"refresh", 0, 0, "scope token client_secret",
+     "refresh [scope=\"…\"] [token=current|old] [client_secret=S]"},
     {"client-credentials", 0, 0, "client secret scope auth",
      "client-credentials client=ID secret=S scope=\"…\""},
     {"password-grant", 0, 0, "client username password secret scope",
@@ -585,7 +586,7 @@ static bool load_wordlist(const action_ctx *ctx, const char *path, char **buf, s
 {
     if (path) return fileio_read(path, 64u << 20, buf, len, e);
     if (ctx->wordlist) return fileio_read(ctx->wordlist, 64u << 20, buf, len, e);
-    return assets_read("wordlist.txt", buf, len, e);
+    return assets_read("wordlists/common-secrets.txt", buf, len, e);
 }
 
 static bool do_crack(const action_ctx *ctx, const lesson_action *a, tl_err *e)
@@ -811,7 +812,8 @@ static void start_net(run *r)
                 verifier = pkce_verifier_new(&e);
             else if (strcmp(vmode, "none") != 0 && strcmp(vmode, "correct") != 0)
                 verifier = strdup(vmode);
-            flow_client c = client_of(st, NULL, kv(a, "client_secret"));
+            if (kv(a, "client_secret")) state_set_str(&fl->client_secret, kv(a, "client_secret"));
+            flow_client c = client_of(st, NULL, NULL);
             const char *ru = kv(a, "redirect_uri") ? kv(a, "redirect_uri") : fl->redirect_uri;
             char *code_copy = strdup(code);
             req = flow_token_code_request(ep.token, &c, code_copy, ru, verifier, &e);
@@ -830,6 +832,8 @@ static void start_net(run *r)
             err_set(&e, "action.no_token", "refresh: there is no %s refresh token",
                     strcmp(which, "old") == 0 ? "old (rotated)" : "");
         } else {
+            if (kv(a, "client_secret"))
+                state_set_str(&st->flow.client_secret, kv(a, "client_secret"));
             flow_client c = client_of(st, NULL, NULL);
             req = flow_token_refresh_request(ep.token, &c, rt, kv(a, "scope"), &e);
         }

@@ -24,8 +24,9 @@ typedef struct action_ctx {
     http_client *http;      /* borrowed */
     const char *server_url; /* base URL, no trailing slash */
     const char *lab_key;    /* or NULL */
-    const char *wordlist;   /* default crack wordlist path, or NULL = assets/wordlist.txt */
-    lesson_state *st;       /* borrowed */
+    const char
+        *wordlist; /* default crack wordlist path, or NULL = assets/wordlists/common-secrets.txt */
+    lesson_state *st; /* borrowed */
 } action_ctx;
 
 /* Called once when the action finished: ok, or !ok with e describing why it could not run (an

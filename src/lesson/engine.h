@@ -38,7 +38,7 @@ typedef struct engine_options {
     void *login_secret_ud;
     const course *course; /* required, borrowed */
     progress *progress;   /* borrowed; NULL = nothing is saved */
-    const char *wordlist; /* default for `crack`; NULL = assets/wordlist.txt */
+    const char *wordlist; /* default for `crack`; NULL = assets/wordlists/common-secrets.txt */
 } engine_options;
 
 typedef enum engine_verdict {
