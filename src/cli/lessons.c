@@ -163,8 +163,9 @@ static int cmd_check(int argc, char **argv)
             rc = CLI_IO;
         } else {
             for (size_t i = 0; i < pd.n; i++) fprintf(stderr, "%s\n", pd.msgs[i]);
-            fprintf(stderr, "play: %zu lesson%s, %zu steps, %zu questions, %zu failure%s\n",
-                    st.lessons, st.lessons == 1 ? "" : "s", st.steps, st.quizzes, st.failures,
+            fprintf(stderr, "play: %zu lesson%s, %zu step%s, %zu question%s, %zu failure%s\n",
+                    st.lessons, st.lessons == 1 ? "" : "s", st.steps, st.steps == 1 ? "" : "s",
+                    st.quizzes, st.quizzes == 1 ? "" : "s", st.failures,
                     st.failures == 1 ? "" : "s");
             if (st.failures) rc = CLI_INVALID;
         }

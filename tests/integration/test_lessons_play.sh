@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The shipped course: every lesson lints clean and its reference path plays green against an
+# embedded server (tokenlab lessons check). Also list --json and the failure path on a broken lesson.
+set -u
+T="${TOKENLAB:?TOKENLAB is not set}"
+SRC="${TOKENLAB_SOURCE_DIR:?}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+check() { # name, condition result
+    if [ "$2" -eq 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
+}
+
+# 1. the course: lint + play
+"$T" lessons check "$SRC/lessons" >"$work/out" 2>&1
+rc=$?
+cat "$work/out"
+check "lessons check exits 0 on the shipped course" $rc
+grep -q "^lint: [0-9]* lessons, [0-9]* questions, 0 errors" "$work/out"; check "lint summary" $?
+grep -q "^play: .* 0 failures" "$work/out"; check "play summary" $?
+n=$(grep -c "^play .* ok$" "$work/out")
+[ "$n" -ge 12 ]; check "at least 12 lessons played green ($n)" $?
+
+# 2. list --json: ids, counts, at least 80 questions in all
+"$T" lessons list --json --lessons "$SRC/lessons" >"$work/list.json"
+check "lessons list --json exits 0" $?
+python3 - "$work/list.json" <<'PY'
+import json, sys
+ls = json.load(open(sys.argv[1]))
+ids = [l["id"] for l in ls]
+assert len(ids) == len(set(ids)), "duplicate ids"
+assert len(ls) >= 12, len(ls)
+assert sum(l["questions"] for l in ls) >= 80
+for l in ls:
+    assert set(l) >= {"id", "title", "level", "minutes", "steps", "questions"}, l
+PY
+check "list --json has every lesson with its counts" $?
+
+# 3. a broken lesson: exit 1 and file:line messages
+mkdir -p "$work/bad"
+cat >"$work/bad/01-bad.md" <<'MD'
+---
+id: bad
+title: Broken on purpose
+---
+```step s
+title: T
+do: login alice@example.com wonderland
+check: response.status == 418
+hint: h
+```
+```quiz q
+type: single
+question: Q
+- [x] a
+- [x] b
+explain: e
+hint: h
+```
+MD
+"$T" lessons check "$work/bad" >"$work/bad.out" 2>&1
+rc=$?
+cat "$work/bad.out"
+[ $rc -eq 1 ]; check "a broken lesson exits 1" $?
+grep -q "01-bad.md:12: single-choice quiz 'q' needs exactly one \[x\] option, found 2" "$work/bad.out"
+check "lint message with file:line" $?
+
+# 4. a lesson that lints but whose check stays red: reported by the player
+sed -i 's/^- \[x\] b/- [ ] b/' "$work/bad/01-bad.md"
+"$T" lessons check "$work/bad" >"$work/red.out" 2>&1
+rc=$?
+cat "$work/red.out"
+[ $rc -eq 1 ]; check "a red check exits 1" $?
+grep -q "01-bad.md:5: lesson bad, step s: line 8: check 'response.status == 418' does not hold (response.status = 200)" "$work/red.out"
+check "the player names the failing check and what the state held" $?
+"$T" lessons check "$work/bad" --lint-only >/dev/null 2>&1
+check "--lint-only passes the same lesson" $?
+
+exit $fail
