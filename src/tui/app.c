@@ -92,6 +92,11 @@ int64_t app_now(const app *a)
     return base + app_clock_offset(a);
 }
 
+bool app_fake_time(const app *a)
+{
+    return a->has_fake;
+}
+
 int64_t app_clock_offset(const app *a)
 {
     return a->lesson ? (int64_t)pane_lesson_clock_offset(a->lesson) : 0;
@@ -136,6 +141,13 @@ void app_show_token(app *a, const char *label, const char *token)
 {
     pane_decoder_set_token(a->dec, label, token);
     if (a->lesson) pane_lesson_decoder_changed(a->lesson, token);
+}
+
+void app_http_seen(app *a, const char *method, const char *url, const char *body)
+{
+    const char *s = url ? strstr(url, "://") : NULL;
+    const char *path = s ? strchr(s + 3, '/') : NULL;
+    if (a->flow && method && path) pane_flow_follow(a->flow, method, path, body);
 }
 
 /* ---------- layout ---------- */
@@ -271,8 +283,8 @@ static void draw_header(app *a)
     bool up = a->net && net_up(a->net);
     static const char *const spin[] = {"|", "/", "-", "\\"};
     const char *busy = a->net && net_busy(a->net) ? spin[a->spin % 4] : " ";
-    snprintf(right, sizeof right, "%s %s %s · %s%s ", busy, url, up ? "up" : "down", clock, off);
-    int rw = ui_width(right) + 2;
+    snprintf(right, sizeof right, "%s %s · %s%s ", url, up ? "up" : "down", clock, off);
+    int rw = ui_width(right) + 4;
     if (ls[0]) {
         char mid[200];
         snprintf(mid, sizeof mid, " %s", ls);
@@ -280,9 +292,10 @@ static void draw_header(app *a)
     }
     int rx = W - rw;
     if (rx > x) {
-        ui_put(w, 0, rx, ui_sym(SYM_DOT), 2, theme_attr(up ? THEME_STATUS_UP : THEME_STATUS_DOWN));
-        ui_put(w, 0, rx + 1, " ", 1, theme_attr(THEME_HEADER));
-        ui_put(w, 0, rx + 2, right, W - rx - 2, theme_attr(THEME_HEADER));
+        ui_put(w, 0, rx, busy, 1, theme_attr(THEME_HEADER));
+        ui_put(w, 0, rx + 2, ui_sym(SYM_DOT), 2,
+               theme_attr(up ? THEME_STATUS_UP : THEME_STATUS_DOWN));
+        ui_put(w, 0, rx + 4, right, W - rx - 4, theme_attr(THEME_HEADER));
     }
 }
 
@@ -319,11 +332,12 @@ static void draw_footer(app *a)
     for (size_t i = 0; i < n && x < W; i++) {
         if (!k[i].label || !(k[i].ctx & ctx)) continue;
         const char *kn = keys_name(k[i].key);
-        int need = ui_width(kn) + ui_width(k[i].label) + 1;
+        int need = ui_width(kn) + ui_width(k[i].label) + 2;
         if (x + need > W) break;
         x += ui_put(w, 0, x, kn, W - x, theme_attr(THEME_FOOTER_KEY));
-        x += ui_put(w, 0, x, k[i].label, W - x, theme_attr(THEME_FOOTER));
         x += ui_put(w, 0, x, " ", W - x, theme_attr(THEME_FOOTER));
+        x += ui_put(w, 0, x, k[i].label, W - x, theme_attr(THEME_FOOTER));
+        x += ui_put(w, 0, x, "  ", W - x, theme_attr(THEME_FOOTER));
     }
 }
 
@@ -854,7 +868,8 @@ static bool save_screen(app *a, const char *path)
         return false;
     }
     int H = getmaxy(curscr), W = getmaxx(curscr);
-    size_t cap = (size_t)W * MB_LEN_MAX + 1;
+    if (W < 1) W = 1;
+    size_t cap = (size_t)W * 8 + 1;
     char *line = malloc(cap);
     FILE *attrs = tmpfile();
     for (int y = 0; y < H && line; y++) {

@@ -19,6 +19,8 @@ typedef struct app app;
 /* The clock the learner sees: real time (or TOKENLAB_FAKE_TIME) plus the lesson's fast-forward. */
 int64_t app_now(const app *a);
 int64_t app_clock_offset(const app *a);
+/* True with TOKENLAB_FAKE_TIME (screen tests): volatile numbers such as durations show as 0. */
+bool app_fake_time(const app *a);
 /* The embedded server's HS256 login secret, or NULL (remote server / none). Borrowed. */
 const char *app_login_secret(app *a, size_t *len);
 /* The server's JWKS if fetched (a fetch is started when it is missing), or NULL. Borrowed. */
@@ -31,6 +33,8 @@ void app_copy(app *a, const char *text);
 void app_dirty(app *a, pane_id p);
 /* Puts a token in the decoder (with a history label such as "access", "id", "login"). */
 void app_show_token(app *a, const char *label, const char *token);
+/* An HTTP exchange started or finished: the flow diagram follows it. */
+void app_http_seen(app *a, const char *method, const char *url, const char *body);
 /* Focuses a pane (in tabs layout: shows it). */
 void app_focus(app *a, pane_id p);
 

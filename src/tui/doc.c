@@ -324,6 +324,20 @@ void doc_draw(const doc *d, WINDOW *w, int y, int x, int h, int width, int scrol
     wattrset(w, A_NORMAL);
 }
 
+void doc_draw_lines(const doc *d, WINDOW *w, int y, int x, int h, int width, int first,
+                    long hl_line)
+{
+    draw_ctx c = {.w = w, .y = y, .x = x, .h = h, .width = width, .scroll = 0};
+    for (int r = 0; r < h && first + r < (int)d->n; r++) {
+        c.ln = &d->l[first + r];
+        c.hl = (long)(first + r) == hl_line;
+        c.row = r;
+        c.scroll = 0;
+        draw_row(&c, 0, c.ln->len);
+    }
+    wattrset(w, A_NORMAL);
+}
+
 static const char *const g_sym_utf8[SYM_COUNT] = {
     [SYM_ARROW_R] = "→",     [SYM_ARROW_L] = "←",  [SYM_DOT] = "●",       [SYM_BAR_FULL] = "█",
     [SYM_BAR_EMPTY] = "░",   [SYM_CHECK] = "✓",    [SYM_CROSS] = "✗",     [SYM_ELLIPSIS] = "…",
@@ -392,4 +406,88 @@ void ui_box(WINDOW *w, theme_elem el, const char *title, bool focused)
         ui_put(w, 0, 2, buf, wd - 4, theme_attr(focused ? THEME_BORDER_FOCUS : THEME_TITLE));
     }
     wattrset(w, A_NORMAL);
+}
+
+bool doc_looks_like_jwt(const char *s)
+{
+    if (!s || strncmp(s, "eyJ", 3) != 0) return false;
+    int dots = 0;
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (c == '.')
+            dots++;
+        else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                   c == '-' || c == '_'))
+            return false;
+    }
+    return (dots == 2 || dots == 4) && n >= 10;
+}
+
+static void put_indent(doc *d, int n)
+{
+    for (int i = 0; i < n; i++) doc_put(d, THEME_NORMAL, "  ");
+}
+
+static void put_scalar(doc *d, const json_t *v)
+{
+    char *s = json_dumps(v, JSON_ENCODE_ANY);
+    theme_elem el = json_is_string(v)   ? THEME_JSON_STRING
+                    : json_is_number(v) ? THEME_JSON_NUMBER
+                                        : THEME_JSON_LITERAL;
+    doc_put(d, el, s ? s : "?");
+    free(s);
+}
+
+void doc_json(doc *d, const json_t *v, int indent)
+{
+    if (json_is_object(v)) {
+        if (json_object_size(v) == 0) {
+            doc_put(d, THEME_JSON_PUNCT, "{}");
+            return;
+        }
+        doc_put(d, THEME_JSON_PUNCT, "{\n");
+        const char *k;
+        json_t *x;
+        size_t i = 0, n = json_object_size(v);
+        json_object_foreach((json_t *)v, k, x)
+        {
+            put_indent(d, indent + 1);
+            json_t *ks = json_string(k);
+            char *kq = ks ? json_dumps(ks, JSON_ENCODE_ANY) : NULL;
+            doc_put(d, THEME_JSON_KEY, kq ? kq : k);
+            free(kq);
+            json_decref(ks);
+            doc_put(d, THEME_JSON_PUNCT, ": ");
+            doc_json(d, x, indent + 1);
+            doc_put(d, THEME_JSON_PUNCT, ++i < n ? ",\n" : "\n");
+        }
+        put_indent(d, indent);
+        doc_put(d, THEME_JSON_PUNCT, "}");
+    } else if (json_is_array(v)) {
+        size_t n = json_array_size(v);
+        bool simple = n <= 8;
+        for (size_t i = 0; i < n && simple; i++)
+            if (json_is_object(json_array_get(v, i)) || json_is_array(json_array_get(v, i)))
+                simple = false;
+        if (simple) { /* short arrays of scalars on one line: ["a", "b"] */
+            doc_put(d, THEME_JSON_PUNCT, "[");
+            for (size_t i = 0; i < n; i++) {
+                if (i) doc_put(d, THEME_JSON_PUNCT, ", ");
+                put_scalar(d, json_array_get(v, i));
+            }
+            doc_put(d, THEME_JSON_PUNCT, "]");
+            return;
+        }
+        doc_put(d, THEME_JSON_PUNCT, "[\n");
+        for (size_t i = 0; i < n; i++) {
+            put_indent(d, indent + 1);
+            doc_json(d, json_array_get(v, i), indent + 1);
+            doc_put(d, THEME_JSON_PUNCT, i + 1 < n ? ",\n" : "\n");
+        }
+        put_indent(d, indent);
+        doc_put(d, THEME_JSON_PUNCT, "]");
+    } else {
+        put_scalar(d, v);
+    }
 }

@@ -5,6 +5,7 @@
 #define TL_TUI_DOC_H
 
 #include <curses.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,6 +31,15 @@ int doc_rows(const doc *d, int width);
 /* Draws rows [scroll, scroll+h) of the wrapped doc into `w` at (y, x), `width` columns wide.
  * `hl_line` (or -1) is drawn with THEME_SELECTED across the full width. */
 void doc_draw(const doc *d, WINDOW *w, int y, int x, int h, int width, int scroll, long hl_line);
+
+/* Like doc_draw without wrapping: line i on one row, clipped; starts at line `first`. */
+void doc_draw_lines(const doc *d, WINDOW *w, int y, int x, int h, int width, int first,
+                    long hl_line);
+/* Pretty, syntax-coloured JSON at `indent` levels (2 spaces each); JWT-looking strings are drawn
+ * as THEME_TOKEN. Short arrays of scalars stay on one line. */
+void doc_json(doc *d, const json_t *v, int indent);
+/* "eyJ…" with two (JWS) or four (JWE) dots and only base64url characters. */
+bool doc_looks_like_jwt(const char *s);
 
 /* Display width of a UTF-8 string (invalid bytes count 1). */
 int ui_width(const char *s);

@@ -184,7 +184,7 @@ void net_start(net *n)
     jwkscache_refresh(n->jc, NULL);
     if (!n->srv) {
         char url[300];
-        snprintf(url, sizeof url, "%s/.well-known/openid-configuration", n->base);
+        snprintf(url, sizeof url, "%s/health", n->base);
         http_request *r = http_request_new("GET", url);
         if (r) {
             http_request_set_label(r, "is the server up?");

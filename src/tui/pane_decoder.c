@@ -45,7 +45,7 @@ struct pane_decoder {
     tl_err perr;
     bool parsed_ok;
     sig_state sig;
-    char sig_msg[TL_ERR_MSG_MAX + 64];
+    char sig_msg[TL_ERR_MSG_MAX + 256];
     jwk *key; /* the learner's key (K) */
     char key_desc[96];
     hist_entry hist[HISTORY_MAX];
@@ -147,7 +147,8 @@ static void verify(pane_decoder *p)
             snprintf(p->sig_msg, sizeof p->sig_msg, "signature verified with %s", p->key_desc);
         } else {
             p->sig = SIG_INVALID;
-            snprintf(p->sig_msg, sizeof p->sig_msg, "%s (checked with %s)", e.msg, p->key_desc);
+            snprintf(p->sig_msg, sizeof p->sig_msg, "%.500s (checked with %.90s)", e.msg,
+                     p->key_desc);
         }
         return;
     }
@@ -164,8 +165,8 @@ static void verify(pane_decoder *p)
                      "signature verified with the server's login secret (%s)", p->t->alg_name);
         } else {
             p->sig = SIG_INVALID;
-            snprintf(p->sig_msg, sizeof p->sig_msg, "%s (checked with the server's login secret)",
-                     e.msg);
+            snprintf(p->sig_msg, sizeof p->sig_msg,
+                     "%.500s (checked with the server's login secret)", e.msg);
         }
         return;
     }
@@ -177,7 +178,7 @@ static void verify(pane_decoder *p)
             snprintf(p->sig_msg, sizeof p->sig_msg,
                      "signature verified against the server's JWKS (kid %s)", kid ? kid : "-");
         } else if (err_is(&e, "jwks.no_key")) {
-            snprintf(p->sig_msg, sizeof p->sig_msg, "not verified: %s", e.msg);
+            snprintf(p->sig_msg, sizeof p->sig_msg, "not verified: %.500s", e.msg);
         } else {
             p->sig = SIG_INVALID;
             snprintf(p->sig_msg, sizeof p->sig_msg, "%s (checked against the server's JWKS)",
@@ -209,76 +210,6 @@ static bool is_time_claim(const char *name)
     if (x) return x->is_time;
     return strcmp(name, "exp") == 0 || strcmp(name, "iat") == 0 || strcmp(name, "nbf") == 0 ||
            strcmp(name, "auth_time") == 0;
-}
-
-static void put_json(doc *d, const json_t *v, int indent);
-
-static void put_indent(doc *d, int n)
-{
-    for (int i = 0; i < n; i++) doc_put(d, THEME_NORMAL, "  ");
-}
-
-static void put_scalar(doc *d, const json_t *v)
-{
-    char *s = json_dumps(v, JSON_ENCODE_ANY);
-    theme_elem el = json_is_string(v)   ? THEME_JSON_STRING
-                    : json_is_number(v) ? THEME_JSON_NUMBER
-                                        : THEME_JSON_LITERAL;
-    doc_put(d, el, s ? s : "?");
-    free(s);
-}
-
-static void put_json(doc *d, const json_t *v, int indent)
-{
-    if (json_is_object(v)) {
-        if (json_object_size(v) == 0) {
-            doc_put(d, THEME_JSON_PUNCT, "{}");
-            return;
-        }
-        doc_put(d, THEME_JSON_PUNCT, "{\n");
-        const char *k;
-        json_t *x;
-        size_t i = 0, n = json_object_size(v);
-        json_object_foreach((json_t *)v, k, x)
-        {
-            put_indent(d, indent + 1);
-            json_t *ks = json_string(k);
-            char *kq = ks ? json_dumps(ks, JSON_ENCODE_ANY) : NULL;
-            doc_put(d, THEME_JSON_KEY, kq ? kq : k);
-            free(kq);
-            json_decref(ks);
-            doc_put(d, THEME_JSON_PUNCT, ": ");
-            put_json(d, x, indent + 1);
-            doc_put(d, THEME_JSON_PUNCT, ++i < n ? ",\n" : "\n");
-        }
-        put_indent(d, indent);
-        doc_put(d, THEME_JSON_PUNCT, "}");
-    } else if (json_is_array(v)) {
-        size_t n = json_array_size(v);
-        bool simple = n <= 8;
-        for (size_t i = 0; i < n && simple; i++)
-            if (json_is_object(json_array_get(v, i)) || json_is_array(json_array_get(v, i)))
-                simple = false;
-        if (simple) { /* short arrays of scalars on one line: ["a", "b"] */
-            doc_put(d, THEME_JSON_PUNCT, "[");
-            for (size_t i = 0; i < n; i++) {
-                if (i) doc_put(d, THEME_JSON_PUNCT, ", ");
-                put_scalar(d, json_array_get(v, i));
-            }
-            doc_put(d, THEME_JSON_PUNCT, "]");
-            return;
-        }
-        doc_put(d, THEME_JSON_PUNCT, "[\n");
-        for (size_t i = 0; i < n; i++) {
-            put_indent(d, indent + 1);
-            put_json(d, json_array_get(v, i), indent + 1);
-            doc_put(d, THEME_JSON_PUNCT, i + 1 < n ? ",\n" : "\n");
-        }
-        put_indent(d, indent);
-        doc_put(d, THEME_JSON_PUNCT, "]");
-    } else {
-        put_scalar(d, v);
-    }
 }
 
 static void put_bar(pane_decoder *p, int64_t remaining, int64_t lifetime)
@@ -360,7 +291,7 @@ static void put_explained_object(pane_decoder *p, const json_t *obj, explain_kin
         free(kq);
         json_decref(ks);
         doc_put(d, THEME_JSON_PUNCT, ": ");
-        put_json(d, x, 1);
+        doc_json(d, x, 1);
         doc_put(d, THEME_JSON_PUNCT, ++i < n ? ",\n" : "\n");
         if (kind == EXPLAIN_CLAIM && is_time_claim(k)) put_time_note(p, k, x, now);
     }

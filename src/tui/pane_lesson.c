@@ -1,66 +1,745 @@
 #include "tui/pane_lesson.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "lesson/course.h"
+#include "lesson/engine.h"
+#include "lesson/parse.h"
+#include "lesson/progress.h"
+#include "lesson/state.h"
 #include "tui/doc.h"
+#include "tui/net.h"
+
+#define MAX_ITEMS  128
+#define ANSWER_MAX 512
+
+typedef struct item_view {
+    engine_feedback fb;
+    bool has_fb;
+    bool chosen[32];
+    int cursor; /* option under the cursor */
+} item_view;
 
 struct pane_lesson {
     app *a;
+    net *net;
+    course *course;
+    progress *prog;
+    engine *en;
+    char problem[600]; /* why there is no course / engine, shown in the pane */
+    char notice[600];
+    bool list_mode;
+    long list_sel;
+    item_view items[MAX_ITEMS];
+    size_t items_for; /* lesson index the views belong to */
+    bool running;
+    bool editing;
+    char answer[ANSWER_MAX];
+    size_t answer_len;
+    doc *d;
+    int scroll;
+    bool follow; /* scroll to the current item on the next draw */
+    int view_h, view_w;
+    size_t item_line[MAX_ITEMS + 1]; /* doc line where each item starts */
+    size_t nitem_lines;
+    char status[200];
+    char *seen_tokens[STATE_TOK_COUNT];
+    char *seen_decoder;
 };
+
+static const char *secret_fn(void *ud, size_t *len)
+{
+    return net_login_secret(ud, len);
+}
+
+static item_view *cur_view(pane_lesson *p)
+{
+    if (!p->en) return NULL;
+    size_t i = engine_item_index(p->en);
+    if (engine_lesson_index(p->en) != p->items_for) {
+        memset(p->items, 0, sizeof p->items);
+        p->items_for = engine_lesson_index(p->en);
+    }
+    return i < MAX_ITEMS ? &p->items[i] : NULL;
+}
+
+/* Tokens the engine received land in the decoder (with their names), and the decoder token the
+ * lesson set is shown. */
+static void sync_tokens(pane_lesson *p)
+{
+    if (!p->en) return;
+    lesson_state *st = engine_state(p->en);
+    for (int t = 0; t < STATE_TOK_COUNT; t++) {
+        const char *now = st->tokens[t];
+        if (now && (!p->seen_tokens[t] || strcmp(now, p->seen_tokens[t]) != 0)) {
+            free(p->seen_tokens[t]);
+            p->seen_tokens[t] = strdup(now);
+            if (t != STATE_TOK_REFRESH || (now[0] == 'e' && strchr(now, '.')))
+                app_show_token(p->a, state_token_name((state_token)t), now);
+        }
+    }
+    const char *dec = st->decoder;
+    if (dec && (!p->seen_decoder || strcmp(dec, p->seen_decoder) != 0)) {
+        free(p->seen_decoder);
+        p->seen_decoder = strdup(dec);
+        const char *label = "lesson";
+        for (int t = 0; t < STATE_TOK_COUNT; t++)
+            if (st->tokens[t] && strcmp(st->tokens[t], dec) == 0)
+                label = state_token_name((state_token)t);
+        app_show_token(p->a, label, dec);
+    }
+}
+
+static void on_change(void *ud)
+{
+    pane_lesson *p = ud;
+    sync_tokens(p);
+    app_dirty(p->a, PANE_LESSON);
+}
+
+static void on_done(void *ud, const engine_feedback *fb)
+{
+    pane_lesson *p = ud;
+    p->running = false;
+    item_view *v = cur_view(p);
+    if (v) {
+        v->fb = *fb;
+        v->has_fb = true;
+    }
+    sync_tokens(p);
+    p->follow = true;
+    app_dirty(p->a, PANE_LESSON);
+}
+
+static void on_open(void *ud, const engine_feedback *fb)
+{
+    pane_lesson *p = ud;
+    if (fb && fb->verdict == ENGINE_ERROR) app_flash(p->a, "%s", fb->message);
+    app_dirty(p->a, PANE_LESSON);
+}
 
 pane_lesson *pane_lesson_new(app *a, struct net *n, const pane_lesson_options *o)
 {
-    (void)n, (void)o;
     pane_lesson *p = calloc(1, sizeof *p);
     if (!p) abort();
     p->a = a;
+    p->net = n;
+    p->d = doc_new();
+    p->items_for = (size_t)-1;
+    tl_err e = {0};
+    parse_diags diags = {0};
+    course_options co = {.dir = o->lessons_dir, .lang = o->lang};
+    p->course = course_load(&co, &diags, &e);
+    if (!p->course) {
+        snprintf(p->problem, sizeof p->problem, "No lessons: %s", e.msg);
+    } else if (diags.n) {
+        snprintf(p->notice, sizeof p->notice, "%zu lesson problem(s), e.g. %s", diags.n,
+                 diags.msgs[0]);
+    }
+    parse_diags_free(&diags);
+    if (p->course) {
+        char notice[512] = "";
+        if (!progress_open(NULL, &p->prog, notice, sizeof notice, &e)) {
+            snprintf(p->notice, sizeof p->notice, "progress will not be saved: %s", e.msg);
+            p->prog = NULL;
+        } else if (notice[0]) {
+            snprintf(p->notice, sizeof p->notice, "%s", notice);
+        }
+        size_t slen = 0;
+        const char *secret = net_login_secret(n, &slen);
+        engine_options eo = {
+            .http = net_http(n),
+            .server_url = net_base_url(n),
+            .lab_key = net_lab_key(n),
+            .login_secret = secret,
+            .login_secret_len = slen,
+            .login_secret_fn = net_embedded(n) ? secret_fn : NULL,
+            .login_secret_ud = n,
+            .course = p->course,
+            .progress = p->prog,
+        };
+        if (!engine_new(&eo, &p->en, &e)) {
+            snprintf(p->problem, sizeof p->problem, "The lesson engine did not start: %s", e.msg);
+            p->en = NULL;
+        } else {
+            engine_on_change(p->en, on_change, p);
+            if (p->course->n == 0) {
+                snprintf(p->problem, sizeof p->problem, "No lessons found.");
+            } else if (!engine_open_id(p->en, o->lesson_id, on_open, p, &e)) {
+                snprintf(p->notice, sizeof p->notice, "%s", e.msg);
+                engine_open(p->en, 0, on_open, p, NULL);
+            }
+        }
+    }
+    p->follow = true;
     return p;
 }
+
 void pane_lesson_free(pane_lesson *p)
 {
+    if (!p) return;
+    engine_free(p->en);
+    progress_free(p->prog);
+    course_free(p->course);
+    for (int i = 0; i < STATE_TOK_COUNT; i++) free(p->seen_tokens[i]);
+    free(p->seen_decoder);
+    doc_free(p->d);
     free(p);
 }
+
+/* ---- document ---- */
+
+/* Light Markdown: headings, list bullets, `code` spans, **bold** markers dropped. */
+static void put_inline(doc *d, const char *s, theme_elem base)
+{
+    bool code = false;
+    while (*s) {
+        const char *next = s;
+        while (*next && *next != '`' && !(next[0] == '*' && next[1] == '*')) next++;
+        doc_putn(d, code ? THEME_CODE : base, s, (size_t)(next - s));
+        if (!*next) break;
+        if (*next == '`') {
+            code = !code;
+            s = next + 1;
+        } else {
+            s = next + 2;
+        }
+    }
+}
+
+/* Markdown prose: paragraph lines are joined (the pane wraps them), headings, list items and
+ * quotes start their own line. */
+static void put_prose(doc *d, const char *text)
+{
+    const char *s = text;
+    bool in_para = false;
+    while (*s) {
+        const char *e = strchr(s, '\n');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        char *line = strndup(s, n);
+        if (!line) return;
+        const char *t = line + strspn(line, " ");
+        bool item = (t[0] == '-' || t[0] == '*' || t[0] == '+') && t[1] == ' ';
+        bool numbered = t[0] >= '0' && t[0] <= '9' && strspn(t, "0123456789") > 0 &&
+                        t[strspn(t, "0123456789")] == '.';
+        if (!*t) {
+            if (in_para) doc_nl(d);
+            doc_nl(d);
+            in_para = false;
+        } else if (t[0] == '#') {
+            if (in_para) doc_nl(d);
+            const char *h = t + strspn(t, "#");
+            doc_put(d, THEME_HEADING, h + strspn(h, " "));
+            doc_nl(d);
+            in_para = false;
+        } else if (t[0] == '>') {
+            if (in_para) doc_nl(d);
+            doc_put(d, THEME_NOTE, ui_sym(SYM_VLINE));
+            doc_put(d, THEME_NOTE, " ");
+            put_inline(d, t + 1 + strspn(t + 1, " "), THEME_NOTE);
+            in_para = true;
+        } else if (item || numbered) {
+            if (in_para) doc_nl(d);
+            if (item) {
+                doc_put(d, THEME_NORMAL, ui_sym(SYM_BULLET));
+                doc_put(d, THEME_NORMAL, " ");
+                put_inline(d, t + 2, THEME_NORMAL);
+            } else {
+                put_inline(d, t, THEME_NORMAL);
+            }
+            in_para = true;
+        } else {
+            if (in_para) doc_put(d, THEME_NORMAL, " ");
+            put_inline(d, t, THEME_NORMAL);
+            in_para = true;
+        }
+        free(line);
+        s += n + (e ? 1 : 0);
+    }
+    if (in_para) {
+        doc_nl(d);
+        doc_nl(d);
+    }
+}
+
+static void put_feedback(doc *d, const item_view *v)
+{
+    if (!v || !v->has_fb) return;
+    theme_elem el = v->fb.verdict == ENGINE_OK ? THEME_OK : THEME_BAD;
+    doc_printf(d, el, "  %s %s\n",
+               v->fb.verdict == ENGINE_OK ? ui_sym(SYM_CHECK) : ui_sym(SYM_CROSS), v->fb.message);
+    if (v->fb.explain) doc_printf(d, THEME_NOTE, "  %s\n", v->fb.explain);
+}
+
+static void put_hints(pane_lesson *p, doc *d, char **hints, size_t nhints, bool current)
+{
+    size_t shown = current ? engine_hints_shown(p->en) : 0;
+    for (size_t i = 0; i < shown && i < nhints; i++)
+        doc_printf(d, THEME_WARN, "  hint %zu/%zu: %s\n", i + 1, nhints, hints[i]);
+    if (current && shown < nhints)
+        doc_printf(d, THEME_NOTE, "  (i: hint %zu of %zu)\n", shown + 1, nhints);
+}
+
+static void build_list(pane_lesson *p)
+{
+    doc *d = p->d;
+    doc_put(d, THEME_HEADING, "Lessons");
+    doc_put(d, THEME_NOTE, "  (Enter opens, Esc goes back)\n");
+    p->nitem_lines = 0;
+    for (size_t i = 0; p->course && i < p->course->n; i++) {
+        const lesson *l = p->course->lessons[i];
+        const char *st = p->prog ? progress_lesson_status(p->prog, l->id) : NULL;
+        const char *mark = !st                          ? " "
+                           : strcmp(st, "done") == 0    ? ui_sym(SYM_CHECK)
+                           : strcmp(st, "skipped") == 0 ? "-"
+                                                        : ui_sym(SYM_BULLET);
+        if (p->nitem_lines < MAX_ITEMS) p->item_line[p->nitem_lines++] = doc_line_count(d) - 1;
+        doc_printf(d, st && strcmp(st, "done") == 0 ? THEME_OK : THEME_NORMAL, "%s %2zu %s", mark,
+                   i + 1, l->title);
+        doc_printf(d, THEME_NOTE, "  %s · %d min\n", l->level ? l->level : "", l->minutes);
+    }
+}
+
+static void build_lesson(pane_lesson *p)
+{
+    doc *d = p->d;
+    const lesson *l = engine_lesson(p->en);
+    if (!l) {
+        doc_put(d, THEME_NOTE, "No lesson open (l lists them).");
+        return;
+    }
+    size_t cur = engine_item_index(p->en), item = 0;
+    p->nitem_lines = 0;
+    for (size_t b = 0; b < l->nblocks; b++) {
+        const lesson_block *bl = &l->blocks[b];
+        if (bl->kind == LESSON_PROSE) {
+            put_prose(d, bl->text ? bl->text : "");
+            continue;
+        }
+        if (bl->kind == LESSON_CODE) {
+            const char *s = bl->text ? bl->text : "";
+            while (*s) {
+                const char *e = strchr(s, '\n');
+                size_t n = e ? (size_t)(e - s) : strlen(s);
+                doc_put(d, THEME_CODE, "    ");
+                doc_putn(d, THEME_CODE, s, n);
+                doc_nl(d);
+                s += n + (e ? 1 : 0);
+            }
+            continue;
+        }
+        bool is_cur = item == cur;
+        bool done = engine_item_done(p->en, item);
+        item_view *v =
+            item < MAX_ITEMS && p->items_for == engine_lesson_index(p->en) ? &p->items[item] : NULL;
+        if (item < MAX_ITEMS) p->item_line[item] = doc_line_count(d) - 1;
+        p->nitem_lines = item + 1 < MAX_ITEMS ? item + 1 : MAX_ITEMS;
+        const char *mark = done ? ui_sym(SYM_CHECK) : is_cur ? ui_sym(SYM_ARROW_R) : " ";
+        if (bl->kind == LESSON_STEP) {
+            const lesson_step *s = bl->step;
+            doc_printf(d, is_cur ? THEME_SELECTED : (done ? THEME_OK : THEME_TITLE), "%s Step: %s",
+                       mark, s->title ? s->title : s->id);
+            doc_nl(d);
+            if (is_cur) {
+                const char *label = p->running ? " running… (Esc cancels) "
+                                    : s->nacts ? " Enter: run "
+                                               : " Enter: check ";
+                doc_put(d, THEME_NORMAL, "  ");
+                doc_put(d, THEME_BUTTON, label);
+                for (size_t i = 0; i < s->nacts; i++)
+                    doc_printf(d, THEME_NOTE, "  %s", s->acts[i].text);
+                doc_nl(d);
+                put_feedback(d, v);
+                put_hints(p, d, s->hints, s->nhints, true);
+            } else if (v) {
+                put_feedback(d, v);
+            }
+        } else if (bl->kind == LESSON_QUIZ) {
+            const lesson_quiz *q = bl->quiz;
+            static const char *const types[] = {"choose one", "choose all that apply",
+                                                "type the answer", "do it"};
+            doc_printf(d, is_cur ? THEME_SELECTED : (done ? THEME_OK : THEME_TITLE), "%s Quiz (%s)",
+                       mark, types[q->type]);
+            doc_nl(d);
+            put_inline(d, q->question ? q->question : "", THEME_NORMAL);
+            doc_nl(d);
+            for (size_t o = 0; o < q->nopts; o++) {
+                bool on = v && o < 32 && v->chosen[o];
+                bool at = is_cur && v && v->cursor == (int)o;
+                const char *box = q->type == QUIZ_SINGLE ? ui_sym(on ? SYM_RADIO_ON : SYM_RADIO_OFF)
+                                                         : ui_sym(on ? SYM_BOX_ON : SYM_BOX_OFF);
+                doc_printf(d, at ? THEME_SELECTED : THEME_NORMAL, "  %s %s", box, q->opts[o].text);
+                doc_nl(d);
+            }
+            if (is_cur) {
+                if (q->type == QUIZ_TEXT) {
+                    doc_put(d, THEME_NORMAL, "  answer: ");
+                    doc_putn(d, THEME_INPUT, p->answer, p->answer_len);
+                    doc_put(d, THEME_INPUT, p->editing ? "_" : " ");
+                    doc_put(d, THEME_NOTE,
+                            p->editing ? "  (Enter submits, Esc stops)" : "  (Enter to type)");
+                    doc_nl(d);
+                } else {
+                    doc_put(d, THEME_NORMAL, "  ");
+                    doc_put(d, THEME_BUTTON,
+                            q->type == QUIZ_PRACTICAL ? " Enter: check my work "
+                                                      : " Space: choose · Enter: answer ");
+                    doc_nl(d);
+                }
+                put_feedback(d, v);
+                put_hints(p, d, q->hints, q->nhints, true);
+            } else if (v) {
+                put_feedback(d, v);
+            }
+        }
+        doc_nl(d);
+        item++;
+    }
+    if (cur + 1 >= engine_item_count(p->en))
+        doc_put(d, THEME_NOTE, "End of the lesson. l opens the list for the next one.\n");
+}
+
+static void build(pane_lesson *p)
+{
+    doc_clear(p->d);
+    if (p->notice[0]) doc_printf(p->d, THEME_WARN, "%s\n", p->notice);
+    if (p->problem[0]) {
+        doc_printf(p->d, THEME_BAD, "%s\n", p->problem);
+        doc_put(p->d, THEME_NOTE,
+                "The decoder (d), trace (t) and flow diagrams (f) still work. Try --lessons DIR.");
+        return;
+    }
+    if (p->list_mode)
+        build_list(p);
+    else
+        build_lesson(p);
+}
+
+/* ---- keys ---- */
+
+static void run_current(pane_lesson *p)
+{
+    const lesson_block *b = engine_item(p->en);
+    if (!b) return;
+    item_view *v = cur_view(p);
+    tl_err e = {0};
+    if (b->kind == LESSON_STEP || (b->kind == LESSON_QUIZ && b->quiz->type == QUIZ_PRACTICAL)) {
+        if (engine_busy(p->en)) return;
+        if (b->kind == LESSON_STEP && b->step->nacts == 0) {
+            engine_feedback fb;
+            engine_check(p->en, &fb);
+            on_done(p, &fb);
+            return;
+        }
+        if (b->kind == LESSON_QUIZ) {
+            engine_feedback fb;
+            engine_check(p->en, &fb);
+            on_done(p, &fb);
+            return;
+        }
+        p->running = true;
+        if (!engine_run(p->en, false, on_done, p, &e)) {
+            p->running = false;
+            if (v) {
+                v->has_fb = true;
+                v->fb.verdict = ENGINE_ERROR;
+                snprintf(v->fb.message, sizeof v->fb.message, "%s", e.msg);
+                v->fb.explain = NULL;
+            }
+        }
+        return;
+    }
+    const lesson_quiz *q = b->quiz;
+    if (q->type == QUIZ_TEXT) {
+        if (!p->editing) {
+            p->editing = true;
+            return;
+        }
+        engine_feedback fb;
+        engine_answer_text(p->en, p->answer, &fb);
+        p->editing = false;
+        on_done(p, &fb);
+        return;
+    }
+    if (!v) return;
+    if (q->type == QUIZ_SINGLE) { /* Enter on an option picks it and answers */
+        memset(v->chosen, 0, sizeof v->chosen);
+        if (v->cursor >= 0 && v->cursor < 32) v->chosen[v->cursor] = true;
+    }
+    engine_feedback fb;
+    engine_answer_choices(p->en, v->chosen, q->nopts < 32 ? q->nopts : 32, &fb);
+    on_done(p, &fb);
+}
+
+static void moved(pane_lesson *p)
+{
+    p->answer_len = 0;
+    p->answer[0] = '\0';
+    p->editing = false;
+    p->follow = true;
+}
+
+static int text_key(pane_lesson *p, int key)
+{
+    if (key == TK_ESC) {
+        p->editing = false;
+    } else if (key == '\n' || key == '\r' || key == (TK_FN | KEY_ENTER)) {
+        run_current(p);
+    } else if (key == 127 || key == 8 || key == (TK_FN | KEY_BACKSPACE)) {
+        while (p->answer_len > 0 && ((unsigned char)p->answer[p->answer_len - 1] & 0xC0) == 0x80)
+            p->answer_len--;
+        if (p->answer_len) p->answer_len--;
+        p->answer[p->answer_len] = '\0';
+    } else if (!(key & TK_FN) && key >= 32 && key < 0x80 && p->answer_len + 1 < ANSWER_MAX) {
+        p->answer[p->answer_len++] = (char)key;
+        p->answer[p->answer_len] = '\0';
+    } else if (!(key & TK_FN) && key >= 0x80 && key < 0x110000 && p->answer_len + 5 < ANSWER_MAX) {
+        char u[5] = {0};
+        unsigned c = (unsigned)key;
+        size_t n;
+        if (c < 0x800) {
+            u[0] = (char)(0xC0 | (c >> 6)), u[1] = (char)(0x80 | (c & 0x3F)), n = 2;
+        } else if (c < 0x10000) {
+            u[0] = (char)(0xE0 | (c >> 12)), u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+            u[2] = (char)(0x80 | (c & 0x3F)), n = 3;
+        } else {
+            u[0] = (char)(0xF0 | (c >> 18)), u[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+            u[2] = (char)(0x80 | ((c >> 6) & 0x3F)), u[3] = (char)(0x80 | (c & 0x3F)), n = 4;
+        }
+        memcpy(p->answer + p->answer_len, u, n);
+        p->answer_len += n;
+        p->answer[p->answer_len] = '\0';
+    }
+    app_dirty(p->a, PANE_LESSON);
+    return KEY_R_HANDLED | KEY_R_REDRAW;
+}
+
 int pane_lesson_key(pane_lesson *p, int key, tui_action act)
 {
-    (void)p, (void)key, (void)act;
-    return KEY_R_IGNORED;
+    if (p->editing) return text_key(p, key);
+    int page = p->view_h > 2 ? p->view_h - 2 : 1;
+    if (p->list_mode) {
+        size_t n = p->course ? p->course->n : 0;
+        switch (act) {
+        case ACT_UP:
+            p->list_sel = p->list_sel > 0 ? p->list_sel - 1 : 0;
+            break;
+        case ACT_DOWN:
+            p->list_sel = p->list_sel + 1 < (long)n ? p->list_sel + 1 : p->list_sel;
+            break;
+        case ACT_TOP:
+            p->list_sel = 0;
+            break;
+        case ACT_BOTTOM:
+            p->list_sel = n ? (long)n - 1 : 0;
+            break;
+        case ACT_CANCEL:
+            p->list_mode = false;
+            break;
+        case ACT_ACTIVATE:
+            if (p->en && n) {
+                engine_open(p->en, (size_t)p->list_sel, on_open, p, NULL);
+                p->list_mode = false;
+                p->scroll = 0;
+                moved(p);
+            }
+            break;
+        default:
+            return KEY_R_IGNORED;
+        }
+        p->follow = true;
+        app_dirty(p->a, PANE_LESSON);
+        return KEY_R_HANDLED | KEY_R_REDRAW;
+    }
+    if (!p->en) {
+        if (act == ACT_UP)
+            p->scroll--;
+        else if (act == ACT_DOWN)
+            p->scroll++;
+        else
+            return KEY_R_IGNORED;
+        app_dirty(p->a, PANE_LESSON);
+        return KEY_R_HANDLED;
+    }
+    const lesson_block *b = engine_item(p->en);
+    item_view *v = cur_view(p);
+    bool options = b && b->kind == LESSON_QUIZ && b->quiz->nopts > 0;
+    switch (act) {
+    case ACT_NEXT_STEP:
+        if (engine_next(p->en)) moved(p);
+        break;
+    case ACT_PREV_STEP:
+        if (engine_prev(p->en)) moved(p);
+        break;
+    case ACT_ACTIVATE:
+        run_current(p);
+        break;
+    case ACT_HINT: {
+        const char *h = engine_hint(p->en);
+        if (!h) app_flash(p->a, "no more hints for this one");
+        p->follow = true;
+        break;
+    }
+    case ACT_UP:
+        if (options && v && v->cursor > 0)
+            v->cursor--;
+        else
+            p->scroll--;
+        break;
+    case ACT_DOWN:
+        if (options && v && v->cursor + 1 < (int)b->quiz->nopts)
+            v->cursor++;
+        else
+            p->scroll++;
+        break;
+    case ACT_PGUP:
+        p->scroll -= page;
+        break;
+    case ACT_PGDN:
+        if (key == ' ' && options && v && v->cursor < 32) { /* Space chooses an option */
+            if (b->quiz->type == QUIZ_SINGLE) memset(v->chosen, 0, sizeof v->chosen);
+            v->chosen[v->cursor] = !v->chosen[v->cursor];
+        } else {
+            p->scroll += page;
+        }
+        break;
+    case ACT_TOP:
+        p->scroll = 0;
+        break;
+    case ACT_BOTTOM:
+        p->scroll = 1 << 28;
+        break;
+    case ACT_CANCEL:
+        break;
+    default:
+        return KEY_R_IGNORED;
+    }
+    app_dirty(p->a, PANE_LESSON);
+    return KEY_R_HANDLED | KEY_R_REDRAW;
 }
+
 int pane_lesson_click(pane_lesson *p, int y, int x)
 {
-    (void)p, (void)y, (void)x;
-    return KEY_R_IGNORED;
+    (void)x;
+    if (y < 1 || y > p->view_h || !p->view_w) return KEY_R_IGNORED;
+    int row = p->scroll + y - 1;
+    /* which item starts at or above this row? */
+    long hit = -1;
+    for (size_t i = 0; i < p->nitem_lines; i++)
+        if (doc_line_row(p->d, p->item_line[i], p->view_w) <= row) hit = (long)i;
+    if (hit < 0) return KEY_R_IGNORED;
+    if (p->list_mode) {
+        p->list_sel = hit;
+        return pane_lesson_key(p, '\n', ACT_ACTIVATE);
+    }
+    if (p->en && (size_t)hit != engine_item_index(p->en)) {
+        engine_goto(p->en, (size_t)hit);
+        moved(p);
+    } else if (p->en) {
+        run_current(p);
+    }
+    app_dirty(p->a, PANE_LESSON);
+    return KEY_R_HANDLED | KEY_R_REDRAW;
 }
+
 void pane_lesson_draw(pane_lesson *p, WINDOW *w, bool focused)
 {
-    (void)p;
+    int h, wd;
+    getmaxyx(w, h, wd);
     werase(w);
-    ui_box(w, THEME_BORDER, "Lesson", focused);
+    char title[160];
+    const lesson *l = p->en ? engine_lesson(p->en) : NULL;
+    snprintf(title, sizeof title, "%s",
+             p->list_mode    ? "Lessons"
+             : l && l->title ? l->title
+                             : "Lesson");
+    ui_box(w, THEME_BORDER, title, focused);
+    p->view_h = h - 2;
+    p->view_w = wd - 4;
+    if (p->view_h < 1 || p->view_w < 1) return;
+    build(p);
+    int rows = doc_rows(p->d, p->view_w);
+    long hl = -1;
+    if (p->list_mode && (size_t)p->list_sel < p->nitem_lines) hl = (long)p->item_line[p->list_sel];
+    if (p->follow) {
+        size_t idx = p->list_mode ? (size_t)p->list_sel : (p->en ? engine_item_index(p->en) : 0);
+        if (idx < p->nitem_lines) {
+            int r = doc_line_row(p->d, p->item_line[idx], p->view_w);
+            if (r < p->scroll || r > p->scroll + p->view_h - 6) p->scroll = r - 2;
+        }
+        p->follow = false;
+    }
+    if (p->scroll > rows - p->view_h) p->scroll = rows - p->view_h;
+    if (p->scroll < 0) p->scroll = 0;
+    doc_draw(p->d, w, 1, 2, p->view_h, p->view_w, p->scroll, hl);
+    if (rows > p->view_h) {
+        char pos[32];
+        snprintf(pos, sizeof pos, " %d%% ", (p->scroll + p->view_h) * 100 / rows);
+        ui_put(w, h - 1, wd - 2 - ui_width(pos), pos, wd, theme_attr(THEME_BORDER));
+    }
 }
+
 void pane_lesson_show_list(pane_lesson *p)
 {
-    (void)p;
+    p->list_mode = true;
+    p->list_sel = p->en ? (long)engine_lesson_index(p->en) : 0;
+    p->follow = true;
+    app_dirty(p->a, PANE_LESSON);
 }
+
 bool pane_lesson_editing(const pane_lesson *p)
 {
-    (void)p;
-    return false;
+    return p->editing;
 }
+
 const char *pane_lesson_status(const pane_lesson *p)
 {
-    (void)p;
-    return "";
+    pane_lesson *q = (pane_lesson *)p;
+    const lesson *l = p->en ? engine_lesson(p->en) : NULL;
+    if (!l) return "";
+    size_t n = engine_item_count(p->en);
+    snprintf(q->status, sizeof q->status, "%zu. %s · %s %zu/%zu", engine_lesson_index(p->en) + 1,
+             l->title ? l->title : l->id, "step", n ? engine_item_index(p->en) + 1 : 0, n);
+    return q->status;
 }
+
 const char *pane_lesson_flow(const pane_lesson *p)
 {
-    (void)p;
+    const lesson *l = p->en ? engine_lesson(p->en) : NULL;
+    if (!l || !l->id) return NULL;
+    static const struct {
+        const char *part, *flow;
+    } map[] = {{"device", "device"},
+               {"machine", "client-credentials"},
+               {"client-cred", "client-credentials"},
+               {"refresh", "refresh"},
+               {"tokens-oidc", "refresh"},
+               {"auth-code", "auth-code-pkce"},
+               {"pkce", "auth-code-pkce"},
+               {"oauth", "auth-code-pkce"},
+               {"jwt", "jwt-login"},
+               {"api-auth", "jwt-login"},
+               {"signing", "jwt-login"},
+               {"expiry", "jwt-login"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strstr(l->id, map[i].part)) return map[i].flow;
     return NULL;
 }
+
 void pane_lesson_decoder_changed(pane_lesson *p, const char *token)
 {
-    (void)p, (void)token;
+    if (!p->en) return;
+    lesson_state *st = engine_state(p->en);
+    const char *cur = st->decoder ? st->decoder : "";
+    if (strcmp(cur, token ? token : "") == 0) return;
+    state_set_decoder(st, token);
+    free(p->seen_decoder);
+    p->seen_decoder = token ? strdup(token) : NULL;
 }
+
 long long pane_lesson_clock_offset(const pane_lesson *p)
 {
-    (void)p;
-    return 0;
+    return p->en ? (long long)engine_state(p->en)->clock_offset : 0;
 }
