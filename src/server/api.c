@@ -12,8 +12,9 @@ static bool verify_signature(server *s, const jws *t, char *msg, size_t n)
     /* RFC 8725 §3.1/§3.2: the key decides the algorithm; never the token. */
     if (jws_alg_name_is_none(t->alg_name)) {
         if (srv_lab(s, LAB_ALG_NONE)) return true; /* lab: accepts unsigned tokens */
-        snprintf(msg, n, "unsigned token (alg \"%s\") refused: a token must be signed (RFC 8725 "
-                         "§3.2)",
+        snprintf(msg, n,
+                 "unsigned token (alg \"%s\") refused: a token must be signed (RFC 8725 "
+                 "§3.2)",
                  t->alg_name);
         return false;
     }
@@ -154,8 +155,9 @@ static enum MHD_Result bearer_error(srv_req *r, unsigned status, const char *cod
         for (const char *p = msg; *p && o + 1 < sizeof clean; p++)
             clean[o++] = (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) ? '\'' : *p;
         clean[o] = '\0';
-        snprintf(hdr, sizeof hdr, "Bearer realm=\"tokenlab\", error=\"%s\", error_description=\"%s\"%s%s%s",
-                 code, clean, scope ? ", scope=\"" : "", scope ? scope : "", scope ? "\"" : "");
+        snprintf(hdr, sizeof hdr,
+                 "Bearer realm=\"tokenlab\", error=\"%s\", error_description=\"%s\"%s%s%s", code,
+                 clean, scope ? ", scope=\"" : "", scope ? scope : "", scope ? "\"" : "");
     }
     srv_hdr h[] = {{"WWW-Authenticate", hdr}, {NULL, NULL}};
     return srv_oauth_error(r, status, NULL, code ? code : "invalid_request", h, "%s", msg);
@@ -183,8 +185,8 @@ static json_t *authenticate(srv_req *r, bool access_only, enum MHD_Result *res)
         return NULL;
     }
     if (!token) {
-        *res = bearer_error(r, 401, NULL, "no access token: send Authorization: Bearer TOKEN",
-                            NULL);
+        *res =
+            bearer_error(r, 401, NULL, "no access token: send Authorization: Bearer TOKEN", NULL);
         return NULL;
     }
     char msg[400];
@@ -236,8 +238,9 @@ enum MHD_Result api_notes(srv_req *r)
     if (!has_scope(claims, need)) {
         json_decref(claims);
         char msg[160];
-        snprintf(msg, sizeof msg, "this needs scope %s, which the token does not have (RFC 6750 "
-                                  "§3.1)",
+        snprintf(msg, sizeof msg,
+                 "this needs scope %s, which the token does not have (RFC 6750 "
+                 "§3.1)",
                  need);
         return bearer_error(r, 403, "insufficient_scope", msg, need);
     }

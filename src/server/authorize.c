@@ -11,7 +11,8 @@
 
 /* RFC 6749 §3.1.2.2 and RFC 9700 §4.1.3: the redirect_uri must match a registered URI exactly, by
  * simple string comparison. RFC 8252 §7.3: for a native client's loopback IP redirect URI, only the
- * port may differ. The loose-redirect lab switch stands for servers that only compare the origin. */
+ * port may differ. The loose-redirect lab switch stands for servers that only compare the origin.
+ */
 static bool redirect_uri_matches(const config_client *c, const char *uri, bool loose)
 {
     for (size_t i = 0; i < c->nredirect; i++) {
@@ -127,8 +128,9 @@ static enum MHD_Result send_login(srv_req *r, const char *sid, const srv_session
         html_esc(&b, error);
         html_raw(&b, "</p>");
     }
-    html_raw(&b, "<form method=\"post\" action=\"%s\"><input type=\"hidden\" name=\"session\" "
-                 "value=\"",
+    html_raw(&b,
+             "<form method=\"post\" action=\"%s\"><input type=\"hidden\" name=\"session\" "
+             "value=\"",
              login_action(ss));
     html_esc(&b, sid);
     html_raw(&b, "\"><label>Email<input name=\"email\" type=\"email\" autocomplete=\"username\" "
@@ -190,8 +192,9 @@ static enum MHD_Result send_consent(srv_req *r, const char *sid, const srv_sessi
         html_raw(&b, "</li>");
     }
     reqparse_scopes_free(&sc);
-    html_raw(&b, "</ul><form method=\"post\" action=\"%s\"><input type=\"hidden\" "
-                 "name=\"session\" value=\"",
+    html_raw(&b,
+             "</ul><form method=\"post\" action=\"%s\"><input type=\"hidden\" "
+             "name=\"session\" value=\"",
              consent_action(ss));
     html_esc(&b, sid);
     html_raw(&b, "\"><input type=\"hidden\" name=\"csrf\" value=\"");
@@ -278,8 +281,8 @@ enum MHD_Result authorize_start(srv_req *r)
         if (!config_scope_find(s->cfg, sc.v[i]))
             snprintf(msg, sizeof msg, "unknown scope '%.64s' (RFC 6749 §3.3)", sc.v[i]);
         else if (!reqparse_scopes_has(&c->scopes, sc.v[i]))
-            snprintf(msg, sizeof msg, "client '%.64s' may not request scope '%.64s'",
-                     c->client_id, sc.v[i]);
+            snprintf(msg, sizeof msg, "client '%.64s' may not request scope '%.64s'", c->client_id,
+                     sc.v[i]);
         else
             continue;
         reqparse_scopes_free(&sc);
@@ -298,7 +301,8 @@ enum MHD_Result authorize_start(srv_req *r)
                          : "code_challenge_method is missing, which means plain; use S256 "
                            "(RFC 7636 §4.3, RFC 9700 §2.1.1)";
         else if (strlen(challenge) != 43 ||
-                 strspn(challenge, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != 43)
+                 strspn(challenge,
+                        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != 43)
             bad = "code_challenge must be BASE64URL(SHA256(code_verifier)): 43 base64url "
                   "characters (RFC 7636 §4.2)";
     } else if (!challenge && !c->confidential && !no_pkce) {
@@ -427,8 +431,9 @@ static enum MHD_Result device_done(srv_req *r, const srv_session *ss, bool allow
                               "the device code expired or was already used (RFC 8628 §3.5)");
     const config_client *c = config_client_by_id(s->cfg, ss->client_id);
     char msg[300];
-    snprintf(msg, sizeof msg, allow ? "%s is now authorized; return to your device."
-                                    : "You denied %s; return to your device.",
+    snprintf(msg, sizeof msg,
+             allow ? "%s is now authorized; return to your device."
+                   : "You denied %s; return to your device.",
              c ? c->name : ss->client_id);
     srv_event(s, "info", r->path, ss->client_id, NULL,
               allow ? "device authorized by the user" : "device denied by the user");

@@ -136,7 +136,8 @@ bool config_parse(const char *text, size_t len, config **out, tl_err *e)
             if (!gs) continue;
             if (strcmp(gs, "authorization_code") == 0) cl->grants |= CONFIG_GRANT_CODE;
             if (strcmp(gs, "refresh_token") == 0) cl->grants |= CONFIG_GRANT_REFRESH;
-            if (strcmp(gs, "client_credentials") == 0) cl->grants |= CONFIG_GRANT_CLIENT_CREDENTIALS;
+            if (strcmp(gs, "client_credentials") == 0)
+                cl->grants |= CONFIG_GRANT_CLIENT_CREDENTIALS;
             if (strcmp(gs, "urn:ietf:params:oauth:grant-type:device_code") == 0)
                 cl->grants |= CONFIG_GRANT_DEVICE;
         }

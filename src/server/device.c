@@ -170,8 +170,9 @@ enum MHD_Result device_entry(srv_req *r)
     }
     if (!ok) {
         srv_refused(r, NULL, "invalid_request", "unknown or expired user code");
-        return ask_code(r, 400, "That code is unknown or has expired. Check the code on your "
-                                "device (RFC 8628 §3.3).");
+        return ask_code(r, 400,
+                        "That code is unknown or has expired. Check the code on your "
+                        "device (RFC 8628 §3.3).");
     }
     srv_session *ss = calloc(1, sizeof *ss);
     if (!ss) return srv_error_page(r, 500, NULL, "server_error", "out of memory");

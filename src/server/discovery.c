@@ -19,7 +19,7 @@ bool discovery_build(server *s, tl_err *e)
     json_t *d = json_object();
     char url[700];
 #define EP(key, path)                                                                              \
-    snprintf(url, sizeof url, "%s%s", s->base_url, path);                                         \
+    snprintf(url, sizeof url, "%s%s", s->base_url, path);                                          \
     json_object_set_new(d, key, json_string(url))
     json_object_set_new(d, "issuer", json_string(s->issuer));
     EP("authorization_endpoint", "/authorize");
@@ -43,9 +43,10 @@ bool discovery_build(server *s, tl_err *e)
     static const char *const am[] = {"client_secret_basic", "client_secret_post", "none", NULL};
     static const char *const am2[] = {"client_secret_basic", "client_secret_post", NULL};
     static const char *const pk[] = {"S256", NULL};
-    static const char *const cl[] = {"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce",
-                                     "at_hash", "email", "email_verified", "name", "given_name",
-                                     "family_name", NULL};
+    static const char *const cl[] = {
+        "iss",       "sub",        "aud",         "exp",   "iat",
+        "auth_time", "nonce",      "at_hash",     "email", "email_verified",
+        "name",      "given_name", "family_name", NULL};
     const char *alg[] = {jws_alg_name(keys_alg(s->keys)), NULL};
     json_object_set_new(d, "response_types_supported", strs(rt));
     json_object_set_new(d, "response_modes_supported", strs(rm));
@@ -66,9 +67,8 @@ bool discovery_build(server *s, tl_err *e)
     return true;
 }
 
-static const srv_hdr cached[] = {{"Cache-Control", "public, max-age=60"},
-                                 {"Access-Control-Allow-Origin", "*"},
-                                 {NULL, NULL}};
+static const srv_hdr cached[] = {
+    {"Cache-Control", "public, max-age=60"}, {"Access-Control-Allow-Origin", "*"}, {NULL, NULL}};
 
 enum MHD_Result discovery_handle(srv_req *r)
 {

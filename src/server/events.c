@@ -10,9 +10,9 @@
 
 #include "jose/jsonx.h"
 
-#define RING 256
-#define MAX_SUBS 16
-#define MAX_SSE 64
+#define RING         256
+#define MAX_SUBS     16
+#define MAX_SSE      64
 #define PING_SECONDS 5
 
 typedef struct sse_client {

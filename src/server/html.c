@@ -35,11 +35,21 @@ void html_esc(html_buf *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '&': html_raw(b, "&amp;"); break;
-        case '<': html_raw(b, "&lt;"); break;
-        case '>': html_raw(b, "&gt;"); break;
-        case '"': html_raw(b, "&quot;"); break;
-        case '\'': html_raw(b, "&#39;"); break;
+        case '&':
+            html_raw(b, "&amp;");
+            break;
+        case '<':
+            html_raw(b, "&lt;");
+            break;
+        case '>':
+            html_raw(b, "&gt;");
+            break;
+        case '"':
+            html_raw(b, "&quot;");
+            break;
+        case '\'':
+            html_raw(b, "&#39;");
+            break;
         default:
             grow(b, 1);
             b->p[b->n++] = *s;

@@ -52,8 +52,8 @@ enum MHD_Result introspect_handle(srv_req *r)
     json_t *claims = api_check_token(s, token, false, msg, sizeof msg);
     json_object_set_new(out, "active", json_boolean(claims != NULL));
     if (claims) {
-        static const char *const copy[] = {"scope", "client_id", "sub", "exp", "iat", "nbf",
-                                           "aud",   "iss",       "jti", NULL};
+        static const char *const copy[] = {"scope", "client_id", "sub", "exp", "iat",
+                                           "nbf",   "aud",       "iss", "jti", NULL};
         for (size_t i = 0; copy[i]; i++) {
             json_t *v = json_object_get(claims, copy[i]);
             if (v) json_object_set(out, copy[i], v);

@@ -5,16 +5,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define LAB_LIST(X)                                                                               \
-    X(ALG_NONE, "alg-none", "the API accepts unsigned tokens (alg \"none\")")                    \
-    X(ALG_CONFUSION, "alg-confusion",                                                             \
-      "the API verifies with the token's own alg, so HS256 keyed with the public key passes")     \
-    X(WEAK_SECRET, "weak-secret", "login JWTs are signed with a dictionary word as the secret")   \
-    X(SKIP_EXP, "skip-exp", "the API ignores the exp claim (expired tokens still work)")          \
-    X(NO_PKCE, "no-pkce", "PKCE is neither required nor checked")                                 \
-    X(LOOSE_REDIRECT, "loose-redirect",                                                           \
-      "redirect_uri only has to start with the origin of a registered URI (any path)")            \
-    X(CODE_REUSE, "code-reuse", "authorization codes can be exchanged more than once")            \
+#define LAB_LIST(X)                                                                                \
+    X(ALG_NONE, "alg-none", "the API accepts unsigned tokens (alg \"none\")")                      \
+    X(ALG_CONFUSION, "alg-confusion",                                                              \
+      "the API verifies with the token's own alg, so HS256 keyed with the public key passes")      \
+    X(WEAK_SECRET, "weak-secret", "login JWTs are signed with a dictionary word as the secret")    \
+    X(SKIP_EXP, "skip-exp", "the API ignores the exp claim (expired tokens still work)")           \
+    X(NO_PKCE, "no-pkce", "PKCE is neither required nor checked")                                  \
+    X(LOOSE_REDIRECT, "loose-redirect",                                                            \
+      "redirect_uri only has to start with the origin of a registered URI (any path)")             \
+    X(CODE_REUSE, "code-reuse", "authorization codes can be exchanged more than once")             \
     X(PASSWORD_GRANT, "password-grant", "the deprecated resource owner password grant is enabled")
 
 enum {

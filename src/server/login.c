@@ -47,9 +47,9 @@ enum MHD_Result login_handle(srv_req *r)
     jwk *key = jwk_from_secret((const uint8_t *)sec, sl);
     char *token = NULL;
     tl_err e = {0};
-    bool ok = payload && key &&
-              jws_sign(hdr, (const uint8_t *)payload, strlen(payload), JWS_HS256, key, false,
-                       &token, &e);
+    bool ok =
+        payload && key &&
+        jws_sign(hdr, (const uint8_t *)payload, strlen(payload), JWS_HS256, key, false, &token, &e);
     jwk_free(key);
     json_decref(hdr);
     free(payload);

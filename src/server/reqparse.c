@@ -73,13 +73,15 @@ static char *form_decode(const char *s, size_t n, tl_err *e)
         } else if (c == '%') {
             if (i + 2 >= n) {
                 free(out);
-                err_set(e, "req.percent", "'%%' at offset %zu is not followed by two hex digits", i);
+                err_set(e, "req.percent", "'%%' at offset %zu is not followed by two hex digits",
+                        i);
                 return NULL;
             }
             int h = hexval((unsigned char)s[i + 1]), l = hexval((unsigned char)s[i + 2]);
             if (h < 0 || l < 0) {
                 free(out);
-                err_set(e, "req.percent", "'%%' at offset %zu is not followed by two hex digits", i);
+                err_set(e, "req.percent", "'%%' at offset %zu is not followed by two hex digits",
+                        i);
                 return NULL;
             }
             out[o++] = (char)(h * 16 + l);
@@ -117,8 +119,8 @@ static bool params_add(reqparse_params *p, char *name, char *value, tl_err *e)
     for (size_t i = 0; i < p->n; i++) {
         if (strcmp(p->v[i].name, name) == 0) {
             /* RFC 6749 §3.1: request parameters MUST NOT be included more than once. */
-            err_set(e, "req.duplicate",
-                    "parameter '%.64s' is given more than once (RFC 6749 §3.1)", name);
+            err_set(e, "req.duplicate", "parameter '%.64s' is given more than once (RFC 6749 §3.1)",
+                    name);
             free(name);
             free(value);
             return false;
@@ -192,7 +194,9 @@ bool reqparse_json(const char *s, size_t len, reqparse_params *out, tl_err *e)
             val = strdup("");
         } else {
             err_set(e, "req.json_nested", "member '%.64s' must be a string, not %s", k,
-                    json_is_object(v) ? "an object" : json_is_array(v) ? "an array" : "a number");
+                    json_is_object(v)  ? "an object"
+                    : json_is_array(v) ? "an array"
+                                       : "a number");
             goto fail;
         }
         if (!val || !params_add(out, strdup(k), val, e)) goto fail;
@@ -229,7 +233,8 @@ bool reqparse_basic_auth(const char *header, char **id, char **secret, tl_err *e
     /* Standard base64 (RFC 7617), not base64url: translate, then decode strictly. */
     size_t n = strlen(p);
     while (n > 0 && p[n - 1] == ' ') n--;
-    if (n == 0 || n > 4096) return err_set(e, "req.auth_b64", "Basic credentials are empty or too long");
+    if (n == 0 || n > 4096)
+        return err_set(e, "req.auth_b64", "Basic credentials are empty or too long");
     char *t = malloc(n + 1);
     if (!t) return err_set(e, "req.nomem", "out of memory");
     size_t m = 0;

@@ -23,9 +23,9 @@ typedef struct reqparse_params {
 } reqparse_params;
 
 /* Parses application/x-www-form-urlencoded text (a query string or a form body): '&'-separated
- * name=value pairs, '+' is a space, %XX escapes. Errors: "req.percent" (a bad %XX escape), "req.nul"
- * (a NUL byte, raw or %00), "req.utf8" (invalid UTF-8 after decoding), "req.duplicate" (a parameter
- * given twice, RFC 6749 §3.1), "req.too_many". On failure `out` is left empty. Free with
+ * name=value pairs, '+' is a space, %XX escapes. Errors: "req.percent" (a bad %XX escape),
+ * "req.nul" (a NUL byte, raw or %00), "req.utf8" (invalid UTF-8 after decoding), "req.duplicate" (a
+ * parameter given twice, RFC 6749 §3.1), "req.too_many". On failure `out` is left empty. Free with
  * reqparse_params_free. */
 bool reqparse_form(const char *s, size_t len, reqparse_params *out, tl_err *e);
 /* A flat JSON object whose members are strings (numbers and booleans are converted to text);
@@ -57,7 +57,8 @@ void reqparse_scopes_free(reqparse_scopes *sc);
 
 /* True when `s` (n bytes) is valid UTF-8 without overlongs or surrogates. */
 bool reqparse_utf8_valid(const char *s, size_t n);
-/* True when an Accept header asks for JSON (application/json anywhere in it, not text/html first). */
+/* True when an Accept header asks for JSON (application/json anywhere in it, not text/html first).
+ */
 bool reqparse_accepts_json(const char *accept);
 /* Form-urlencodes `s` for a URL query (unreserved characters kept). Caller frees. */
 char *reqparse_urlencode(const char *s);

@@ -46,8 +46,8 @@ bool secret_password_ok(const char *stored, const char *password)
     if (b64url_decode(salt, (size_t)(dollar - salt), &s, &sl, NULL) &&
         b64url_decode(dollar + 1, strlen(dollar + 1), &h, &hl, NULL) && hl > 0 && hl <= 64) {
         uint8_t out[64];
-        if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), s, (int)sl, (int)iter,
-                              EVP_sha256(), (int)hl, out) == 1)
+        if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), s, (int)sl, (int)iter, EVP_sha256(),
+                              (int)hl, out) == 1)
             ok = CRYPTO_memcmp(out, h, hl) == 0;
     }
     free(s);

@@ -83,7 +83,8 @@ static void log_line(srv_req *r, unsigned status)
     if (!s->log) return;
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+    double ms =
+        (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
     char when[32];
     time_t now = time(NULL);
     struct tm tm;
@@ -146,7 +147,8 @@ enum MHD_Result srv_send_json(srv_req *r, unsigned status, json_t *j, const srv_
     char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
     if (!s) return srv_send(r, 500, "text/plain", "out of memory\n", 14, NULL);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
     return queue(r, status, resp, "application/json", hdrs);
 }
 
@@ -250,8 +252,7 @@ bool srv_parse_body(srv_req *r, bool json_ok, enum MHD_Result *result)
     return true;
 }
 
-const config_client *srv_client_auth(srv_req *r, bool require_confidential,
-                                     enum MHD_Result *result)
+const config_client *srv_client_auth(srv_req *r, bool require_confidential, enum MHD_Result *result)
 {
     const char *authz = srv_header(r, "Authorization");
     char *id = NULL, *secret = NULL;
@@ -376,8 +377,8 @@ static enum MHD_Result dispatch(srv_req *r)
                             : rt->methods == M_GET          ? "GET"
                                                             : "POST";
         srv_hdr h[] = {{"Allow", allow}, {NULL, NULL}};
-        return srv_oauth_error(r, 405, NULL, "invalid_request", h, "%s is not allowed on %s (use %s)",
-                               r->method, r->path, allow);
+        return srv_oauth_error(r, 405, NULL, "invalid_request", h,
+                               "%s is not allowed on %s (use %s)", r->method, r->path, allow);
     }
     snprintf(r->reason, sizeof r->reason, "no such endpoint");
     json_t *j = json_object();
@@ -485,8 +486,7 @@ static bool parse_listen(const char *listen, struct sockaddr_storage *ss, char *
                          bool *v6, tl_err *e)
 {
     char buf[256];
-    if (strlen(listen) >= sizeof buf)
-        return err_set(e, "server.listen", "listen address too long");
+    if (strlen(listen) >= sizeof buf) return err_set(e, "server.listen", "listen address too long");
     strcpy(buf, listen);
     char *h = buf, *port;
     if (buf[0] == '[') {
@@ -568,9 +568,10 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     for (size_t i = 0; i < o->nlabs; i++) {
         unsigned b = lab_bit(o->labs[i]);
         if (!b) {
-            err_set(e, "server.lab", "unknown lab switch '%s' (known: alg-none, alg-confusion, "
-                                     "weak-secret, skip-exp, no-pkce, loose-redirect, code-reuse, "
-                                     "password-grant)",
+            err_set(e, "server.lab",
+                    "unknown lab switch '%s' (known: alg-none, alg-confusion, "
+                    "weak-secret, skip-exp, no-pkce, loose-redirect, code-reuse, "
+                    "password-grant)",
                     o->labs[i]);
             goto fail;
         }
@@ -586,7 +587,8 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     /* The login secret is the 43 base64url characters themselves (printable, 256 bits). */
     s->login_key = jwk_from_secret((const uint8_t *)rnd, strlen(rnd));
     free(rnd);
-    s->weak_key = jwk_from_secret((const uint8_t *)LAB_WEAK_SECRET_WORD, strlen(LAB_WEAK_SECRET_WORD));
+    s->weak_key =
+        jwk_from_secret((const uint8_t *)LAB_WEAK_SECRET_WORD, strlen(LAB_WEAK_SECRET_WORD));
     if (o->lab_key) {
         snprintf(s->lab_key, sizeof s->lab_key, "%s", o->lab_key);
     } else {
@@ -612,12 +614,12 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
     s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)15, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)256, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)15,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE,
         (unsigned)1, MHD_OPTION_END);
     if (!s->daemon) {
         err_set(e, "server.listen", "cannot listen on %s (address in use or not available)",
@@ -688,7 +690,8 @@ const char *server_lab_key(const server *s)
 
 const char *server_login_secret(const server *s, size_t *len)
 {
-    const jwk *k = (atomic_load(&((server *)s)->labs) & LAB_WEAK_SECRET) ? s->weak_key : s->login_key;
+    const jwk *k =
+        (atomic_load(&((server *)s)->labs) & LAB_WEAK_SECRET) ? s->weak_key : s->login_key;
     return (const char *)jwk_secret(k, len);
 }
 

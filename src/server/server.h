@@ -2,8 +2,8 @@
  *
  * Embeddable: server_start() with listen "127.0.0.1:0" binds a free port, runs on libmicrohttpd's
  * own threads and returns at once; server_stop() joins them and frees everything. Standalone:
- * `tokenlab serve` (cli/serve.c) is a thin wrapper. Endpoints and the JSON variant of /authorize are
- * described in docs/server.md. Secure by default (RFC 9700); lab switches make it vulnerable on
+ * `tokenlab serve` (cli/serve.c) is a thin wrapper. Endpoints and the JSON variant of /authorize
+ * are described in docs/server.md. Secure by default (RFC 9700); lab switches make it vulnerable on
  * purpose, one rule at a time. */
 #ifndef TL_SERVER_SERVER_H
 #define TL_SERVER_SERVER_H
@@ -18,13 +18,13 @@
 typedef struct server server;
 
 typedef struct server_options {
-    const char *listen;       /* "127.0.0.1:0" (port 0 = free port); default "127.0.0.1:8910" */
-    const char *config_path;  /* NULL = assets/config.json (disk or compiled-in) */
-    const char *issuer;       /* NULL = base URL */
-    const char *const *labs;  /* lab switches to turn on at start */
+    const char *listen;      /* "127.0.0.1:0" (port 0 = free port); default "127.0.0.1:8910" */
+    const char *config_path; /* NULL = assets/config.json (disk or compiled-in) */
+    const char *issuer;      /* NULL = base URL */
+    const char *const *labs; /* lab switches to turn on at start */
     size_t nlabs;
-    const char *lab_key;      /* NULL = random; guards the /lab/ HTTP endpoints */
-    FILE *log;                /* one line per request; NULL = silent */
+    const char *lab_key; /* NULL = random; guards the /lab/ HTTP endpoints */
+    FILE *log;           /* one line per request; NULL = silent */
 } server_options;
 
 /* Starts listening and returns once the socket is bound. Errors: "server.listen" (bad address,
@@ -35,7 +35,7 @@ bool server_start(const server_options *o, server **out, tl_err *e);
 void server_stop(server *s);
 
 const char *server_base_url(const server *s); /* "http://127.0.0.1:PORT", no trailing slash */
-const char *server_issuer(const server *s);   /* the base URL unless options.issuer said otherwise */
+const char *server_issuer(const server *s); /* the base URL unless options.issuer said otherwise */
 uint16_t server_port(const server *s);
 const char *server_lab_key(const server *s);
 /* The HS256 secret that signs POST /login tokens (the weak-secret lab swaps it for a dictionary
@@ -62,7 +62,8 @@ typedef struct server_event {
     const char *endpoint;  /* "/token" */
     const char *client_id; /* or NULL */
     const char *code;      /* e.g. "invalid_grant", or NULL */
-    const char *message;   /* "PKCE code_verifier does not match the code_challenge (RFC 7636 §4.6)" */
+    const char
+        *message; /* "PKCE code_verifier does not match the code_challenge (RFC 7636 §4.6)" */
 } server_event;
 /* Called on server threads; the event and its strings are valid only during the call. Several
  * subscribers may be added; there is no unsubscribe other than server_stop. */

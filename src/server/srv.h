@@ -55,8 +55,8 @@ struct server {
 
 /* Records kept in the stores: flat structs (fixed-size strings, freed with free()). Inputs longer
  * than a field are refused before they get here (srv_copy). */
-#define SRV_ID 64
-#define SRV_URI 1024
+#define SRV_ID   64
+#define SRV_URI  1024
 #define SRV_TEXT 512
 
 typedef enum srv_session_kind { SRV_SESSION_AUTHORIZE, SRV_SESSION_DEVICE } srv_session_kind;
@@ -96,8 +96,12 @@ typedef struct srv_jti { /* an access token the server may have to revoke */
     bool revoked;
 } srv_jti;
 
-typedef enum srv_device_status { SRV_DEVICE_PENDING, SRV_DEVICE_APPROVED, SRV_DEVICE_DENIED,
-                                 SRV_DEVICE_DONE } srv_device_status;
+typedef enum srv_device_status {
+    SRV_DEVICE_PENDING,
+    SRV_DEVICE_APPROVED,
+    SRV_DEVICE_DENIED,
+    SRV_DEVICE_DONE
+} srv_device_status;
 
 typedef struct srv_device {
     char user_code[16], client_id[SRV_ID], scope[SRV_TEXT], sub[SRV_ID];

@@ -157,8 +157,8 @@ bool store_remove_locked(store *st, const char *key)
     return true;
 }
 
-void store_foreach_locked(store *st, int64_t now, bool (*fn)(void *ud, const char *key, void *value),
-                          void *ud)
+void store_foreach_locked(store *st, int64_t now,
+                          bool (*fn)(void *ud, const char *key, void *value), void *ud)
 {
     for (size_t b = 0; b < st->nbuckets; b++) {
         entry **pp = &st->buckets[b];

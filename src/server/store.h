@@ -27,8 +27,8 @@ void *store_get_locked(store *st, const char *key, int64_t now);
 /* Removes and frees; false when absent. */
 bool store_remove_locked(store *st, const char *key);
 /* Calls fn for each live entry; fn returns false to remove (and free) the entry. */
-void store_foreach_locked(store *st, int64_t now, bool (*fn)(void *ud, const char *key, void *value),
-                          void *ud);
+void store_foreach_locked(store *st, int64_t now,
+                          bool (*fn)(void *ud, const char *key, void *value), void *ud);
 size_t store_count(store *st);
 const char *store_name(const store *st);
 

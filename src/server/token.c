@@ -14,8 +14,8 @@
 /* RFC 7636 §4.6: the server computes BASE64URL(SHA256(ASCII(code_verifier))) and compares it with
  * the code_challenge bound to the code. RFC 9700 §2.1.1: a code_verifier for a code that was issued
  * without a code_challenge is refused too (PKCE downgrade). The no-pkce lab switch skips it all. */
-static bool pkce_verify(const char *challenge, const char *verifier, bool lab_off,
-                        const char **err, const char **why)
+static bool pkce_verify(const char *challenge, const char *verifier, bool lab_off, const char **err,
+                        const char **why)
 {
     *err = "invalid_grant";
     if (lab_off) return true;
@@ -32,7 +32,8 @@ static bool pkce_verify(const char *challenge, const char *verifier, bool lab_of
     }
     size_t n = strlen(verifier);
     if (n < 43 || n > 128 ||
-        strspn(verifier, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") != n) {
+        strspn(verifier, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") !=
+            n) {
         *err = "invalid_request";
         *why = "code_verifier must be 43-128 characters from A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)";
         return false;
@@ -168,8 +169,7 @@ static enum MHD_Result issue_tokens(srv_req *r, const issue_req *q)
         if (u && reqparse_scopes_has(&sc, "profile")) {
             if (u->name) json_object_set_new(id, "name", json_string(u->name));
             if (u->given_name) json_object_set_new(id, "given_name", json_string(u->given_name));
-            if (u->family_name)
-                json_object_set_new(id, "family_name", json_string(u->family_name));
+            if (u->family_name) json_object_set_new(id, "family_name", json_string(u->family_name));
         }
         char *idt = NULL;
         ok = srv_sign_jwt(s, "JWT", id, &idt, &e);
@@ -263,8 +263,14 @@ static enum MHD_Result grant_code(srv_req *r, const config_client *c)
     live = store_get_locked(s->codes, code, now);
     if (live && !live->grant_id[0]) srv_copy(live->grant_id, sizeof live->grant_id, gid);
     store_unlock(s->codes);
-    issue_req q = {c, cp.sub, cp.scope, cp.auth_time, cp.nonce, gid,
-                   (c->grants & CONFIG_GRANT_REFRESH) ? cp.scope : NULL, "authorization_code"};
+    issue_req q = {c,
+                   cp.sub,
+                   cp.scope,
+                   cp.auth_time,
+                   cp.nonce,
+                   gid,
+                   (c->grants & CONFIG_GRANT_REFRESH) ? cp.scope : NULL,
+                   "authorization_code"};
     return issue_tokens(r, &q);
 }
 
@@ -287,12 +293,9 @@ static enum MHD_Result grant_refresh(srv_req *r, const config_client *c)
         found = true;
         cp = *live;
         was_rotated = live->rotated;
-        /* RFC 9700 §4.14.2: public clients get a new refresh token each time; the old one dies */
-        if (!c->confidential && strcmp(live->client_id, cid) == 0) live->rotated = true;
     }
     store_unlock(s->refresh);
-    if (!found)
-        return srv_oauth_error(r, 400, cid, "invalid_grant", NULL, "unknown refresh token");
+    if (!found) return srv_oauth_error(r, 400, cid, "invalid_grant", NULL, "unknown refresh token");
     if (strcmp(cp.client_id, cid) != 0)
         return srv_oauth_error(r, 400, cid, "invalid_grant", NULL,
                                "refresh token was issued to another client (RFC 6749 §6)");
@@ -348,8 +351,29 @@ static enum MHD_Result grant_refresh(srv_req *r, const config_client *c)
         reqparse_scopes_free(&ws);
         reqparse_scopes_free(&have);
     }
-    issue_req q = {c, g.sub, scope, g.auth_time, NULL, cp.grant_id,
-                   c->confidential ? NULL : cp.scope, "refresh_token"};
+    if (!c->confidential) {
+        /* RFC 9700 §4.14.2: a public client gets a new refresh token each time and the old one
+         * dies; check and set under one lock so that two racing uses cannot both win */
+        store_lock(s->refresh);
+        live = store_get_locked(s->refresh, rt, now);
+        was_rotated = !live || live->rotated;
+        if (live) live->rotated = true;
+        store_unlock(s->refresh);
+        if (was_rotated) {
+            token_revoke_grant(s, cp.grant_id, "a rotated refresh token was used again");
+            return srv_oauth_error(r, 400, cid, "invalid_grant", NULL,
+                                   "refresh token was already used and replaced (RFC 9700 "
+                                   "§4.14.2)");
+        }
+    }
+    issue_req q = {c,
+                   g.sub,
+                   scope,
+                   g.auth_time,
+                   NULL,
+                   cp.grant_id,
+                   c->confidential ? NULL : cp.scope,
+                   "refresh_token"};
     return issue_tokens(r, &q);
 }
 
@@ -412,8 +436,7 @@ static enum MHD_Result grant_device(srv_req *r, const config_client *c)
             live->status = SRV_DEVICE_DONE;
     }
     store_unlock(s->devices);
-    if (!found)
-        return srv_oauth_error(r, 400, cid, "invalid_grant", NULL, "unknown device_code");
+    if (!found) return srv_oauth_error(r, 400, cid, "invalid_grant", NULL, "unknown device_code");
     if (strcmp(d.client_id, cid) != 0)
         return srv_oauth_error(r, 400, cid, "invalid_grant", NULL,
                                "device_code was issued to another client");
@@ -446,8 +469,14 @@ static enum MHD_Result grant_device(srv_req *r, const config_client *c)
     char gid[SRV_ID];
     if (!new_grant(s, cid, d.sub, d.scope, d.auth_time, gid))
         return srv_oauth_error(r, 503, cid, "temporarily_unavailable", NULL, "grant store full");
-    issue_req q = {c, d.sub, d.scope, d.auth_time, NULL, gid,
-                   (c->grants & CONFIG_GRANT_REFRESH) ? d.scope : NULL, "device_code"};
+    issue_req q = {c,
+                   d.sub,
+                   d.scope,
+                   d.auth_time,
+                   NULL,
+                   gid,
+                   (c->grants & CONFIG_GRANT_REFRESH) ? d.scope : NULL,
+                   "device_code"};
     return issue_tokens(r, &q);
 }
 
@@ -482,8 +511,14 @@ static enum MHD_Result grant_password(srv_req *r, const config_client *c)
     if (!scope || !new_grant(s, cid, u->sub, scope, srv_now(s), gid)) {
         ret = srv_oauth_error(r, 503, cid, "temporarily_unavailable", NULL, "grant store full");
     } else {
-        issue_req q = {c, u->sub, scope, srv_now(s), NULL, gid,
-                       (c->grants & CONFIG_GRANT_REFRESH) ? scope : NULL, "password"};
+        issue_req q = {c,
+                       u->sub,
+                       scope,
+                       srv_now(s),
+                       NULL,
+                       gid,
+                       (c->grants & CONFIG_GRANT_REFRESH) ? scope : NULL,
+                       "password"};
         ret = issue_tokens(r, &q);
     }
     free(scope);
