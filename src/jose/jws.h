@@ -81,19 +81,24 @@ bool jws_sign(const json_t *header, const uint8_t *payload, size_t payload_len, 
  * EC P-256: ES256 only; Ed25519: EdDSA; oct: HS*), the key's JWK "alg"/"use"/"key_ops" narrow that,
  * and `allowed` (if nallowed > 0) narrows it further. The header's alg must be in what remains.
  * Errors: "jws.alg_none" (unsigned tokens are never accepted), "jws.alg_not_allowed" (e.g. HS256
- * with an RSA key: the key-confusion attack), "jws.alg_unknown", "jws.sig_length" (ECDSA R||S of the
- * wrong size), "jws.sig_mismatch" ("signature does not match: the payload was changed after signing,
- * or the key is wrong"), "jws.key_use" (JWK use/key_ops forbid verifying). */
+ * with an RSA key: the key-confusion attack), "jws.alg_unknown", "jws.sig_length" (a signature of the
+ * wrong size for the alg: ECDSA R||S 64/96/132 bytes, HMAC the hash size, RSA the modulus size,
+ * Ed25519 64), "jws.sig_mismatch" ("signature does not match: the payload was changed after signing,
+ * or the key is wrong"; also an ECDSA signature with R = 0 or S = 0), "jws.key_use" (JWK use/key_ops
+ * forbid verifying), "jws.is_jwe" (5 segments: nothing to verify), "jws.crit" (a "crit" header names
+ * an extension tokenlab does not implement, RFC 7515 §4.1.11), "jws.crypto" (OpenSSL failed). */
 bool jws_verify(const jws *t, const struct jwk *key, const jws_alg *allowed, size_t nallowed,
                 tl_err *e);
 /* Picks the key from a JWKS (by kid, else by key type compatible with the header's alg; an ambiguous
- * choice tries each candidate) and verifies. "jwks.no_key" when nothing fits. `used_kid` (optional)
+ * choice tries each candidate) and verifies. "jwks.no_key" when nothing fits; a kid absent from the
+ * set is "jwks.no_key" too (never a fallback to keys with other kids). `used_kid` (optional)
  * receives the kid of the key that verified (static lifetime of the jwks). */
 bool jws_verify_jwks(const jws *t, const struct jwks *set, const jws_alg *allowed, size_t nallowed,
                      const char **used_kid, tl_err *e);
 
 /* Low-level: raw signature over `input` (e.g. the signing input); ECDSA output is JOSE R||S.
- * *sig is malloc'd, caller frees. */
+ * *sig is malloc'd, caller frees. Both check jwk_allows(key, alg, ...) first. Thread-safe: one jwk
+ * may sign and verify from several threads at once. */
 bool jws_sign_raw(jws_alg alg, const struct jwk *key, const uint8_t *input, size_t len,
                   uint8_t **sig, size_t *sig_len, tl_err *e);
 bool jws_verify_raw(jws_alg alg, const struct jwk *key, const uint8_t *input, size_t len,
