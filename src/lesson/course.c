@@ -270,14 +270,24 @@ course *course_load(const course_options *o, parse_diags *diags, tl_err *e)
         course_free(c);
         return NULL;
     }
-    /* course-level: requires must name a lesson of the course */
+    /* course-level: requires must name a lesson of the course — or, when checking one folder of
+     * extra lessons, a built-in one (an instructor's lesson may build on the shipped course) */
+    course *builtin = NULL;
+    if (o->only_dir && assets_data_dir()) {
+        course_options bo = {.lang = c->lang};
+        parse_diags ignore = {0};
+        builtin = course_load(&bo, &ignore, NULL);
+        parse_diags_free(&ignore);
+    }
     for (size_t i = 0; i < c->n; i++) {
         lesson *l = c->lessons[i];
         for (size_t k = 0; k < l->nrequires; k++)
-            if (!course_find(c, l->requires[k], NULL))
+            if (!course_find(c, l->requires[k], NULL) &&
+                !course_find(builtin, l->requires[k], NULL))
                 parse_diags_add(diags, l->path, l->requires_line, "requires unknown lesson '%s'",
                                 l->requires[k]);
     }
+    course_free(builtin);
     return c;
 }
 
