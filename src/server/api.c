@@ -85,7 +85,7 @@ json_t *api_check_token(server *s, const char *token, bool access_only, char *ms
     if (t->is_jwe) {
         snprintf(msg, n, "encrypted tokens (JWE) are not accepted here");
     } else if (!t->claims) {
-        snprintf(msg, n, "the payload is not a JSON object: %s", t->claims_err.msg);
+        snprintf(msg, n, "%s", t->claims_err.msg);
     } else if (verify_signature(s, t, msg, n)) {
         int64_t now = srv_now(s);
         json_t *exp = json_object_get(t->claims, "exp");

@@ -3,6 +3,9 @@
 #ifndef TL_TEST_SERVER_UTIL_H
 #define TL_TEST_SERVER_UTIL_H
 
+/* not every test file uses every helper */
+#pragma GCC diagnostic ignored "-Wunused-function"
+
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
