@@ -283,7 +283,8 @@ static void draw_header(app *a)
     bool up = a->net && net_up(a->net);
     static const char *const spin[] = {"|", "/", "-", "\\"};
     const char *busy = a->net && net_busy(a->net) ? spin[a->spin % 4] : " ";
-    snprintf(right, sizeof right, "%s %s · %s%s ", url, up ? "up" : "down", clock, off);
+    const char *st = !a->net || !net_ready(a->net) ? "starting" : up ? "up" : "down";
+    snprintf(right, sizeof right, "%s %s · %s%s ", url, st, clock, off);
     int rw = ui_width(right) + 4;
     if (ls[0]) {
         char mid[200];
@@ -787,6 +788,13 @@ static void on_net_event(void *ud, const net_event *ev)
 static void on_net_change(void *ud)
 {
     app *a = ud;
+    if (net_ready(a->net)) {
+        if (a->lesson) pane_lesson_connect(a->lesson);
+        if (a->flow && a->lesson && pane_lesson_flow(a->lesson))
+            pane_flow_select(a->flow, pane_lesson_flow(a->lesson));
+        if (net_start_error(a->net))
+            app_flash(a, "the embedded server did not start: %s", net_start_error(a->net));
+    }
     pane_decoder_rekey(a->dec);
     a->chrome_dirty = true;
 }
@@ -1158,8 +1166,18 @@ static void stop_curses(app *a)
     if (a->term_in) fclose(a->term_in);
 }
 
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 int tui_main(int argc, char **argv)
 {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    const char *timing = getenv("TOKENLAB_TIMING");
     app *a = calloc(1, sizeof *a);
     if (!a) return 1;
     int rc = parse_opts(argc, argv, &a->o);
@@ -1193,6 +1211,7 @@ int tui_main(int argc, char **argv)
         free(a);
         return 1;
     }
+    if (timing) fprintf(stderr, "timing: server up and terminal ready %.1f ms\n", ms_since(&t0));
     install_signals(a);
     net_on_event(a->net, on_net_event, a);
     net_on_change(a->net, on_net_change, a);
@@ -1201,9 +1220,11 @@ int tui_main(int argc, char **argv)
     a->flow = pane_flow_new(a);
     pane_lesson_options lo = {a->o.lessons_dir, a->o.lang, a->o.lesson_id};
     a->lesson = pane_lesson_new(a, a->net, &lo);
-    if (pane_lesson_flow(a->lesson)) pane_flow_select(a->flow, pane_lesson_flow(a->lesson));
+    if (net_ready(a->net)) on_net_change(a);
+    if (timing) fprintf(stderr, "timing: panes and lesson engine ready %.1f ms\n", ms_since(&t0));
     layout(a);
     draw(a); /* first frame before anything slow */
+    if (timing) fprintf(stderr, "timing: first frame %.1f ms\n", ms_since(&t0));
     net_start(a->net);
 
     if (a->script_mode) {

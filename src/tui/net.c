@@ -1,8 +1,13 @@
 #include "tui/net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <openssl/rand.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +20,14 @@
 struct net {
     http_client *http;
     server *srv;
+    /* the embedded server starts on its own thread (key generation takes a while) so the first
+     * frame does not wait for it; the thread hands the result back through evpipe */
+    pthread_t th;
+    bool starting;
+    server *th_srv;
+    tl_err th_err;
+    char listen[64];
+    char start_err[TL_ERR_MSG_MAX];
     char base[256];
     char *lab_key;
     jwkscache *jc;
@@ -31,6 +44,44 @@ struct net {
 static void copy_str(char *dst, size_t n, const char *src)
 {
     snprintf(dst, n, "%s", src ? src : "");
+}
+
+static void on_server_event(void *ud, const server_event *ev);
+
+/* The marker that tells the loop the embedded server finished starting. */
+static net_event g_ready_marker;
+
+static void *start_thread(void *arg)
+{
+    net *n = arg;
+    server_options o = {.listen = n->listen, .lab_key = n->lab_key};
+    if (!server_start(&o, &n->th_srv, &n->th_err)) {
+        /* the port we picked was taken in between: any free port will do */
+        o.listen = "127.0.0.1:0";
+        err_clear(&n->th_err);
+        if (!server_start(&o, &n->th_srv, &n->th_err)) n->th_srv = NULL;
+    }
+    if (n->th_srv) server_subscribe(n->th_srv, on_server_event, n);
+    net_event *m = &g_ready_marker;
+    ssize_t w = write(n->evpipe[1], &m, sizeof m);
+    (void)w;
+    return NULL;
+}
+
+/* A free loopback port, so the base URL is known before the server has started. */
+static int pick_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return 0;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    int port = 0;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    close(fd);
+    return port;
 }
 
 /* Runs on a server thread: copy the event and hand it to the loop. Never blocks: when the pipe is
@@ -77,16 +128,28 @@ net *net_new(const char *server_url, const char *lab_key, tl_err *e)
         while (l > 0 && n->base[l - 1] == '/') n->base[--l] = '\0';
         n->lab_key = lab_key ? strdup(lab_key) : NULL;
     } else {
-        server_options o = {.listen = "127.0.0.1:0", .lab_key = lab_key};
-        if (!server_start(&o, &n->srv, e)) {
-            err_prefix(e, "cannot start the embedded server: ");
+        int port = pick_port();
+        snprintf(n->listen, sizeof n->listen, "127.0.0.1:%d", port);
+        snprintf(n->base, sizeof n->base, "http://127.0.0.1:%d", port);
+        if (lab_key) {
+            n->lab_key = strdup(lab_key);
+        } else { /* our own random lab key, known before the server runs */
+            unsigned char r[16];
+            n->lab_key = malloc(2 * sizeof r + 1);
+            if (n->lab_key && RAND_bytes(r, sizeof r) == 1) {
+                for (size_t i = 0; i < sizeof r; i++) sprintf(n->lab_key + 2 * i, "%02x", r[i]);
+            } else {
+                free(n->lab_key);
+                n->lab_key = NULL;
+            }
+        }
+        n->starting = true;
+        if (pthread_create(&n->th, NULL, start_thread, n) != 0) {
+            n->starting = false;
+            err_set(e, "tui.thread", "cannot start the embedded server thread");
             net_free(n);
             return NULL;
         }
-        copy_str(n->base, sizeof n->base, server_base_url(n->srv));
-        n->lab_key = strdup(server_lab_key(n->srv));
-        n->up = true;
-        server_subscribe(n->srv, on_server_event, n);
     }
     char url[300];
     snprintf(url, sizeof url, "%s/jwks", n->base);
@@ -97,6 +160,11 @@ net *net_new(const char *server_url, const char *lab_key, tl_err *e)
 void net_free(net *n)
 {
     if (!n) return;
+    if (n->starting) { /* wait for the start to finish, then stop what it started */
+        pthread_join(n->th, NULL);
+        n->starting = false;
+        n->srv = n->th_srv;
+    }
     jwkscache_free(n->jc);
     http_client_free(n->http);
     server_stop(n->srv); /* joins the server threads: no more events after this */
@@ -180,6 +248,7 @@ void net_start(net *n)
 {
     if (n->started) return;
     n->started = true;
+    if (n->starting) return; /* server_ready() calls us again */
     jwkscache_on_update(n->jc, on_jwks, n);
     jwkscache_refresh(n->jc, NULL);
     if (!n->srv) {
@@ -242,13 +311,47 @@ const jwks *net_jwks(net *n)
     return k;
 }
 
+static void server_ready(net *n)
+{
+    pthread_join(n->th, NULL);
+    n->starting = false;
+    n->srv = n->th_srv;
+    if (n->srv) {
+        copy_str(n->base, sizeof n->base, server_base_url(n->srv));
+        n->up = true;
+        n->start_err[0] = '\0';
+    } else {
+        copy_str(n->start_err, sizeof n->start_err, n->th_err.msg);
+        n->up = false;
+    }
+    if (n->started) { /* net_start ran before the server was up: do its work now */
+        n->started = false;
+        net_start(n);
+    }
+    changed(n);
+}
+
 static void drain_events(net *n)
 {
     net_event *c;
     while (read(n->evpipe[0], &c, sizeof c) == (ssize_t)sizeof c) {
+        if (c == &g_ready_marker) {
+            server_ready(n);
+            continue;
+        }
         if (n->ev_fn) n->ev_fn(n->ev_ud, c);
         free(c);
     }
+}
+
+bool net_ready(const net *n)
+{
+    return !n->starting;
+}
+
+const char *net_start_error(const net *n)
+{
+    return n->start_err[0] ? n->start_err : NULL;
 }
 
 int net_wait(net *n, int *fds, bool *ready, unsigned nfds, int timeout_ms)
@@ -279,5 +382,5 @@ int net_wait(net *n, int *fds, bool *ready, unsigned nfds, int timeout_ms)
 
 bool net_busy(const net *n)
 {
-    return http_busy(n->http);
+    return n->starting || http_busy(n->http);
 }

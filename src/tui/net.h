@@ -26,8 +26,9 @@ typedef struct net_event {
 typedef void (*net_event_fn)(void *ud, const net_event *ev);
 typedef void (*net_change_fn)(void *ud); /* JWKS fetched, server came up or went down */
 
-/* server_url NULL: start the embedded server. Never fails for a remote URL that is down (the
- * status dot says so); fails when the embedded server cannot start. Caller frees with net_free. */
+/* server_url NULL: start the embedded server on a background thread (net_ready says when it is
+ * up; the change callback fires). Never fails for a remote URL that is down (the status dot says
+ * so). Caller frees with net_free. */
 net *net_new(const char *server_url, const char *lab_key, tl_err *e);
 void net_free(net *n);
 void net_on_event(net *n, net_event_fn fn, void *ud);
@@ -47,6 +48,10 @@ const jwks *net_jwks(net *n);                      /* NULL until fetched (a fetc
 /* Waits for input on `fds` (stdin, a signal pipe), the network and server events, at most
  * timeout_ms; dispatches completions and events. Returns the number of readable `fds`. */
 int net_wait(net *n, int *fds, bool *ready, unsigned nfds, int timeout_ms);
-bool net_busy(const net *n);
+bool net_busy(const net *n); /* requests running, or the embedded server still starting */
+/* False while the embedded server is starting (its URL and lab key are already known). */
+bool net_ready(const net *n);
+/* Why the embedded server did not start, or NULL. */
+const char *net_start_error(const net *n);
 
 #endif

@@ -369,13 +369,22 @@ static void build_doc(pane_decoder *p)
     else
         doc_printf(d, THEME_NOTE, "Token (%zu bytes)\n", p->tok.len);
     put_raw_token(p);
-    doc_nl(d);
 
     if (!p->parsed_ok) {
         doc_printf(d, THEME_BAD, "%s %s\n", ui_sym(SYM_CROSS), p->perr.msg);
         return;
     }
     jws *t = p->t;
+    /* the verdict first: it is what changes while the learner edits */
+    theme_elem el = p->sig == SIG_VALID ? THEME_OK : p->sig == SIG_UNKNOWN ? THEME_NOTE : THEME_BAD;
+    const char *mark = p->sig == SIG_VALID     ? ui_sym(SYM_CHECK)
+                       : p->sig == SIG_UNKNOWN ? "?"
+                                               : ui_sym(SYM_CROSS);
+    doc_printf(d, el, "%s %s\n", mark, p->sig_msg);
+    jwt_warning w[JWT_MAX_WARNINGS];
+    size_t nw = jwt_warnings(t, p->key, now, w, JWT_MAX_WARNINGS);
+    for (size_t i = 0; i < nw; i++) doc_printf(d, THEME_WARN, "! %s\n", w[i].message);
+    doc_nl(d);
     doc_printf(d, THEME_JWT_HEADER, "HEADER");
     doc_printf(d, THEME_NOTE, "  alg %s%s%s\n", t->alg_name ? t->alg_name : "(none given)",
                t->typ ? " · typ " : "", t->typ ? t->typ : "");
@@ -397,21 +406,10 @@ static void build_doc(pane_decoder *p)
             doc_nl(d);
         }
     }
-    jwt_warning w[JWT_MAX_WARNINGS];
-    size_t nw = jwt_warnings(t, p->key, now, w, JWT_MAX_WARNINGS);
-    if (nw) {
-        doc_nl(d);
-        doc_put(d, THEME_WARN, "WARNINGS\n");
-        for (size_t i = 0; i < nw; i++) doc_printf(d, THEME_WARN, "  ! %s\n", w[i].message);
-    }
     doc_nl(d);
     doc_put(d, THEME_JWT_SIG, "SIGNATURE");
-    doc_printf(d, THEME_NOTE, "  %zu bytes\n", t->sig_len);
-    theme_elem el = p->sig == SIG_VALID ? THEME_OK : p->sig == SIG_UNKNOWN ? THEME_NOTE : THEME_BAD;
-    const char *mark = p->sig == SIG_VALID     ? ui_sym(SYM_CHECK)
-                       : p->sig == SIG_UNKNOWN ? "?"
-                                               : ui_sym(SYM_CROSS);
-    doc_printf(d, el, "  %s %s\n", mark, p->sig_msg);
+    doc_printf(d, THEME_NOTE, "  %zu bytes over the first two segments exactly as sent\n",
+               t->sig_len);
 }
 
 /* ---- public API ---- */

@@ -47,6 +47,8 @@ struct pane_lesson {
     char status[200];
     char *seen_tokens[STATE_TOK_COUNT];
     char *seen_decoder;
+    char *want_id; /* --lesson */
+    bool opened;   /* engine_open ran (after the server came up) */
 };
 
 static const char *secret_fn(void *ud, size_t *len)
@@ -165,16 +167,25 @@ pane_lesson *pane_lesson_new(app *a, struct net *n, const pane_lesson_options *o
             p->en = NULL;
         } else {
             engine_on_change(p->en, on_change, p);
-            if (p->course->n == 0) {
-                snprintf(p->problem, sizeof p->problem, "No lessons found.");
-            } else if (!engine_open_id(p->en, o->lesson_id, on_open, p, &e)) {
-                snprintf(p->notice, sizeof p->notice, "%s", e.msg);
-                engine_open(p->en, 0, on_open, p, NULL);
-            }
+            if (p->course->n == 0) snprintf(p->problem, sizeof p->problem, "No lessons found.");
         }
     }
     p->follow = true;
+    if (o->lesson_id) p->want_id = strdup(o->lesson_id);
     return p;
+}
+
+void pane_lesson_connect(pane_lesson *p)
+{
+    if (p->opened || !p->en || !p->course || p->course->n == 0) return;
+    p->opened = true;
+    tl_err e = {0};
+    if (!engine_open_id(p->en, p->want_id, on_open, p, &e)) {
+        snprintf(p->notice, sizeof p->notice, "%s", e.msg);
+        engine_open(p->en, 0, on_open, p, NULL);
+    }
+    p->follow = true;
+    app_dirty(p->a, PANE_LESSON);
 }
 
 void pane_lesson_free(pane_lesson *p)
@@ -185,6 +196,7 @@ void pane_lesson_free(pane_lesson *p)
     course_free(p->course);
     for (int i = 0; i < STATE_TOK_COUNT; i++) free(p->seen_tokens[i]);
     free(p->seen_decoder);
+    free(p->want_id);
     doc_free(p->d);
     free(p);
 }
@@ -307,7 +319,8 @@ static void build_lesson(pane_lesson *p)
     doc *d = p->d;
     const lesson *l = engine_lesson(p->en);
     if (!l) {
-        doc_put(d, THEME_NOTE, "No lesson open (l lists them).");
+        doc_put(d, THEME_NOTE,
+                p->opened ? "No lesson open (l lists them)." : "Starting the server…");
         return;
     }
     size_t cur = engine_item_index(p->en), item = 0;

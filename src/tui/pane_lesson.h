@@ -23,6 +23,8 @@ typedef struct pane_lesson_options {
  * the pane. Free with pane_lesson_free. */
 pane_lesson *pane_lesson_new(app *a, struct net *n, const pane_lesson_options *o);
 void pane_lesson_free(pane_lesson *p);
+/* The server is reachable (the embedded one finished starting): open the saved or asked lesson. */
+void pane_lesson_connect(pane_lesson *p);
 int pane_lesson_key(pane_lesson *p, int key, tui_action act);
 /* A mouse click at (y, x) inside the pane window. */
 int pane_lesson_click(pane_lesson *p, int y, int x);
