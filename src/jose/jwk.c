@@ -180,6 +180,15 @@ static int jwk_no_passphrase(char *buf, int size, int rwflag, void *u)
     return -1;
 }
 
+/* memmem without _GNU_SOURCE: PEM input is a counted buffer, not a C string. */
+static const char *jwk_mem_find(const char *hay, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; m <= n && i <= n - m; i++)
+        if (memcmp(hay + i, needle, m) == 0) return hay + i;
+    return NULL;
+}
+
 /* Finds the first PEM block whose label we know, skipping "EC PARAMETERS" and friends. */
 static const char *jwk_pem_label(const char *pem, size_t len, char *label, size_t lsz)
 {
@@ -253,7 +262,7 @@ bool jwk_from_pem(const char *pem, size_t len, jwk **out, tl_err *e)
     }
     BIO_free(bio);
     if (!pkey) {
-        if (strstr(start, "Proc-Type: 4,ENCRYPTED")) {
+        if (jwk_mem_find(start, rest, "Proc-Type: 4,ENCRYPTED")) {
             ERR_clear_error();
             return err_set(e, "key.pem",
                            "the private key is encrypted with a passphrase; decrypt it first "
@@ -261,6 +270,19 @@ bool jwk_from_pem(const char *pem, size_t len, jwk **out, tl_err *e)
         }
         return err_set(e, "key.pem", "cannot read the \"%s\" PEM block: %s", label,
                        jwk_ossl_reason(why, sizeof why));
+    }
+    /* A PEM file can hold a private scalar that does not belong to its public point (or an
+     * off-curve point); such a key signs tokens nobody can verify, so refuse it on load. */
+    EVP_PKEY_CTX *cctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    bool sane = cctx && (priv ? EVP_PKEY_pairwise_check(cctx) > 0
+                              : !EVP_PKEY_is_a(pkey, "EC") || EVP_PKEY_public_check(cctx) > 0);
+    EVP_PKEY_CTX_free(cctx);
+    if (!sane) {
+        ERR_clear_error();
+        EVP_PKEY_free(pkey);
+        return err_set(e, "key.pem", "the \"%s\" PEM block holds an inconsistent key: %s", label,
+                       priv ? "the private part does not match the public part"
+                            : "the public point is not on its curve");
     }
     return jwk_from_pkey(pkey, priv, out, e);
 }
@@ -358,6 +380,14 @@ static bool jwk_import_rsa(const json_t *obj, jwk *k, tl_err *e)
     if (ok) {
         k->pkey = jwk_fromdata("RSA", bld, d != NULL, e);
         ok = k->pkey != NULL;
+    }
+    if (ok && ncrt == 5) {
+        /* OpenSSL can only check consistency with the CRT members present. */
+        EVP_PKEY_CTX *cctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+        if (!cctx || EVP_PKEY_pairwise_check(cctx) <= 0)
+            ok = err_set(e, "key.jwk", "the private members do not belong to n and e");
+        EVP_PKEY_CTX_free(cctx);
+        ERR_clear_error();
     }
     if (ok) {
         k->priv = d != NULL;

@@ -11,6 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+
 #include "base/fileio.h"
 #include "jose/b64url.h"
 #include "jose/jsonx.h"
@@ -188,6 +193,73 @@ static void test_pem_every_shape(void **state)
     jwk *free_list[] = {priv8, spki,  pkcs1, pkcs1pub, cert, sec1,
                         ec8,   ecpub, ec384, ec521,    ed,   edpub};
     for (size_t i = 0; i < sizeof free_list / sizeof *free_list; i++) jwk_free(free_list[i]);
+}
+
+/* PEM text for an EC P-256 private key whose d does not belong to the public point (built with
+ * EVP_PKEY_fromdata, which does not check) — or, with good_d, a consistent one. */
+static char *ec_pem_with_d(bool good_d)
+{
+    static const uint8_t x[32] = {0x7f, 0xcd, 0xce, 0x27, 0x70, 0xf6, 0xc4, 0x5d, 0x41, 0x83, 0xcb,
+                                  0xee, 0x6f, 0xdb, 0x4b, 0x7b, 0x58, 0x07, 0x33, 0x35, 0x7b, 0xe9,
+                                  0xef, 0x13, 0xba, 0xcf, 0x6e, 0x3c, 0x7b, 0xd1, 0x54, 0x45};
+    static const uint8_t y[32] = {0xc7, 0xf1, 0x44, 0xcd, 0x1b, 0xbd, 0x9b, 0x7e, 0x87, 0x2c, 0xdf,
+                                  0xed, 0xb9, 0xee, 0xb9, 0xf4, 0xb3, 0x69, 0x5d, 0x6e, 0xa9, 0x0b,
+                                  0x24, 0xad, 0x8a, 0x46, 0x23, 0x28, 0x85, 0x88, 0xe5, 0xad};
+    static const uint8_t d[32] = {0x8e, 0x9b, 0x10, 0x9e, 0x71, 0x90, 0x98, 0xbf, 0x98, 0x04, 0x87,
+                                  0xdf, 0x1f, 0x5d, 0x77, 0xe9, 0xcb, 0x29, 0x60, 0x6e, 0xbe, 0xd2,
+                                  0x26, 0x3b, 0x5f, 0x57, 0xc2, 0x13, 0xdf, 0x84, 0xf4, 0xb2};
+    uint8_t pt[65] = {4}, dd[32];
+    memcpy(pt + 1, x, 32);
+    memcpy(pt + 33, y, 32);
+    memcpy(dd, d, 32);
+    if (!good_d) dd[31] ^= 1;
+    BIGNUM *bn = BN_bin2bn(dd, 32, NULL);
+    OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+    OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
+    OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pt, 65);
+    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_PRIV_KEY, bn);
+    OSSL_PARAM *p = OSSL_PARAM_BLD_to_param(b);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    EVP_PKEY *pkey = NULL;
+    assert_true(EVP_PKEY_fromdata_init(ctx) > 0);
+    assert_true(EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, p) > 0);
+    BIO *bio = BIO_new(BIO_s_mem());
+    assert_true(PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL));
+    char *data;
+    long n = BIO_get_mem_data(bio, &data);
+    char *out = calloc(1, (size_t)n + 1);
+    memcpy(out, data, (size_t)n);
+    BIO_free(bio);
+    EVP_PKEY_free(pkey);
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(p);
+    OSSL_PARAM_BLD_free(b);
+    BN_free(bn);
+    return out;
+}
+
+static void test_pem_inconsistent_and_unterminated(void **state)
+{
+    (void)state;
+    jwk *k = NULL;
+    tl_err e = {0};
+    char *good = ec_pem_with_d(true), *bad = ec_pem_with_d(false);
+    assert_true(jwk_from_pem(good, strlen(good), &k, &e));
+    jwk_free(k);
+    assert_false(jwk_from_pem(bad, strlen(bad), &k, &e));
+    assert_code(e, "key.pem");
+    assert_contains(e.msg, "does not match");
+    /* The input is a counted buffer: nothing past `len` may be read (ASan checks this). */
+    const char *body = "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n";
+    size_t n = strlen(body);
+    char *exact = malloc(n);
+    memcpy(exact, body, n);
+    assert_false(jwk_from_pem(exact, n, &k, &e));
+    assert_code(e, "key.pem");
+    assert_false(jwk_parse_any(exact, n, &k, &e));
+    free(exact);
+    free(good);
+    free(bad);
 }
 
 static void test_pem_export_roundtrip(void **state)
@@ -491,6 +563,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pem_every_shape),
         cmocka_unit_test(test_pem_export_roundtrip),
+        cmocka_unit_test(test_pem_inconsistent_and_unterminated),
         cmocka_unit_test(test_rfc7638_thumbprint),
         cmocka_unit_test(test_jwk_every_kty),
         cmocka_unit_test(test_jwk_refusals),
