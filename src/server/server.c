@@ -353,8 +353,25 @@ static const struct route {
     {"/lab/rotate-keys", M_POST, NULL, labhttp_rotate},
 };
 
+static enum MHD_Result header_check(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    bool *bad = cls;
+    if ((key && strlen(key) != key_size) || (value && strlen(value) != value_size)) {
+        *bad = true;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
 static enum MHD_Result dispatch(srv_req *r)
 {
+    bool nul = false;
+    MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, header_check, &nul);
+    if (nul)
+        return srv_oauth_error(r, 400, NULL, "invalid_request", NULL,
+                               "a request header contains a NUL byte");
     if (r->body_too_big)
         return srv_oauth_error(r, 413, NULL, "invalid_request", NULL,
                                "request body larger than %d bytes", SRV_MAX_BODY);
