@@ -6,7 +6,7 @@ PKGS="build-essential cmake pkg-config libncurses-dev libssl-dev libjansson-dev 
 libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev"
 # Test-only tools: independent JOSE implementations (python3-jwt, the Go `jwt` CLI), an independent
 # OAuth/OIDC client (python3-authlib), clang + its sanitizer/fuzzer runtime, tmux for TUI tests.
-TEST_PKGS="python3 python3-jwt python3-cryptography python3-authlib jwt clang libclang-rt-14-dev \
+TEST_PKGS="python3 python3-jwt python3-cryptography python3-authlib python3-requests jwt clang libclang-rt-14-dev \
 tmux valgrind"
 case "${1:-build}" in
     build) want="$PKGS" ;;
