@@ -205,7 +205,7 @@ static void layout(app *a)
         a->hdr = mkwin(1, W, 0, 0, &a->hdr_p);
         a->ftr = mkwin(1, W, H - 1, 0, &a->ftr_p);
         if (a->layout == LAYOUT_FULL) {
-            int body = H - 2, lw = W * 2 / 5, rw = W - lw, dh = body * 11 / 20;
+            int body = H - 2, lw = W * 2 / 5, rw = W - lw, dh = body * 3 / 5;
             a->pw[PANE_LESSON] = mkwin(body, lw, 1, 0, &a->pp[PANE_LESSON]);
             a->pw[PANE_DECODER] = mkwin(dh, rw, 1, lw, &a->pp[PANE_DECODER]);
             a->pw[PANE_TRACE] = mkwin(body - dh, rw, 1 + dh, lw, &a->pp[PANE_TRACE]);
@@ -319,7 +319,7 @@ static void draw_footer(app *a)
     a->flash[0] = '\0';
     const char *hint = NULL;
     if (a->help)
-        hint = "Esc/? close help · Up/Down scroll";
+        hint = "close help (? too) · Up/Down PgUp/PgDn scroll";
     else if (a->focus == PANE_DECODER)
         hint = pane_decoder_mode_hint(a->dec);
     if (hint) {
@@ -441,6 +441,12 @@ static void draw_help(app *a)
     if (a->help_scroll > rows - (h - 2)) a->help_scroll = rows - (h - 2);
     if (a->help_scroll < 0) a->help_scroll = 0;
     doc_draw(d, w, 1, 2, h - 2, wd - 4, a->help_scroll, -1);
+    if (rows > h - 2) {
+        char pos[48];
+        snprintf(pos, sizeof pos, " %s %d%% ", a->help_scroll + h - 2 < rows ? "Down: more" : "end",
+                 (a->help_scroll + h - 2) * 100 / rows);
+        ui_put(w, h - 1, wd - 2 - ui_width(pos), pos, wd, theme_attr(THEME_BORDER_FOCUS));
+    }
     doc_free(d);
 }
 
@@ -646,6 +652,8 @@ static void handle_key(app *a, int key)
             a->help_scroll += page;
         else if (act == ACT_TOP)
             a->help_scroll = 0;
+        else if (act == ACT_BOTTOM)
+            a->help_scroll = 1 << 20; /* clamped when drawn */
         a->chrome_dirty = true;
         return;
     }

@@ -112,6 +112,44 @@ void doc_printf(doc *d, theme_elem el, const char *fmt, ...)
     free(big);
 }
 
+static size_t utf8_next(const unsigned char *s, size_t n, long *cp);
+static int cp_width(long cp);
+
+int doc_cur_width(const doc *d)
+{
+    const doc_line *ln = &d->l[d->n - 1];
+    const unsigned char *t = (const unsigned char *)ln->t;
+    int w = 0;
+    for (size_t i = 0; i < ln->len;) {
+        long cp;
+        i += utf8_next(t + i, ln->len - i, &cp);
+        w += cp_width(cp);
+    }
+    return w;
+}
+
+void doc_put_fit(doc *d, theme_elem el, const char *s, int cols)
+{
+    if (cols <= 0) return;
+    if (ui_width(s) <= cols) {
+        doc_put(d, el, s);
+        return;
+    }
+    const char *ell = ui_sym(SYM_ELLIPSIS);
+    int budget = cols - ui_width(ell), w = 0;
+    const unsigned char *t = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        long cp;
+        size_t k = utf8_next(t + i, n - i, &cp);
+        if (w + cp_width(cp) > budget) break;
+        w += cp_width(cp);
+        i += k;
+    }
+    doc_putn(d, el, s, i);
+    if (budget >= 0) doc_put(d, el, ell);
+}
+
 size_t doc_line_count(const doc *d)
 {
     return d->n;

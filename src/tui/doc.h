@@ -22,6 +22,10 @@ void doc_put(doc *d, theme_elem el, const char *s);
 void doc_putn(doc *d, theme_elem el, const char *s, size_t n);
 void doc_printf(doc *d, theme_elem el, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void doc_nl(doc *d);
+/* Appends at most `cols` columns of `s`, ending in an ellipsis when cut. */
+void doc_put_fit(doc *d, theme_elem el, const char *s, int cols);
+/* Display width of the current (last) line so far. */
+int doc_cur_width(const doc *d);
 /* Number of lines (the current, possibly empty, last line included). */
 size_t doc_line_count(const doc *d);
 /* Row (after wrapping to `width`) where line `line` starts. */

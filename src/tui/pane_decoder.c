@@ -278,6 +278,7 @@ static void put_time_note(pane_decoder *p, const char *name, const json_t *v, in
 static void put_explained_object(pane_decoder *p, const json_t *obj, explain_kind kind, int64_t now)
 {
     doc *d = p->d;
+    int width = p->view_w > 20 ? p->view_w : 76;
     doc_put(d, THEME_JSON_PUNCT, "{\n");
     const char *k;
     json_t *x;
@@ -292,23 +293,27 @@ static void put_explained_object(pane_decoder *p, const json_t *obj, explain_kin
         json_decref(ks);
         doc_put(d, THEME_JSON_PUNCT, ": ");
         doc_json(d, x, 1);
-        doc_put(d, THEME_JSON_PUNCT, ++i < n ? ",\n" : "\n");
+        doc_put(d, THEME_JSON_PUNCT, ++i < n ? "," : "");
+        /* one line of explanation beside each registered name; dates get their own lines */
+        const explain_entry *ex = explain_lookup(kind, k);
+        if (ex && !(kind == EXPLAIN_CLAIM && is_time_claim(k))) {
+            char note[600];
+            snprintf(note, sizeof note, "%s %s: %s (%s)", ui_sym(SYM_ARROW_L), ex->title,
+                     ex->summary, ex->source);
+            int room = width - doc_cur_width(d) - 2;
+            if (room < 16) { /* a long value: the note goes on its own line */
+                doc_nl(d);
+                doc_put(d, THEME_NOTE, "      ");
+                room = width - 6;
+            } else {
+                doc_put(d, THEME_NOTE, "  ");
+            }
+            doc_put_fit(d, THEME_NOTE, note, room);
+        }
+        doc_nl(d);
         if (kind == EXPLAIN_CLAIM && is_time_claim(k)) put_time_note(p, k, x, now);
     }
     doc_put(d, THEME_JSON_PUNCT, "}\n");
-}
-
-static void put_explanations(pane_decoder *p, const json_t *obj, explain_kind kind)
-{
-    const char *k;
-    json_t *x;
-    json_object_foreach((json_t *)obj, k, x)
-    {
-        const explain_entry *ex = explain_lookup(kind, k);
-        if (!ex || ex->is_time) continue;
-        doc_printf(p->d, THEME_JSON_KEY, "  %-9s", k);
-        doc_printf(p->d, THEME_NOTE, " %s: %s (%s)\n", ex->title, ex->summary, ex->source);
-    }
 }
 
 static void put_raw_token(pane_decoder *p)
@@ -385,21 +390,17 @@ static void build_doc(pane_decoder *p)
     size_t nw = jwt_warnings(t, p->key, now, w, JWT_MAX_WARNINGS);
     for (size_t i = 0; i < nw; i++) doc_printf(d, THEME_WARN, "! %s\n", w[i].message);
     doc_nl(d);
-    doc_printf(d, THEME_JWT_HEADER, "HEADER");
-    doc_printf(d, THEME_NOTE, "  alg %s%s%s\n", t->alg_name ? t->alg_name : "(none given)",
-               t->typ ? " · typ " : "", t->typ ? t->typ : "");
+    doc_put(d, THEME_JWT_HEADER, "HEADER ");
     put_explained_object(p, t->header, EXPLAIN_HEADER, now);
-    put_explanations(p, t->header, EXPLAIN_HEADER);
-    doc_nl(d);
 
     if (t->is_jwe) {
         doc_put(d, THEME_WARN, "Encrypted (JWE): the payload cannot be read without the key.\n");
     } else {
-        doc_put(d, THEME_JWT_PAYLOAD, "PAYLOAD\n");
         if (t->claims) {
+            doc_put(d, THEME_JWT_PAYLOAD, "PAYLOAD ");
             put_explained_object(p, t->claims, EXPLAIN_CLAIM, now);
-            put_explanations(p, t->claims, EXPLAIN_CLAIM);
         } else {
+            doc_put(d, THEME_JWT_PAYLOAD, "PAYLOAD\n");
             doc_printf(d, THEME_WARN, "%s\n", t->claims_err.msg);
             size_t n = t->payload_len > 2048 ? 2048 : t->payload_len;
             doc_putn(d, THEME_NORMAL, (const char *)t->payload, n);
@@ -480,12 +481,12 @@ const char *pane_decoder_mode_hint(const pane_decoder *p)
 {
     switch (p->mode) {
     case EDIT_TOKEN:
-        return "typing/pasting replaces the token · BS delete · C-u clear · Enter/Esc done";
+        return "done (Enter too) · typing or pasting replaces the token · BS deletes · C-u clears";
     case EDIT_HEADER:
     case EDIT_PAYLOAD:
-        return "edit the JSON · Enter applies (signature kept: watch it fail) · Esc cancels";
+        return "cancel · Enter applies the JSON (the old signature is kept: watch it fail)";
     case EDIT_KEY:
-        return "type an HMAC secret or @path/to/key.pem|jwk · Enter uses it · Esc cancels";
+        return "cancel · Enter uses it · an HMAC secret, or @path/to/key.pem or .jwk";
     default:
         return NULL;
     }
@@ -592,6 +593,7 @@ static void resign(pane_decoder *p)
 static void start_field(pane_decoder *p, edit_mode m)
 {
     p->mode = m;
+    p->scroll = 0; /* the field is drawn at the top */
     sb_set(&p->field, "", 0);
     if (m == EDIT_HEADER && p->t && p->t->header) {
         char *c = jsonx_compact(p->t->header);
