@@ -122,7 +122,8 @@ typedef void (*http_observer_fn)(http_client *c, http_exchange *x, void *ud);
 
 /* NULL only on failure (curl_global_init or out of memory). Calls curl_global_init itself. */
 http_client *http_client_new(void);
-/* Cancels everything still running (callbacks run with HTTP_CANCELLED), then frees. */
+/* Cancels everything still running (callbacks run with HTTP_CANCELLED), then frees. Never call it
+ * from inside one of this client's callbacks. */
 void http_client_free(http_client *c);
 
 /* Starts `req`. `fn` may be NULL. *id_out (may be NULL) gets the exchange id. Fails only for a
