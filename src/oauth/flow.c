@@ -891,7 +891,7 @@ bool flow_parse_redirect(const char *location, const char *expected_state, const
                 out->iss, expected_iss);
         return false;
     }
-    if (!out->code) return err_set(e, "flow.missing", "the redirect has no code");
+    if (!out->code || !*out->code) return err_set(e, "flow.missing", "the redirect has no code");
     return true;
 fail:
     flow_redirect_clear(out);

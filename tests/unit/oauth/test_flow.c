@@ -384,6 +384,9 @@ static void redirect_location(void **state)
     assert_false(flow_parse_redirect("http://c/cb?state=xyz", "xyz", NULL, &r, &e));
     assert_true(err_is(&e, "flow.missing"));
     flow_redirect_clear(&r);
+    assert_false(flow_parse_redirect("http://c/cb?code=&state=xyz", "xyz", NULL, &r, &e));
+    assert_true(err_is(&e, "flow.missing"));
+    flow_redirect_clear(&r);
     assert_false(flow_parse_redirect("http://c/cb?code=a&code=b", NULL, NULL, &r, &e));
     assert_true(err_is(&e, "flow.duplicate"));
     assert_false(flow_parse_redirect("http://c/cb?code=%G1", NULL, NULL, &r, &e));
