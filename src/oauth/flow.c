@@ -446,8 +446,17 @@ static const json_t *ok_object(const http_exchange *x, const char *what, tl_err 
         return NULL;
     }
     if (!json_is_object(x->json)) {
-        err_set(e, "flow.not_json", "the %s is not a JSON object (Content-Type: %s)", what,
-                x->content_type ? x->content_type : "none");
+        json_error_t je;
+        json_t *j = x->json ? NULL : json_loadb(x->body ? x->body : "", x->body_len, 0, &je);
+        if (!x->json && !j && x->body_len)
+            err_set(e, "flow.not_json",
+                    "the %s is not valid JSON (Content-Type: %s): %s at line %d, "
+                    "column %d",
+                    what, x->content_type ? x->content_type : "none", je.text, je.line, je.column);
+        else
+            err_set(e, "flow.not_json", "the %s is not a JSON object (Content-Type: %s)", what,
+                    x->content_type ? x->content_type : "none");
+        json_decref(j);
         return NULL;
     }
     return x->json;

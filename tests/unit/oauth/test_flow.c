@@ -308,6 +308,12 @@ static void token_response(void **state)
     assert_true(err_is(&e, "flow.not_json"));
     assert_non_null(strstr(e.msg, "text/html"));
     fake_clear(&f);
+    fake_init(&f, 200, JSONT, "{\"access_token\":", NULL);
+    assert_false(flow_parse_token_response(&f.x, &t, &e));
+    assert_true(err_is(&e, "flow.not_json"));
+    assert_non_null(strstr(e.msg, "not valid JSON"));
+    assert_non_null(strstr(e.msg, "line 1"));
+    fake_clear(&f);
     fake_init(&f, 500, "text/plain", "boom\nline", NULL);
     assert_false(flow_parse_token_response(&f.x, &t, &e));
     assert_true(err_is(&e, "flow.http_status"));
