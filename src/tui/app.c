@@ -865,7 +865,7 @@ static void attr_desc(attr_t at, short pair, char *buf, size_t n)
 /* Replaces the server's port with a placeholder so golden screens do not depend on it. */
 static void mask_port(const app *a, char *line)
 {
-    const char *url = a->net ? net_base_url(a->net) : NULL;
+    const char *url = a->net && net_embedded(a->net) ? net_base_url(a->net) : NULL;
     const char *colon = url ? strrchr(url, ':') : NULL;
     if (!colon || strlen(colon) < 2) return;
     const char *port = colon + 1;

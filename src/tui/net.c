@@ -170,7 +170,8 @@ void net_free(net *n)
     server_stop(n->srv); /* joins the server threads: no more events after this */
     if (n->evpipe[0] >= 0) {
         net_event *c;
-        while (read(n->evpipe[0], &c, sizeof c) == (ssize_t)sizeof c) free(c);
+        while (read(n->evpipe[0], &c, sizeof c) == (ssize_t)sizeof c)
+            if (c != &g_ready_marker) free(c);
         close(n->evpipe[0]);
         close(n->evpipe[1]);
     }
@@ -282,7 +283,7 @@ const char *net_lab_key(const net *n)
 
 bool net_embedded(const net *n)
 {
-    return n->srv != NULL;
+    return n->listen[0] != '\0'; /* set only when we start our own server */
 }
 
 struct server *net_server(net *n)

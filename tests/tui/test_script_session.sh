@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# A scripted session against the embedded server, through the same input path as the keyboard:
+# run the lesson's login step (real POST /login), see the token land in the decoder verified with
+# the server's login secret, read the exchange in the trace with the password masked and then
+# revealed, load the token from the trace into the decoder, and see the flow diagram follow.
+set -u
+. "$(dirname "$0")/lib.sh"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+fails=0
+check() { # check FILE TEXT: the screen dump contains TEXT
+    if ! grep -qF -- "$2" "$1"; then
+        echo "FAIL: $(basename "$1") does not show: $2"
+        fails=$((fails + 1))
+    fi
+}
+check_not() {
+    if grep -qF -- "$2" "$1"; then
+        echo "FAIL: $(basename "$1") shows: $2"
+        fails=$((fails + 1))
+    fi
+}
+# highlighted FILE TEXT: the row showing TEXT is drawn bold+reverse just above it (flow arrows)
+highlighted() {
+    local row
+    row=$(grep -n -F -- "$2" "$1" | head -1 | cut -d: -f1)
+    if [ -z "$row" ] || ! grep -q "^$((row - 1)):.*bold,reverse" "$1"; then
+        echo "FAIL: $(basename "$1"): the arrow under '$2' is not highlighted"
+        fails=$((fails + 1))
+    fi
+}
+cat >"$WORK/s" <<SCRIPT
+:resize 100 50
+:wait-idle
+:save-screen $WORK/0-start.txt
+<Enter>
+:wait-idle
+:save-screen $WORK/1-after-login.txt
+<Tab>
+:save-screen $WORK/1b-decoder.txt
+<Tab>
+:save-screen $WORK/1c-trace.txt
+<Up>
+<Up>
+:save-screen $WORK/2-trace-login.txt
+r
+:save-screen $WORK/3-revealed.txt
+<Enter>
+:save-screen $WORK/4-loaded.txt
+f
+:save-screen $WORK/5-flow.txt
+n
+:save-screen $WORK/6-next.txt
+<Tab>
+<Tab>
+<Tab>
+q
+SCRIPT
+if ! tl_run_script "$WORK/s" "$WORK/state" "" 2>"$WORK/err"; then
+    cat "$WORK/err"
+    echo "FAIL: tokenlab exited with an error"
+    exit 1
+fi
+check "$WORK/0-start.txt" "up · 14:26:40 UTC"
+check "$WORK/0-start.txt" "Step: Log in as Alice"
+check "$WORK/0-start.txt" "Step: Log in as Alice"
+check "$WORK/1-after-login.txt" "✓ The server checked the password and"
+check "$WORK/1b-decoder.txt" "Token login (" # the token landed in the decoder by itself
+check "$WORK/1b-decoder.txt" "✓ signature verified with the server's login secret (HS256)"
+check "$WORK/1b-decoder.txt" '"sub": "alice",'
+check "$WORK/1c-trace.txt" "→ GET    /jwks                        200"
+check "$WORK/1c-trace.txt" "→ POST   /login                       200"
+check "$WORK/1c-trace.txt" "• server issued /login: login JWT issued for alice@example.com"
+check "$WORK/2-trace-login.txt" "POST /login HTTP/1.1"
+check "$WORK/2-trace-login.txt" '{"email":"alice@example.com","password":"*****"}'
+check_not "$WORK/2-trace-login.txt" 'wonderland"}'
+check "$WORK/2-trace-login.txt" "HTTP/1.1 200 OK"
+check "$WORK/2-trace-login.txt" '"token_type": "Bearer",'
+check "$WORK/2-trace-login.txt" "→ token: eyJ"
+check "$WORK/3-revealed.txt" '"password":"wonderland"'
+check "$WORK/4-loaded.txt" "Token login (" # the same token: the history keeps one entry
+check "$WORK/4-loaded.txt" "history 1/1"
+check "$WORK/5-flow.txt" "JWT login (POST /login, then Bearer on every call)"
+# the POST /login request moved the highlight to arrow 2; n moves it to 3
+highlighted "$WORK/5-flow.txt" "2. POST /login {email, password}"
+highlighted "$WORK/6-next.txt" "3. checks the password"
+[ "$fails" = 0 ] && echo "ok: scripted session (lesson step over HTTP, decoder, trace, flow)"
+exit $((fails > 0))
