@@ -72,6 +72,7 @@ typedef struct xfer {
     bool ev_has_data;
     bool sse_bad; /* not a 200 event stream: collect the body for the reason */
     bool sse_saw_cr;
+    bool sse_overflow; /* a line or an event above the caps */
 } xfer;
 
 struct http_client {
@@ -457,8 +458,15 @@ static size_t sse_feed(xfer *t, const char *p, size_t n)
         if (ch == '\r' || ch == '\n') {
             sse_line(t, t->line.p ? t->line.p : "", t->line.n);
             t->line.n = 0;
+            if (t->ev_data.n > HTTP_MAX_BODY) { /* an event that never ends */
+                t->sse_overflow = true;
+                return 0;
+            }
         } else {
-            if (t->line.n >= SSE_MAX_LINE) return 0; /* a runaway line: fail the stream */
+            if (t->line.n >= SSE_MAX_LINE) { /* a runaway line: fail the stream */
+                t->sse_overflow = true;
+                return 0;
+            }
             if (!dbuf_add(&t->line, &ch, 1)) return 0;
         }
     }
@@ -769,6 +777,10 @@ static void finish(http_client *c, xfer *t, CURLcode rc, bool cancelled)
         char reason[TL_ERR_MSG_MAX + 64];
         if (cancelled)
             snprintf(reason, sizeof reason, "closed");
+        else if (t->sse_overflow)
+            snprintf(reason, sizeof reason,
+                     "%s sent an event line above %u bytes or an event above %u bytes", x->url,
+                     SSE_MAX_LINE, HTTP_MAX_BODY);
         else if (rc != CURLE_OK)
             snprintf(reason, sizeof reason, "%s", x->err.msg);
         else if (t->sse_bad)

@@ -67,6 +67,14 @@ static ssize_t big_reader(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t)max;
 }
 
+static ssize_t endless_line(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    if (pos > (2u << 20)) return MHD_CONTENT_READER_END_OF_STREAM;
+    memset(buf, 'z', max);
+    if (pos == 0 && max > 6) memcpy(buf, "data: ", 6);
+    return (ssize_t)max;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
                                const char *method, const char *version, const char *upload,
                                size_t *upload_size, void **con_cls)
@@ -113,6 +121,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     } else if (strcmp(url, "/chunked") == 0) {
         r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64, chunk_reader, NULL, NULL);
         MHD_add_response_header(r, "Content-Type", "application/json");
+    } else if (strcmp(url, "/endless") == 0) {
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, endless_line, NULL, NULL);
+        MHD_add_response_header(r, "Content-Type", "text/event-stream");
     } else if (strcmp(url, "/events") == 0) {
         size_t *counter = calloc(1, sizeof *counter);
         r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 256, events_reader, counter,
@@ -481,6 +492,14 @@ static void sse_events_arrive(void **state)
     for (int i = 0; i < 200 && !l2.ended; i++) http_poll(c, NULL, 0, 20);
     assert_int_equal(l2.n, 0);
     assert_non_null(strstr(l2.end, "answered 404, not an event stream"));
+
+    /* a line that never ends is cut off at the cap, with the reason */
+    sse_log l4 = {0};
+    assert_true(http_sse_open(c, url("/endless"), on_event, &l4, &id, &e));
+    for (int i = 0; i < 500 && !l4.ended; i++) http_poll(c, NULL, 0, 20);
+    assert_true(l4.ended);
+    assert_int_equal(l4.n, 0);
+    assert_non_null(strstr(l4.end, "event line above 1048576 bytes"));
 
     /* closing by cancel tells the listener */
     sse_log l3 = {0};
