@@ -625,6 +625,28 @@ char *flow_authorize_url(const char *authorize_endpoint, const flow_authz_params
     return b.p;
 }
 
+char *flow_end_session_url(const char *end_session_endpoint, const char *id_token_hint,
+                           const char *client_id, const char *post_logout_redirect_uri,
+                           const char *state, tl_err *e)
+{
+    if (!need("end_session_endpoint", end_session_endpoint, e)) return NULL;
+    sbuf b = {0};
+    const char *q = strchr(end_session_endpoint, '?');
+    bool first = !q || !q[1] || end_session_endpoint[strlen(end_session_endpoint) - 1] == '&';
+    bool ok = sbuf_add(&b, end_session_endpoint) && (q || sbuf_add(&b, "?")) &&
+              add_param(&b, &first, "id_token_hint", id_token_hint) &&
+              add_param(&b, &first, "client_id", client_id) &&
+              add_param(&b, &first, "post_logout_redirect_uri", post_logout_redirect_uri) &&
+              add_param(&b, &first, "state", state);
+    if (!ok) {
+        free(b.p);
+        err_set(e, "flow.nomem", "out of memory");
+        return NULL;
+    }
+    if (first) b.p[--b.n] = '\0'; /* no parameters: drop the lone '?' */
+    return b.p;
+}
+
 http_request *flow_authorize_json_request(const char *authorize_url, tl_err *e)
 {
     if (!need("authorization URL", authorize_url, e)) return NULL;

@@ -203,6 +203,12 @@ bool flow_parse_redirect(const char *location, const char *expected_state, const
                          flow_redirect *out, tl_err *e);
 void flow_redirect_clear(flow_redirect *r);
 
+/* OIDC RP-Initiated Logout 1.0 §2: {end_session_endpoint}?id_token_hint=…&client_id=…
+ * &post_logout_redirect_uri=…&state=… (each optional but the endpoint). Caller frees. */
+char *flow_end_session_url(const char *end_session_endpoint, const char *id_token_hint,
+                           const char *client_id, const char *post_logout_redirect_uri,
+                           const char *state, tl_err *e);
+
 /* ---- token endpoint requests (all POST application/x-www-form-urlencoded, Accept: JSON) -------
  */
 

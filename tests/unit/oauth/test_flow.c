@@ -120,6 +120,19 @@ static void authorize_url_is_encoded_and_complete(void **state)
                            "&redirect_uri=http%3A%2F%2Flocalhost%2Fcb");
     free(u);
 
+    u = flow_end_session_url("http://h/endsession", "eyJ.x.y", "demo-web", "http://localhost:3000/",
+                             "s 1", &e);
+    assert_string_equal(u,
+                        "http://h/endsession?id_token_hint=eyJ.x.y&client_id=demo-web"
+                        "&post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A3000%2F&state=s%201");
+    free(u);
+    u = flow_end_session_url("http://h/endsession", NULL, NULL, NULL, NULL, &e);
+    assert_string_equal(u, "http://h/endsession");
+    free(u);
+    u = flow_end_session_url("http://h/end?x=1", NULL, "c", NULL, NULL, &e);
+    assert_string_equal(u, "http://h/end?x=1&client_id=c");
+    free(u);
+
     q.redirect_uri = NULL;
     assert_null(flow_authorize_url("https://as.example/auth", &q, &e));
     assert_true(err_is(&e, "flow.arg"));
