@@ -105,15 +105,24 @@ static bool times(FILE *f, const json_t *claims, int64_t now, bool color)
             continue;
         }
         double d = json_number_value(v);
-        if (d > 1e15 || d < -1e15) {
-            fprintf(f, "  %s%-9s%s %.0f (out of any sensible range)\n", out_c(color, OUT_KEY), k,
-                    out_c(color, OUT_RESET), d);
+        /* Years 0001..9999 only: beyond that no clock will ever reach it (or already passed). */
+        if (!(d >= -62135596800.0 && d <= 253402300799.0)) {
+            fprintf(f, "  %s%-9s%s %g %s(outside the years 1..9999: not a sensible date)%s\n",
+                    out_c(color, OUT_KEY), k, out_c(color, OUT_RESET), d, out_c(color, OUT_BAD),
+                    out_c(color, OUT_RESET));
             continue;
         }
         int64_t ts = (int64_t)d;
         char date[64], rel[64];
         timefmt_utc(ts, date, sizeof date);
-        timefmt_relative(ts, now, rel, sizeof rel);
+        if (ts - now > 60 * 86400 || now - ts > 60 * 86400) {
+            /* Far away: "15 years ago" reads better than "5479d 3h ago". */
+            char words[48];
+            timefmt_duration_words(ts - now, words, sizeof words);
+            snprintf(rel, sizeof rel, ts > now ? "in %s" : "%s ago", words);
+        } else {
+            timefmt_relative(ts, now, rel, sizeof rel);
+        }
         out_el el = OUT_DIM;
         if (strcmp(k, "exp") == 0)
             el = ts <= now ? OUT_BAD : OUT_OK;

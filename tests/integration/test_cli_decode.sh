@@ -50,6 +50,13 @@ out_has '2011-03-22 18:43:00 UTC  (3m ago)'
 out_has 'warn.expired'
 out_has 'expired 3 minutes ago'
 
+# Far-away times read in words; absurd ones are called out instead of printed as dates.
+run 0 "$TL" decode "$A1" --now 1773000000
+out_has '2011-03-22 18:43:00 UTC  (14 years ago)'
+run 0 "$TL" decode "$(b64u '{"alg":"HS256"}').$(b64u '{"exp":1e300,"nbf":"soon"}').$(b64u sig)"
+out_has 'outside the years 1..9999'
+out_has 'not a number'
+
 # With a key: the verdict, and exit 1 when it does not hold.
 run 0 "$TL" decode "$A1" --key "$W/a1.jwk" --now 1300819000
 out_has 'Verdict'
