@@ -177,8 +177,7 @@ bool action_validate(size_t argc, char *const *argv, tl_err *e)
         if (kl == 6 && strncmp(argv[i], "claims", 6) == 0) {
             tl_err je = {0};
             json_t *j = jsonx_parse(v, strlen(v), true, &je);
-            if (!j)
-                return err_set(e, "action.args", "mint: claims is not a JSON object: %s", je.msg);
+            if (!j) return err_set(e, "action.args", "mint: bad claims: %s", je.msg);
             json_decref(j);
         }
         if (kl == 3 && strncmp(argv[i], "exp", 3) == 0 && strcmp(v, "none") != 0) {

@@ -895,7 +895,7 @@ static lesson_quiz *parse_quiz(pctx *c, const char *id, int fence_ln, const line
             break;
         }
         if (q->type != QUIZ_SINGLE && q->type != QUIZ_MULTI && q->type != QUIZ_TEXT && q->nopts)
-            ERR(c, type_ln, "quiz '%s' of this type takes no options", id);
+            ERR(c, type_ln, "practical quiz '%s' takes no options", id);
         if ((q->type == QUIZ_SINGLE || q->type == QUIZ_MULTI) && q->nanswers)
             ERR(c, type_ln, "choice quiz '%s' takes no 'answer:' lines", id);
     }

@@ -245,6 +245,106 @@ static void test_quiz_errors(void **state)
            "x.md:12: 'question:' given twice");
 }
 
+static void test_more_messages(void **state)
+{
+    (void)state;
+    expect("---\nid: a\ntitle:\n---\n", "x.md:3: front matter 'title' is empty");
+    expect("---\nid: a\ntitle: T\nlab: [a,,b]\n---\n",
+           "x.md:4: front matter 'lab': empty list item");
+    expect(with_body("```step s extra\ntitle: T\n```\n"),
+           "x.md:9: unexpected text after the step id 's'");
+    expect(with_body("```step s\ntitle: T\n- [x] a\n```\n"),
+           "x.md:11: options ('- [ ] …') belong in a quiz, not in step 's'");
+    expect(with_body("```step s\ntitle: T\nfail: response.status == 1 => x\nhint: h\n```\n"),
+           "x.md:9: step 's' has 'fail:' feedback but no 'check:'");
+    expect(with_body("```step s\ntitle: T\ncheck: response.status == 1\nfail: response.status == 2 "
+                     "=>\nhint: h\n```\n"),
+           "x.md:12: 'fail:' has no feedback text after '=>'");
+    expect(with_body("```step s\ntitle: T\ndo:\nhint: h\n```\n"), "x.md:11: empty action");
+    expect(with_body("```step s\ntitle: T\nhint:\n```\n"), "x.md:11: 'hint:' is empty");
+    expect(with_body("```step s\ntitle: T\nok:\n```\n"), "x.md:11: 'ok:' is empty");
+    expect(with_body("```quiz q\ntype: single\ntype: multi\nquestion: Q\n- [ ] a\n- [x] "
+                     "b\nexplain: e\nhint: h\n```\n"),
+           "x.md:11: 'type:' given twice");
+    expect(with_body(
+               "```quiz q\ntype: single\nquestion: Q\n- [ ]\n- [x] b\nexplain: e\nhint: h\n```\n"),
+           "x.md:12: empty option text");
+    expect(with_body("```quiz q\ntype: single\nquestion: Q\n- [x] b\nexplain: e\nhint: h\n```\n"),
+           "x.md:10: single-choice quiz 'q' needs at least 2 options, found 1");
+    expect(with_body("```quiz q\ntype: multi\nquestion: Q\n- [x] b\nexplain: e\nhint: h\n```\n"),
+           "x.md:10: multiple-choice quiz 'q' needs at least 2 options, found 1");
+    expect(
+        with_body(
+            "```quiz q\ntype: text\nquestion: Q\nanswer: a\n- [x] b\nexplain: e\nhint: h\n```\n"),
+        "x.md:10: text quiz 'q' has options; use 'answer:' lines");
+    expect(with_body("```quiz q\ntype: practical\ntask: T\ncheck: response.status == 1\nsolution: "
+                     "userinfo\n- [x] b\nexplain: e\nhint: h\n```\n"),
+           "x.md:10: practical quiz 'q' takes no options");
+    expect(with_body("```quiz q\ntype: single\nquestion: Q\n- [ ] a\n- [x] b\nanswer: b\nexplain: "
+                     "e\nhint: h\n```\n"),
+           "x.md:10: choice quiz 'q' takes no 'answer:' lines");
+    expect(with_body("```quiz q\ntype: text\nquestion: Q\nanswer:\nexplain: e\nhint: h\n```\n"),
+           "x.md:12: 'answer:' is empty");
+    expect(with_body("```quiz q\ntype: text\nquestion: Q\nanswer: a\nexplain: e\nhint: h\ncolour: "
+                     "red\n```\n"),
+           "x.md:15: unknown key 'colour' in quiz 'q' (known: type, question, task, answer, "
+           "explain, hint, check, solution)");
+}
+
+static void test_action_messages(void **state)
+{
+    (void)state;
+    struct {
+        const char *action, *msg;
+    } cases[] = {
+        {"tamper sub=x", "tamper: 'sub=x' is not header.NAME=VALUE or claim.NAME=VALUE"},
+        {"tamper claim.=x", "tamper: 'claim.=x' is not header.NAME=VALUE or claim.NAME=VALUE"},
+        {"consent maybe", "consent: 'maybe' is not allow or deny"},
+        {"device-approve a@b c maybe", "device-approve: 'maybe' is not allow or deny"},
+        {"lab flip alg-none", "lab: 'flip' is not on or off"},
+        {"introspect id", "introspect: 'id' is not access or refresh"},
+        {"revoke login", "revoke: 'login' is not access or refresh"},
+        {"api GET api/profile", "api: the path 'api/profile' must start with '/'"},
+        {"api GET /x token=cookie",
+         "api: token=cookie is not access, login, id, refresh, decoder or none"},
+        {"authorize pkce=S512", "authorize: pkce=S512 is not S256, plain or none"},
+        {"mint alg=HS256 secret=s claims='[1]'",
+         "mint: bad claims: expected a JSON object ({...}), found an array"},
+        {"mint alg=HS256 secret=s exp=soon", "mint: exp=soon is not a duration (15m, -5m, none)"},
+        {"device-poll now",
+         "device-poll: expected 0 positional arguments, got 1 (usage: device-poll)"},
+        {"device-approve a@b", "device-approve: expected 2 to 3 positional arguments, got 1 "
+                               "(usage: device-approve EMAIL PASSWORD [allow|deny])"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char body[512], want[512];
+        snprintf(body, sizeof body, "```step s\ntitle: T\ndo: %s\nhint: h\n```\n", cases[i].action);
+        snprintf(want, sizeof want, "x.md:11: %s", cases[i].msg);
+        expect(with_body(body), want);
+    }
+    /* and the good ones lint clean */
+    const char *good[] = {"tamper header.alg=none claim.admin=true",
+                          "resign none",
+                          "resign alg=HS256 key=server-public-pem",
+                          "clock +1h30m",
+                          "clock reset",
+                          "device-approve alice@example.com wonderland deny",
+                          "mint alg=none claims='{\"sub\":\"x\"}' exp=-5m",
+                          "verify jwks",
+                          "crack wordlist=/tmp/w.txt",
+                          "refresh token=old scope=\"notes:read\"",
+                          "exchange verifier=wrong code=used"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        char body[512];
+        snprintf(body, sizeof body, FM "```step s\ntitle: T\ndo: %s\nhint: h\n```\n", good[i]);
+        parse_diags d = {0};
+        lesson *l = parse_lesson("x.md", body, strlen(body), &d);
+        if (!l) fail_msg("'%s' should lint clean: %s", good[i], d.n ? d.msgs[0] : "?");
+        parse_lesson_free(l);
+        parse_diags_free(&d);
+    }
+}
+
 static void test_bytes(void **state)
 {
     (void)state;
@@ -367,9 +467,10 @@ static void test_course(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_lesson),  cmocka_unit_test(test_front_matter_errors),
-        cmocka_unit_test(test_block_errors), cmocka_unit_test(test_quiz_errors),
-        cmocka_unit_test(test_bytes),        cmocka_unit_test(test_words),
+        cmocka_unit_test(test_good_lesson),     cmocka_unit_test(test_front_matter_errors),
+        cmocka_unit_test(test_block_errors),    cmocka_unit_test(test_quiz_errors),
+        cmocka_unit_test(test_bytes),           cmocka_unit_test(test_more_messages),
+        cmocka_unit_test(test_action_messages), cmocka_unit_test(test_words),
         cmocka_unit_test(test_course),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
