@@ -233,8 +233,11 @@ int ui_width(const char *s)
 static void put_char(WINDOW *w, int y, int x, const unsigned char *p, size_t k, long cp, attr_t a)
 {
     wattrset(w, a);
-    if (cp_printable(cp)) {
-        mvwaddnstr(w, y, x, (const char *)p, (int)k);
+    if (cp_printable(cp) && k < 8) {
+        char one[8]; /* curses may look past n bytes: hand it a terminated copy */
+        memcpy(one, p, k);
+        one[k] = '\0';
+        mvwaddstr(w, y, x, one);
     } else {
         mvwaddch(w, y, x, cp == '\t' ? ' ' : '?');
     }
