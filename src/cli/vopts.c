@@ -50,6 +50,9 @@ int vopts_handle(vopts *v, const char *cmd, int id, const char *val)
     case VOPT_AUD:
         v->aud = val;
         break;
+    case VOPT_TYP:
+        v->typ = val;
+        break;
     case VOPT_LEEWAY:
         if (!args_parse_int(val, 0, 10L * 365 * 86400, &n)) {
             cli_errorf(cmd, "--leeway wants a number of seconds (0 or more), not '%s'", val);
@@ -107,7 +110,8 @@ int vopts_load(vopts *v, const char *cmd, bool need_key)
                        cmd);
             return CLI_USAGE;
         }
-        if (v->nalgs || v->iss || v->aud || v->nrequire || v->signature_only || v->leeway) {
+        if (v->nalgs || v->iss || v->aud || v->typ || v->nrequire || v->signature_only ||
+            v->leeway) {
             cli_errorf(cmd, "verify options need a key: --secret, --key or --jwks");
             return CLI_USAGE;
         }
@@ -149,6 +153,7 @@ bool vopts_verify(const vopts *v, const jws *t, const char **used_kid, tl_err *e
         .leeway = v->leeway,
         .iss = v->iss,
         .aud = v->aud,
+        .typ = v->typ,
         .require = v->require,
         .nrequire = v->nrequire,
     };

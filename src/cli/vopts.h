@@ -27,17 +27,24 @@ enum {
     VOPT_REQUIRE,
     VOPT_SIGNATURE_ONLY,
     VOPT_NOW,
+    VOPT_TYP,
 };
 
 /* Splice into an args_opt table. */
+/* clang-format off */
 #define VOPTS_TABLE_ENTRIES                                                                        \
-    {"secret", true, VOPT_SECRET}, {"key", true, VOPT_KEY}, {"jwks", true, VOPT_JWKS},             \
-        {"alg", true, VOPT_ALG}, {"iss", true, VOPT_ISS}, {"aud", true, VOPT_AUD},                 \
-        {"leeway", true, VOPT_LEEWAY}, {"require", true, VOPT_REQUIRE},                            \
-        {"signature-only", false, VOPT_SIGNATURE_ONLY},                                            \
-    {                                                                                              \
-        "now", true, VOPT_NOW                                                                      \
-    }
+    {"secret", true, VOPT_SECRET},                                                                 \
+    {"key", true, VOPT_KEY},                                                                       \
+    {"jwks", true, VOPT_JWKS},                                                                     \
+    {"alg", true, VOPT_ALG},                                                                       \
+    {"iss", true, VOPT_ISS},                                                                       \
+    {"aud", true, VOPT_AUD},                                                                       \
+    {"typ", true, VOPT_TYP},                                                                       \
+    {"leeway", true, VOPT_LEEWAY},                                                                 \
+    {"require", true, VOPT_REQUIRE},                                                               \
+    {"signature-only", false, VOPT_SIGNATURE_ONLY},                                                \
+    {"now", true, VOPT_NOW}
+/* clang-format on */
 
 /* The help lines for these options. */
 #define VOPTS_HELP                                                                                 \
@@ -50,6 +57,7 @@ enum {
     "  --aud AUDIENCE      require this audience (aud, a string or one of an array)\n"             \
     "  --leeway SECONDS    clock skew tolerated on exp, nbf and iat (default 0)\n"                 \
     "  --require CLAIM     the claim must be present (repeatable)\n"                               \
+    "  --typ TYPE          require this header typ (e.g. at+jwt for RFC 9068 access tokens)\n"     \
     "  --signature-only    check the signature only, nothing about claims\n"                       \
     "  --now EPOCH         check times as if it were this instant (seconds since 1970)\n"
 
@@ -57,7 +65,7 @@ typedef struct vopts {
     const char *secret, *key, *jwks; /* at most one */
     jws_alg algs[JWS_ALG_COUNT];
     size_t nalgs;
-    const char *iss, *aud;
+    const char *iss, *aud, *typ;
     int64_t leeway;
     const char *require[VOPTS_MAX_REQUIRE];
     size_t nrequire;

@@ -216,6 +216,11 @@ run 1 "$TL" verify "$good" --secret "$K" --now $NOW --require scope
 err_has 'scope'
 run 1 "$TL" verify "$good" --secret "$K" --now $NOW --alg HS512
 err_has 'HS256'
+# typ (RFC 9068 access tokens say at+jwt; "application/" is optional)
+run 0 "$TL" mint --alg HS256 --secret "$K" --now $NOW --typ at+jwt
+run 0 "$TL" verify "$(cat "$W/out")" --secret "$K" --now $NOW --typ application/at+jwt
+run 1 "$TL" verify "$good" --secret "$K" --now $NOW --typ at+jwt
+err_has 'typ is "JWT", expected "at+jwt"'
 # alg none, in every casing, is refused (even though "none" needs no key)
 run 1 "$TL" verify "$none_tok" --secret "$K"
 err_has 'alg "none" means the token is unsigned'
