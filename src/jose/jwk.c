@@ -848,6 +848,21 @@ static bool jwk_alg_fits_key(const jwk *k, jws_alg alg)
     }
 }
 
+static const jws_alg jwk_pref_order[] = {JWS_RS256, JWS_RS384, JWS_RS512, JWS_PS256, JWS_PS384,
+                                         JWS_PS512, JWS_ES256, JWS_ES384, JWS_ES512, JWS_EDDSA,
+                                         JWS_HS256, JWS_HS384, JWS_HS512};
+
+/* "RS256, RS384, ..." — what the key type and curve allow, ignoring the JWK "alg". */
+static void jwk_fit_list(const jwk *k, char *buf, size_t n)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof jwk_pref_order / sizeof *jwk_pref_order && off < n; i++)
+        if (jwk_alg_fits_key(k, jwk_pref_order[i]))
+            off += (size_t)snprintf(buf + off, n - off, "%s%s", off ? ", " : "",
+                                    jws_alg_name(jwk_pref_order[i]));
+}
+
 static void jwk_describe(const jwk *k, char *buf, size_t n)
 {
     if (k->crv)
@@ -871,7 +886,8 @@ bool jwk_allows(const jwk *k, jws_alg alg, bool for_sign, tl_err *e)
     char desc[64];
     jwk_describe(k, desc, sizeof desc);
     if (!jwk_alg_fits_key(k, alg)) {
-        jws_alg def = jwk_default_alg(k);
+        char fits[96];
+        jwk_fit_list(k, fits, sizeof fits);
         if (k->kty == JWK_KTY_RSA && (alg == JWS_HS256 || alg == JWS_HS384 || alg == JWS_HS512))
             return err_set(e, "jws.alg_not_allowed",
                            "%s is an HMAC algorithm but the key is an RSA key: accepting it would "
@@ -882,12 +898,9 @@ bool jwk_allows(const jwk *k, jws_alg alg, bool for_sign, tl_err *e)
             return err_set(e, "jws.alg_not_allowed",
                            "%s is an HMAC algorithm but the key is an %s: a public key must never "
                            "be used as an HMAC secret (key-confusion attack); this key does %s",
-                           an, desc, jws_alg_name(def));
-        return err_set(e, "jws.alg_not_allowed", "alg %s does not fit this %s (it does %s%s)", an,
-                       desc, jws_alg_name(def),
-                       k->kty == JWK_KTY_RSA   ? ", RS384, RS512, PS256, PS384, PS512"
-                       : k->kty == JWK_KTY_OCT ? ", HS384, HS512"
-                                               : "");
+                           an, desc, fits);
+        return err_set(e, "jws.alg_not_allowed", "alg %s does not fit this %s (it does %s)", an,
+                       desc, fits);
     }
     if (k->alg && strcmp(k->alg, an) != 0)
         return err_set(e, "jws.alg_not_allowed",
@@ -912,14 +925,12 @@ bool jwk_allows(const jwk *k, jws_alg alg, bool for_sign, tl_err *e)
 
 size_t jwk_algs(const jwk *k, jws_alg *out)
 {
-    static const jws_alg order[] = {JWS_RS256, JWS_RS384, JWS_RS512, JWS_PS256, JWS_PS384,
-                                    JWS_PS512, JWS_ES256, JWS_ES384, JWS_ES512, JWS_EDDSA,
-                                    JWS_HS256, JWS_HS384, JWS_HS512};
     size_t n = 0;
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        if (!jwk_alg_fits_key(k, order[i])) continue;
-        if (k->alg && strcmp(k->alg, jws_alg_name(order[i])) != 0) continue;
-        out[n++] = order[i];
+    for (size_t i = 0; i < sizeof jwk_pref_order / sizeof *jwk_pref_order; i++) {
+        jws_alg a = jwk_pref_order[i];
+        if (!jwk_alg_fits_key(k, a)) continue;
+        if (k->alg && strcmp(k->alg, jws_alg_name(a)) != 0) continue;
+        out[n++] = a;
     }
     return n;
 }

@@ -327,7 +327,7 @@ static bool jws_decode_seg(const jws_span *s, int idx, const char *code, uint8_t
                            size_t *outlen, tl_err *e)
 {
     if (!b64url_decode(s->p, s->n, out, outlen, e)) {
-        e ? (void)(e->code = code) : (void)0;
+        if (e) e->code = code;
         return err_prefix(e, "segment %d (%s) is not valid base64url: ", idx + 1,
                           jws_seg_names[idx]);
     }
@@ -350,8 +350,7 @@ bool jws_parse(const char *token, size_t len, jws **out, tl_err *e)
     if (nsegs != 3 && nsegs != 5) {
         const char *hint = nsegs < 3
                                ? " (an unsigned token still ends with '.', as in header.payload.)"
-                           : nsegs == 4 ? ""
-                                        : " (a JWS has 3 segments, a JWE has 5)";
+                               : " (a JWS has 3 segments, a JWE has 5)";
         return err_set(e, "jws.segments",
                        "expected 3 segments (header.payload.signature) separated by '.', found "
                        "%zu%s",
