@@ -214,9 +214,9 @@ bool args_load_key(const char *path, jwk **out, tl_err *e)
         ok = jwks_parse(buf, n, &set, e);
         if (ok && jwks_count(set) != 1) {
             ok = err_set(e, "key.jwks_many",
-                         "%s is a JWKS with %zu usable keys; pass it with --jwks (or extract one "
-                         "key)",
-                         strcmp(path, "-") == 0 ? "stdin" : path, jwks_count(set));
+                         "a JWK Set with %zu usable keys where one key is expected (verify "
+                         "takes a whole set with --jwks)",
+                         jwks_count(set));
         } else if (ok) {
             *out = jwk_ref((jwk *)jwks_get(set, 0));
         }
