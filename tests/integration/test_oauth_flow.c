@@ -15,6 +15,7 @@
 
 #include "jose/jws.h"
 #include "oauth/flow.h"
+#include "oauth/idtoken.h"
 #include "oauth/jwkscache.h"
 #include "oauth/pkce.h"
 #include "server/server.h"
@@ -233,6 +234,29 @@ static void authorization_code_with_pkce_and_refresh(void **state)
     x = run(flow_token_code_request(ep.token, &cli, rd.code, REDIRECT, verifier, &e));
     if (!flow_parse_token_response(x, &t, &e)) fail_msg("code exchange: %s", e.msg);
     http_exchange_unref(x);
+
+    /* the ID token passes every client-side check of OIDC Core §3.1.3.7, against the JWKS */
+    jwkscache *jc = jwkscache_new(http, ep.jwks);
+    if (!jwkscache_fetch_sync(jc, 5000, &e)) fail_msg("jwks: %s", e.msg);
+    idtoken_expect ie = {.issuer = server_issuer(srv),
+                         .client_id = "tokenlab-cli",
+                         .nonce = "n-456",
+                         .access_token = t.access_token,
+                         .now = server_now(srv),
+                         .leeway = 5};
+    json_t *idc = NULL;
+    if (!idtoken_check(t.id_token, jwkscache_keys(jc), &ie, &idc, &e))
+        fail_msg("id token: %s: %s", e.code, e.msg);
+    assert_string_equal(json_string_value(json_object_get(idc, "sub")), "alice");
+    json_decref(idc);
+    ie.nonce = "another-nonce";
+    assert_false(idtoken_check(t.id_token, jwkscache_keys(jc), &ie, NULL, &e));
+    assert_true(err_is(&e, "idtoken.nonce"));
+    ie.nonce = "n-456";
+    ie.access_token = "some-other-access-token"; /* the server sets at_hash (issue 3) */
+    assert_false(idtoken_check(t.id_token, jwkscache_keys(jc), &ie, NULL, &e));
+    assert_true(err_is(&e, "idtoken.at_hash"));
+    jwkscache_free(jc);
 
     /* userinfo */
     x = run(flow_userinfo_request(ep.userinfo, t.access_token, &e));
