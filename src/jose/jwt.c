@@ -34,6 +34,18 @@ static char *jwt_when(int64_t t, int64_t now, char *buf, size_t n)
     return d < 86400 ? timefmt_utc_time(t, buf, n) : timefmt_utc(t, buf, n);
 }
 
+/* "3 minutes ago", or "just now" at the very second. */
+static char *jwt_ago(int64_t seconds, char *buf, size_t n)
+{
+    if (seconds == 0) {
+        snprintf(buf, n, "just now");
+        return buf;
+    }
+    char d[40];
+    snprintf(buf, n, "%s ago", timefmt_duration_words(seconds, d, sizeof d));
+    return buf;
+}
+
 static bool jwt_typ_matches(const char *have, const char *want)
 {
     /* RFC 7515 §4.1.9: "application/" may be omitted, and the comparison is case-insensitive. */
@@ -91,8 +103,7 @@ bool jwt_check(const jws *t, const jwt_rules *rules, tl_err *e)
     if (leeway) snprintf(lw, sizeof lw, " (even allowing %llds of clock skew)", (long long)leeway);
     /* RFC 7519 §4.1.4: the current time must be before exp. */
     if (has_exp && now - leeway >= exp)
-        return err_set(e, "jwt.expired", "expired %s ago at %s%s",
-                       timefmt_duration_words(now - exp, dur, sizeof dur),
+        return err_set(e, "jwt.expired", "expired %s at %s%s", jwt_ago(now - exp, dur, sizeof dur),
                        jwt_when(exp, now, when, sizeof when), lw);
     /* RFC 7519 §4.1.5: not before nbf. */
     if (has_nbf && now + leeway < nbf)
@@ -200,8 +211,8 @@ size_t jwt_warnings(const jws *t, const jwk *key, int64_t now, jwt_warning *out,
             int64_t exp = (int64_t)floor(json_number_value(expv));
             char when[48], dur[48];
             if (now >= exp)
-                jwt_warn(&w, "warn.expired", "expired %s ago at %s",
-                         timefmt_duration_words(now - exp, dur, sizeof dur),
+                jwt_warn(&w, "warn.expired", "expired %s at %s",
+                         jwt_ago(now - exp, dur, sizeof dur),
                          jwt_when(exp, now, when, sizeof when));
             int64_t from = json_is_number(iatv) ? (int64_t)floor(json_number_value(iatv)) : now;
             if (exp - from > JWT_LONG_LIFETIME)
