@@ -21,7 +21,8 @@ static void help(FILE *f)
 {
     fputs("usage: tokenlab verify [TOKEN|-] (--secret S | --key FILE | --jwks FILE|URL)\n"
           "                       [--alg A]… [--iss X] [--aud X] [--leeway SECONDS]\n"
-          "                       [--require CLAIM]… [--signature-only] [--json]\n\n"
+          "                       [--require CLAIM]… [--typ T] [--signature-only] [--json]\n"
+          "                       [--now EPOCH]\n\n"
           "Checks the signature with YOUR key — the token's own \"alg\" is never trusted: the key\n"
           "decides which algorithms are possible (an RSA key never verifies HS256), a JWK's\n"
           "alg/use/key_ops and --alg narrow that further, and alg \"none\" is always refused.\n"
@@ -35,7 +36,7 @@ static void help(FILE *f)
           "      3 a key, file or URL could not be read\n\n"
           "examples:\n"
           "  tokenlab verify \"$TOKEN\" --secret 'a-long-random-secret' --aud api\n"
-          "  tokenlab verify - --jwks http://127.0.0.1:8080/jwks.json --iss http://127.0.0.1:8080 "
+          "  tokenlab verify - --jwks http://127.0.0.1:8910/jwks --iss http://127.0.0.1:8910 "
           "< token.txt\n"
           "  tokenlab verify \"$TOKEN\" --key public.pem --alg RS256 --signature-only\n",
           f);
