@@ -195,6 +195,16 @@ bool args_load_secret(const char *spec, jwk **out, tl_err *e)
     return true;
 }
 
+bool args_secret_file_has_newline(const char *spec)
+{
+    if (!spec || spec[0] != '@' || strcmp(spec, "@-") == 0) return false;
+    FILE *f = fopen(spec + 1, "rb");
+    if (!f) return false;
+    bool nl = fseek(f, -1, SEEK_END) == 0 && fgetc(f) == '\n';
+    fclose(f);
+    return nl;
+}
+
 static bool looks_like_jwks(const char *text)
 {
     const char *p = text;

@@ -56,6 +56,8 @@ bool args_read_token(const char *arg, char **out, tl_err *e);
  * standard base64, padding optional). Caller frees with jwk_free. Error codes: "cli.secret"
  * (bad base64 or empty), or the file error. */
 bool args_load_secret(const char *spec, jwk **out, tl_err *e);
+/* For @FILE secrets: does the file end with a newline (which is part of the secret)? */
+bool args_secret_file_has_newline(const char *spec);
 /* --key: a PEM or JWK file ('-' = stdin); a JWKS holding exactly one key is accepted too. */
 bool args_load_key(const char *path, jwk **out, tl_err *e);
 /* --jwks: a file, '-', or an http(s) URL fetched with libcurl (10 s timeout; an HTTP status other

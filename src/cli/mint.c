@@ -240,6 +240,11 @@ int cli_mint_main(int argc, char **argv)
             rc = err_is(&e, "cli.secret") ? CLI_USAGE : CLI_IO;
             goto out;
         }
+        if (secret && args_secret_file_has_newline(secret))
+            cli_warnf(a.cmd,
+                      "the secret file %s ends with a newline, which is part of the secret "
+                      "(write it with printf '%%s' to leave it out)",
+                      secret + 1);
         if (!alg_s) alg = jwk_default_alg(key);
         if (!jwk_is_private(key)) {
             cli_errorf(a.cmd, "%s is a public key: signing needs the private key", keyfile);

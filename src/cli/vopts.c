@@ -146,7 +146,13 @@ bool vopts_verify(const vopts *v, const jws *t, const char **used_kid, tl_err *e
     /* RFC 7515 §5.2: the signature first; a forged token's claims mean nothing. */
     bool ok = v->set ? jws_verify_jwks(t, v->set, v->algs, v->nalgs, used_kid, e)
                      : jws_verify(t, v->k, v->algs, v->nalgs, e);
-    if (!ok) return false;
+    if (!ok) {
+        if (err_is(e, "jws.sig_mismatch") && args_secret_file_has_newline(v->secret) &&
+            strlen(e->msg) + 100 < sizeof e->msg)
+            strcat(e->msg, " (note: the secret file ends with a newline, which counts as part of "
+                           "the secret)");
+        return false;
+    }
     if (v->signature_only) return true;
     jwt_rules r = {
         .now = v->now,
