@@ -1,7 +1,7 @@
 /* Sign and verify speed per JWS algorithm: tokenlab's jws_sign_raw / jws_verify_raw next to
  * OpenSSL's own EVP_DigestSign / EVP_DigestVerify with the same EVP_PKEY, in the same run.
  *
- *   bench_jose [--seconds N] [--alg NAME]... [--min-ratio R]
+ *   bench_jose [--seconds N] [--alg NAME]... [--min-ratio R] [--tsv]
  *
  * --seconds: time per cell (default 1; tokenlab and OpenSSL alternate within it). --min-ratio: exit
  * 1 when any tokenlab/OpenSSL ratio is below R (the issue asks for 0.9; left off by default because
@@ -177,10 +177,13 @@ static void rate_pair(cell *c, what mine, what theirs, double seconds, EVP_MD_CT
 int main(int argc, char **argv)
 {
     double seconds = 1, min_ratio = 0;
+    bool tsv = false;
     bool want[JWS_ALG_COUNT] = {0}, any = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
             seconds = atof(argv[++i]);
+        } else if (strcmp(argv[i], "--tsv") == 0) {
+            tsv = true;
         } else if (strcmp(argv[i], "--min-ratio") == 0 && i + 1 < argc) {
             min_ratio = atof(argv[++i]);
         } else if (strcmp(argv[i], "--alg") == 0 && i + 1 < argc) {
@@ -191,16 +194,21 @@ int main(int argc, char **argv)
             }
             want[a] = any = true;
         } else {
-            fprintf(stderr, "usage: bench_jose [--seconds N] [--alg NAME]... [--min-ratio R]\n");
+            fprintf(stderr,
+                    "usage: bench_jose [--seconds N] [--alg NAME]... [--min-ratio R] [--tsv]\n");
             return 2;
         }
     }
     if (seconds <= 0) seconds = 1;
-    printf("JWS sign/verify, ops/s: tokenlab (jws_sign_raw/jws_verify_raw) vs OpenSSL "
-           "EVP_DigestSign/Verify, same key, %.1fs per cell, %zu-byte input\n",
-           seconds, sizeof input - 1);
-    printf("%-6s %12s %12s %6s   %12s %12s %6s\n", "alg", "sign tl", "sign ossl", "ratio",
-           "verify tl", "verify ossl", "ratio");
+    if (tsv) {
+        printf("alg\tsign_tl\tsign_ossl\tsign_ratio\tverify_tl\tverify_ossl\tverify_ratio\n");
+    } else {
+        printf("JWS sign/verify, ops/s: tokenlab (jws_sign_raw/jws_verify_raw) vs OpenSSL "
+               "EVP_DigestSign/Verify, same key, %.1fs per cell, %zu-byte input\n",
+               seconds, sizeof input - 1);
+        printf("%-6s %12s %12s %6s   %12s %12s %6s\n", "alg", "sign tl", "sign ossl", "ratio",
+               "verify tl", "verify ossl", "ratio");
+    }
     int below = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     for (int a = JWS_HS256; a < JWS_ALG_COUNT; a++) {
@@ -235,8 +243,9 @@ int main(int argc, char **argv)
         rate_pair(&c, TL_SIGN, OSSL_SIGN, seconds, ctx, &ts, &os);
         rate_pair(&c, TL_VERIFY, OSSL_VERIFY, seconds, ctx, &tv, &ov);
         double rs = ts / os, rv = tv / ov;
-        printf("%-6s %12.0f %12.0f %6.2f   %12.0f %12.0f %6.2f\n", jws_alg_name(c.alg), ts, os, rs,
-               tv, ov, rv);
+        printf(tsv ? "%s\t%.0f\t%.0f\t%.2f\t%.0f\t%.0f\t%.2f\n"
+                   : "%-6s %12.0f %12.0f %6.2f   %12.0f %12.0f %6.2f\n",
+               jws_alg_name(c.alg), ts, os, rs, tv, ov, rv);
         fflush(stdout);
         if (min_ratio > 0 && (rs < min_ratio || rv < min_ratio)) below++;
         EVP_PKEY_free(c.pkey);
@@ -244,7 +253,7 @@ int main(int argc, char **argv)
     }
     EVP_MD_CTX_free(ctx);
     if (below) {
-        printf("%d algorithm(s) below the %.2f ratio\n", below, min_ratio);
+        fprintf(stderr, "%d algorithm(s) below the %.2f ratio\n", below, min_ratio);
         return 1;
     }
     return 0;
