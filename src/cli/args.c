@@ -70,7 +70,8 @@ int args_next(args *a, const args_opt *opts, const char **val)
     return ARGS_ERROR;
 }
 
-static void vmsg(const char *cmd, const char *what, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void vmsg(const char *cmd, const char *what,
+                                                       const char *fmt, va_list ap)
 {
     fprintf(stderr, "tokenlab %s: %s", cmd, what);
     vfprintf(stderr, fmt, ap);
