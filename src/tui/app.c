@@ -107,9 +107,9 @@ const char *app_login_secret(app *a, size_t *len)
     return a->net ? net_login_secret(a->net, len) : NULL;
 }
 
-const struct jwks *app_jwks(app *a)
+const struct jwks *app_jwks(app *a, const char *kid)
 {
-    return a->net ? net_jwks(a->net) : NULL;
+    return a->net ? net_jwks(a->net, kid) : NULL;
 }
 
 void app_flash(app *a, const char *fmt, ...)
@@ -703,9 +703,17 @@ static void handle_key(app *a, int key)
         app_focus(a, PANE_FLOW);
         return;
     case ACT_CANCEL:
-        if (a->net && net_busy(a->net)) {
-            http_cancel_all(net_http(a->net));
-            app_flash(a, "cancelled the requests in flight");
+        if (a->net && http_busy(net_http(a->net))) {
+            /* cancel the requests in flight, not the server-events stream */
+            http_client *h = net_http(a->net);
+            uint64_t ids[64];
+            size_t n = 0;
+            for (size_t i = 0; i < http_history_count(h) && n < 64; i++) {
+                http_exchange *x = http_history_get(h, i);
+                if (x && x->state == HTTP_PENDING) ids[n++] = x->id;
+            }
+            for (size_t i = 0; i < n; i++) http_cancel(h, ids[i]);
+            app_flash(a, "cancelled %zu request%s in flight", n, n == 1 ? "" : "s");
         }
         pane_key(a, a->focus, key, act);
         return;

@@ -23,8 +23,9 @@ int64_t app_clock_offset(const app *a);
 bool app_fake_time(const app *a);
 /* The embedded server's HS256 login secret, or NULL (remote server / none). Borrowed. */
 const char *app_login_secret(app *a, size_t *len);
-/* The server's JWKS if fetched (a fetch is started when it is missing), or NULL. Borrowed. */
-const struct jwks *app_jwks(app *a);
+/* The server's JWKS if fetched, or NULL; a missing set or unknown `kid` starts a fetch. Borrowed.
+ */
+const struct jwks *app_jwks(app *a, const char *kid);
 /* One line in the footer area for a few seconds. */
 void app_flash(app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Copies text to the terminal clipboard with OSC 52. */

@@ -301,15 +301,14 @@ const char *net_login_secret(net *n, size_t *len)
     return n->srv ? server_login_secret(n->srv, len) : NULL;
 }
 
-const jwks *net_jwks(net *n)
+const jwks *net_jwks(net *n, const char *kid)
 {
-    const jwks *k = jwkscache_keys(n->jc);
-    if (!k && n->started) {
+    if (n->started && !n->starting) {
+        /* an unknown kid (a rotated key) starts one refetch, at most once per 10 s */
         jwk *tmp = NULL;
-        if (jwkscache_find(n->jc, NULL, &tmp, NULL) == JWKSCACHE_FOUND) jwk_free(tmp);
-        k = jwkscache_keys(n->jc);
+        if (jwkscache_find(n->jc, kid, &tmp, NULL) == JWKSCACHE_FOUND) jwk_free(tmp);
     }
-    return k;
+    return jwkscache_keys(n->jc);
 }
 
 static void server_ready(net *n)

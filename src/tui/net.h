@@ -43,7 +43,9 @@ bool net_embedded(const net *n);
 struct server *net_server(net *n);                 /* the embedded server or NULL */
 bool net_up(const net *n);                         /* the last contact worked */
 const char *net_login_secret(net *n, size_t *len); /* embedded only; else NULL */
-const jwks *net_jwks(net *n);                      /* NULL until fetched (a fetch starts) */
+/* The server's JWKS (NULL until fetched); a kid it does not hold starts a refetch (rate-limited);
+ * the change callback fires when the fetch completes. */
+const jwks *net_jwks(net *n, const char *kid);
 
 /* Waits for input on `fds` (stdin, a signal pipe), the network and server events, at most
  * timeout_ms; dispatches completions and events. Returns the number of readable `fds`. */

@@ -170,7 +170,7 @@ static void verify(pane_decoder *p)
         }
         return;
     }
-    const struct jwks *set = hmac ? NULL : app_jwks(p->a);
+    const struct jwks *set = hmac ? NULL : app_jwks(p->a, p->t->kid);
     if (set) {
         const char *kid = NULL;
         if (jws_verify_jwks(p->t, set, NULL, 0, &kid, &e)) {
