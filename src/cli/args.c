@@ -276,7 +276,9 @@ static bool fetch_url(const char *url, char **out, size_t *len, tl_err *e)
     char errbuf[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    /* Never follow an https URL down to plain http: the keys would arrive unauthenticated. */
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+                     strncmp(url, "https://", 8) == 0 ? "https" : "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
