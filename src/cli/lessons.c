@@ -220,6 +220,19 @@ static int cmd_reset(int argc, char **argv)
             return CLI_INVALID;
         }
     }
+    if (!all && !progress_lesson_status(p, lid)) {
+        course_options co = {0};
+        parse_diags d = {0};
+        course *c = course_load(&co, &d, NULL);
+        parse_diags_free(&d);
+        bool known = c && course_find(c, lid, NULL);
+        course_free(c);
+        if (!known) {
+            cli_errorf("lessons reset", "no lesson with id '%s' (see tokenlab lessons list)", lid);
+            progress_free(p);
+            return CLI_USAGE;
+        }
+    }
     bool ok = all ? progress_reset_all(p, &e) : progress_reset_lesson(p, lid, &e);
     if (!ok) {
         cli_errorf("lessons reset", "%s", e.msg);
