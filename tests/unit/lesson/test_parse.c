@@ -464,6 +464,47 @@ static void test_course(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The built-in course, then the user lessons folder ($XDG_DATA_HOME/tokenlab/lessons), then
+ * --lessons DIR; a later folder's lesson with the same id replaces the earlier one. */
+static void test_course_folders(void **state)
+{
+    (void)state;
+    char home[] = "/tmp/tl-xdg-XXXXXX";
+    assert_non_null(mkdtemp(home));
+    char p[300];
+    snprintf(p, sizeof p, "mkdir -p %s/tokenlab/lessons %s/extra", home, home);
+    assert_int_equal(system(p), 0);
+    snprintf(p, sizeof p, "%s/tokenlab/lessons/50-mine.md", home);
+    write_file(p, "---\nid: mine\ntitle: Mine\nrequires: [jwt-anatomy]\n---\nText\n");
+    snprintf(p, sizeof p, "%s/extra/60-api-auth.md", home);
+    write_file(p, "---\nid: api-auth\ntitle: Replaced by the instructor\n---\nText\n");
+    setenv("XDG_DATA_HOME", home, 1);
+    parse_diags d = {0};
+    course *base = course_load(&(course_options){.lang = "en"}, &d, NULL);
+    assert_non_null(base);
+    size_t nbuiltin = base->n - 1;
+    assert_true(nbuiltin >= 12);
+    assert_non_null(course_find(base, "mine", NULL));
+    assert_int_equal(d.n, 0); /* requires: [jwt-anatomy] resolves against the built-in course */
+    course_free(base);
+    snprintf(p, sizeof p, "%s/extra", home);
+    course *c = course_load(&(course_options){.dir = p, .lang = "en"}, &d, NULL);
+    assert_non_null(c);
+    assert_int_equal(c->n, nbuiltin + 1);
+    size_t idx = 99;
+    assert_string_equal(course_find(c, "api-auth", &idx)->title, "Replaced by the instructor");
+    assert_int_equal(idx, 0); /* keeps its place in the course */
+    course_free(c);
+    parse_diags_free(&d);
+    tl_err e = {0};
+    assert_null(course_load(&(course_options){.dir = "/nonexistent/lessons"}, &d, &e));
+    assert_string_equal(e.msg, "lesson folder /nonexistent/lessons: No such file or directory");
+    parse_diags_free(&d);
+    unsetenv("XDG_DATA_HOME");
+    snprintf(p, sizeof p, "rm -rf %s", home);
+    assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,7 +512,7 @@ int main(void)
         cmocka_unit_test(test_block_errors),    cmocka_unit_test(test_quiz_errors),
         cmocka_unit_test(test_bytes),           cmocka_unit_test(test_more_messages),
         cmocka_unit_test(test_action_messages), cmocka_unit_test(test_words),
-        cmocka_unit_test(test_course),
+        cmocka_unit_test(test_course),          cmocka_unit_test(test_course_folders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
