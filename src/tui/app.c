@@ -992,6 +992,8 @@ static int run_script(app *a, const char *path)
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
         if (len == 0 || line[0] == '#') continue;
+        struct timespec lt0;
+        clock_gettime(CLOCK_MONOTONIC, &lt0);
         if (strncmp(line, ":type ", 6) == 0) {
             feed_text(a, line + 6);
         } else if (strncmp(line, ":paste ", 7) == 0) {
@@ -1046,6 +1048,14 @@ static int run_script(app *a, const char *path)
             handle_key(a, k);
         }
         draw(a);
+        if (getenv("TOKENLAB_TIMING")) {
+            struct timespec lt1;
+            clock_gettime(CLOCK_MONOTONIC, &lt1);
+            fprintf(stderr, "timing: %s:%d (%.20s%s) %.2f ms\n", path, lineno, line,
+                    len > 20 ? "…" : "",
+                    (double)(lt1.tv_sec - lt0.tv_sec) * 1e3 +
+                        (double)(lt1.tv_nsec - lt0.tv_nsec) / 1e6);
+        }
     }
     free(line);
     fclose(f);

@@ -10,6 +10,7 @@ typedef struct doc_line {
     char *t;
     unsigned char *el;
     size_t len, cap;
+    int hang; /* continuation rows start this many columns in */
 } doc_line;
 
 struct doc {
@@ -60,7 +61,13 @@ void doc_nl(doc *d)
         memset(d->l + d->cap, 0, (nc - d->cap) * sizeof *d->l);
         d->cap = nc;
     }
+    d->l[d->n].hang = 0;
     d->l[d->n++].len = 0;
+}
+
+void doc_hang(doc *d, int cols)
+{
+    d->l[d->n - 1].hang = cols < 0 ? 0 : cols;
 }
 
 void doc_putn(doc *d, theme_elem el, const char *s, size_t n)
@@ -262,23 +269,26 @@ int ui_put(WINDOW *w, int y, int x, const char *s, int maxw, attr_t attr)
 }
 
 /* Splits a line into rows of at most `width` columns, breaking after the last space when there is
- * one in the row. Calls fn(start, end) for each row; returns the number of rows (>= 1). */
-typedef void (*row_fn)(void *ud, size_t start, size_t end);
+ * one in the row; continuation rows are `hang` columns narrower (drawn indented). Calls
+ * fn(start, end, indent) for each row; returns the number of rows (>= 1). */
+typedef void (*row_fn)(void *ud, size_t start, size_t end, int indent);
 
 static int wrap_line(const doc_line *ln, int width, row_fn fn, void *ud)
 {
     if (width < 1) width = 1;
+    int hang = ln->hang > 0 && width - ln->hang >= 12 ? ln->hang : 0;
     const unsigned char *t = (const unsigned char *)ln->t;
     size_t start = 0, i = 0, last_space = 0;
-    int col = 0, rows = 0;
+    int col = 0, rows = 0, room = width;
     while (i < ln->len) {
         long cp;
         size_t k = utf8_next(t + i, ln->len - i, &cp);
         int cw = cp_width(cp);
-        if (col + cw > width && i > start) {
+        if (col + cw > room && i > start) {
             size_t brk = (last_space > start) ? last_space : i;
-            if (fn) fn(ud, start, brk);
+            if (fn) fn(ud, start, brk, rows ? hang : 0);
             rows++;
+            room = width - hang;
             start = brk;
             /* re-measure the carried-over part */
             col = 0;
@@ -295,7 +305,7 @@ static int wrap_line(const doc_line *ln, int width, row_fn fn, void *ud)
         i += k;
         if (cp == ' ') last_space = i;
     }
-    if (fn) fn(ud, start, ln->len);
+    if (fn) fn(ud, start, ln->len, rows ? hang : 0);
     return rows + 1;
 }
 
@@ -320,7 +330,7 @@ typedef struct draw_ctx {
     bool hl;
 } draw_ctx;
 
-static void draw_row(void *ud, size_t start, size_t end)
+static void draw_row(void *ud, size_t start, size_t end, int indent)
 {
     draw_ctx *c = ud;
     int r = c->row++;
@@ -333,6 +343,7 @@ static void draw_row(void *ud, size_t start, size_t end)
         mvwhline(c->w, y, c->x, ' ', c->width);
     }
     size_t i = start;
+    col = indent;
     while (i < end) {
         long cp;
         size_t k = utf8_next(t + i, c->ln->len - i, &cp);
@@ -374,7 +385,7 @@ void doc_draw_lines(const doc *d, WINDOW *w, int y, int x, int h, int width, int
         c.hl = (long)(first + r) == hl_line;
         c.row = r;
         c.scroll = 0;
-        draw_row(&c, 0, c.ln->len);
+        draw_row(&c, 0, c.ln->len, 0);
     }
     wattrset(w, A_NORMAL);
 }

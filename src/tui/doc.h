@@ -22,6 +22,8 @@ void doc_put(doc *d, theme_elem el, const char *s);
 void doc_putn(doc *d, theme_elem el, const char *s, size_t n);
 void doc_printf(doc *d, theme_elem el, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void doc_nl(doc *d);
+/* Continuation rows of the current line start `cols` columns in (list items, quiz options). */
+void doc_hang(doc *d, int cols);
 /* Appends at most `cols` columns of `s`, ending in an ellipsis when cut. */
 void doc_put_fit(doc *d, theme_elem el, const char *s, int cols);
 /* Display width of the current (last) line so far. */

@@ -385,10 +385,16 @@ static void build_doc(pane_decoder *p)
     const char *mark = p->sig == SIG_VALID     ? ui_sym(SYM_CHECK)
                        : p->sig == SIG_UNKNOWN ? "?"
                                                : ui_sym(SYM_CROSS);
-    doc_printf(d, el, "%s %s\n", mark, p->sig_msg);
+    doc_printf(d, el, "%s %s", mark, p->sig_msg);
+    doc_hang(d, 2);
+    doc_nl(d);
     jwt_warning w[JWT_MAX_WARNINGS];
     size_t nw = jwt_warnings(t, p->key, now, w, JWT_MAX_WARNINGS);
-    for (size_t i = 0; i < nw; i++) doc_printf(d, THEME_WARN, "! %s\n", w[i].message);
+    for (size_t i = 0; i < nw; i++) {
+        doc_printf(d, THEME_WARN, "! %s", w[i].message);
+        doc_hang(d, 2);
+        doc_nl(d);
+    }
     doc_nl(d);
     doc_put(d, THEME_JWT_HEADER, "HEADER ");
     put_explained_object(p, t->header, EXPLAIN_HEADER, now);

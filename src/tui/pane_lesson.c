@@ -258,8 +258,10 @@ static void put_prose(doc *d, const char *text)
                 doc_put(d, THEME_NORMAL, ui_sym(SYM_BULLET));
                 doc_put(d, THEME_NORMAL, " ");
                 put_inline(d, t + 2, THEME_NORMAL);
+                doc_hang(d, 2);
             } else {
                 put_inline(d, t, THEME_NORMAL);
+                doc_hang(d, (int)strspn(t, "0123456789") + 2);
             }
             in_para = true;
         } else {
@@ -280,16 +282,25 @@ static void put_feedback(doc *d, const item_view *v)
 {
     if (!v || !v->has_fb) return;
     theme_elem el = v->fb.verdict == ENGINE_OK ? THEME_OK : THEME_BAD;
-    doc_printf(d, el, "  %s %s\n",
-               v->fb.verdict == ENGINE_OK ? ui_sym(SYM_CHECK) : ui_sym(SYM_CROSS), v->fb.message);
-    if (v->fb.explain) doc_printf(d, THEME_NOTE, "  %s\n", v->fb.explain);
+    doc_printf(d, el, "  %s %s", v->fb.verdict == ENGINE_OK ? ui_sym(SYM_CHECK) : ui_sym(SYM_CROSS),
+               v->fb.message);
+    doc_hang(d, 4);
+    doc_nl(d);
+    if (v->fb.explain) {
+        doc_printf(d, THEME_NOTE, "    %s", v->fb.explain);
+        doc_hang(d, 4);
+        doc_nl(d);
+    }
 }
 
 static void put_hints(pane_lesson *p, doc *d, char **hints, size_t nhints, bool current)
 {
     size_t shown = current ? engine_hints_shown(p->en) : 0;
-    for (size_t i = 0; i < shown && i < nhints; i++)
-        doc_printf(d, THEME_WARN, "  hint %zu/%zu: %s\n", i + 1, nhints, hints[i]);
+    for (size_t i = 0; i < shown && i < nhints; i++) {
+        doc_printf(d, THEME_WARN, "  hint %zu/%zu: %s", i + 1, nhints, hints[i]);
+        doc_hang(d, 4);
+        doc_nl(d);
+    }
     if (current && shown < nhints)
         doc_printf(d, THEME_NOTE, "  (i: hint %zu of %zu)\n", shown + 1, nhints);
 }
@@ -384,6 +395,7 @@ static void build_lesson(pane_lesson *p)
                 const char *box = q->type == QUIZ_SINGLE ? ui_sym(on ? SYM_RADIO_ON : SYM_RADIO_OFF)
                                                          : ui_sym(on ? SYM_BOX_ON : SYM_BOX_OFF);
                 doc_printf(d, at ? THEME_SELECTED : THEME_NORMAL, "  %s %s", box, q->opts[o].text);
+                doc_hang(d, 3 + ui_width(box));
                 doc_nl(d);
             }
             if (is_cur) {
