@@ -266,6 +266,7 @@ static const char *const simple_paths[] = {"response.status",
                                            "flow.device_code",
                                            "flow.user_code",
                                            "flow.verification_uri",
+                                           "flow.state_matches",
                                            NULL};
 
 bool state_path_known(const char *path)
@@ -374,6 +375,13 @@ json_t *state_lookup(const lesson_state *st, const char *path)
     if (strcmp(path, "flow.used_code") == 0) return str_or_null(f->used_code);
     if (strcmp(path, "flow.state") == 0) return str_or_null(f->state);
     if (strcmp(path, "flow.returned_state") == 0) return str_or_null(f->returned_state);
+    if (strcmp(path, "flow.state_matches") == 0) {
+        /* the client's CSRF check (RFC 6749 §10.12): the redirect must carry the state we sent */
+        if (f->next_step == NULL || strcmp(f->next_step, "redirect") != 0) return NULL;
+        bool same = (!f->state && !f->returned_state) ||
+                    (f->state && f->returned_state && strcmp(f->state, f->returned_state) == 0);
+        return json_boolean(same);
+    }
     if (strcmp(path, "flow.verifier") == 0) return str_or_null(f->verifier);
     if (strcmp(path, "flow.nonce") == 0) return str_or_null(f->nonce);
     if (strcmp(path, "flow.step") == 0) return str_or_null(f->next_step);

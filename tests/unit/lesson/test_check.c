@@ -184,6 +184,18 @@ static void test_paths(void **state)
         if (state_path_known(unknown[i])) fail_msg("should be unknown: '%s'", unknown[i]);
     }
     assert_int_equal(state_token_from_name("refresh"), STATE_TOK_REFRESH);
+
+    lesson_state *st = state_new();
+    assert_false(holds(st, "flow.state_matches exists")); /* no redirect yet */
+    state_set_str(&st->flow.next_step, "redirect");
+    state_set_str(&st->flow.state, "abc");
+    state_set_str(&st->flow.returned_state, "abc");
+    assert_true(holds(st, "flow.state_matches == true"));
+    state_set_str(&st->flow.returned_state, "evil");
+    assert_true(holds(st, "flow.state_matches == false"));
+    state_set_str(&st->flow.returned_state, NULL);
+    assert_true(holds(st, "flow.state_matches == false"));
+    state_free(st);
     assert_int_equal(state_token_from_name("bearer"), -1);
 }
 
