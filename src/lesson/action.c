@@ -282,7 +282,7 @@ static void on_http(http_client *c, http_exchange *x, void *ud);
 static bool send_req(run *r, http_request *req, tl_err *e)
 {
     if (!req) return false;
-    bool ok = http_send(r->ctx.http, req, on_http, r, NULL, e);
+    bool ok = http_send(r->ctx.http, req, on_http, r, r->ctx.inflight, e);
     http_request_free(req);
     return ok;
 }
@@ -644,6 +644,7 @@ static void on_http(http_client *c, http_exchange *x, void *ud)
     (void)c;
     run *r = ud;
     tl_err e = {0};
+    if (r->ctx.inflight) *r->ctx.inflight = 0;
     if (!record(r->ctx.st, x, &e)) {
         finish(r, false, &e);
         return;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 #include "jose/jwk.h"
@@ -26,7 +27,8 @@ typedef struct action_ctx {
     const char *lab_key;    /* or NULL */
     const char
         *wordlist; /* default crack wordlist path, or NULL = assets/wordlists/common-secrets.txt */
-    lesson_state *st; /* borrowed */
+    lesson_state *st;   /* borrowed */
+    uint64_t *inflight; /* optional: receives the id of the request in flight, 0 when none */
 } action_ctx;
 
 /* Called once when the action finished: ok, or !ok with e describing why it could not run (an

@@ -41,6 +41,7 @@ struct engine {
     lesson_action *lab_acts; /* synthesized "lab on|off X" actions */
     size_t nlab_acts;
     char lab_errors[512];
+    uint64_t inflight; /* id of the request an action is waiting for, 0 when none */
 };
 
 static char *dup_or_null(const char *s)
@@ -111,8 +112,9 @@ static void free_lab_acts(engine *en)
 void engine_free(engine *en)
 {
     if (!en) return;
-    /* a run in flight would call back into freed memory: cancel the transport's requests */
-    if (en->kind != RUN_NONE) http_cancel_all(en->http);
+    /* a run in flight would call back into freed memory: cancel its request (its callback runs
+     * now, while the engine is still whole); the caller's other requests are left alone */
+    if (en->kind != RUN_NONE && en->inflight) http_cancel(en->http, en->inflight);
     free(en->queue);
     free_lab_acts(en);
     free(en->hints_shown);
@@ -196,7 +198,8 @@ static action_ctx ctx_of(engine *en)
                     .server_url = en->server_url,
                     .lab_key = en->lab_key,
                     .wordlist = en->wordlist,
-                    .st = en->st};
+                    .st = en->st,
+                    .inflight = &en->inflight};
     return c;
 }
 

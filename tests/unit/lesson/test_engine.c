@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "lesson/course.h"
@@ -240,6 +243,39 @@ static void test_resume(void **state)
     engine_free(en2);
 }
 
+/* A request in flight when the engine is freed: its callback runs once (cancelled) and nothing
+ * else of the transport is touched. The "server" accepts connections and never answers. */
+static void test_free_while_running(void **state)
+{
+    fx *f = *state;
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(ls, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(ls, 4), 0);
+    socklen_t sl = sizeof sa;
+    getsockname(ls, (struct sockaddr *)&sa, &sl);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+    engine *en = NULL;
+    engine_options eo = {.http = f->h, .server_url = url, .course = f->c};
+    assert_true(engine_new(&eo, &en, NULL));
+    got g = {0};
+    assert_true(engine_open(en, 1, on_done, &g, NULL));
+    assert_string_equal(engine_lesson(en)->id, "network");
+    g = (got){0};
+    assert_true(engine_run(en, false, on_done, &g, NULL));
+    http_wait(f->h, 300); /* connected, waiting for an answer that never comes */
+    assert_int_equal(g.calls, 0);
+    assert_true(engine_busy(en));
+    tl_err e = {0};
+    assert_false(engine_run(en, false, on_done, &g, &e));
+    assert_string_equal(e.code, "engine.busy");
+    engine_free(en);
+    assert_int_equal(g.calls, 1);
+    assert_int_equal(g.fb.verdict, ENGINE_ERROR);
+    close(ls);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +284,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_quiz_scoring, setup, teardown),
         cmocka_unit_test(test_normalize),
         cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_free_while_running, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
