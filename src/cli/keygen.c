@@ -31,7 +31,7 @@ static void help(FILE *f)
         "  --alg ALG     HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512\n"
         "                EdDSA\n"
         "  --bits N      RSA modulus size: 2048 (default), 3072 or 4096\n"
-        "  --out FILE    write to FILE (mode 0600, replaced atomically) instead of stdout\n"
+        "  --out FILE    write to FILE (mode 0600, replaced atomically); '-' is stdout (default)\n"
         "  --jwk         print a private JWK instead of PEM\n"
         "  --kid ID      key id (default: the RFC 7638 thumbprint)\n"
         "  -h, --help    this help\n\n"
@@ -110,7 +110,8 @@ int cli_keygen_main(int argc, char **argv)
         jwk_set_kid(k, thumb);
     }
     bool oct = jwk_type(k) == JWK_KTY_OCT;
-    if (oct && !as_jwk && out) cli_warnf(a.cmd, "HMAC secrets have no PEM form; writing a JWK");
+    if (oct && !as_jwk && out && strcmp(out, "-") != 0)
+        cli_warnf(a.cmd, "HMAC secrets have no PEM form; writing a JWK");
     char *text = NULL;
     if (as_jwk || oct) {
         json_t *j = jwk_to_json(k, true);
@@ -128,7 +129,7 @@ int cli_keygen_main(int argc, char **argv)
     if (!text) {
         cli_errorf(a.cmd, "cannot export the key: %s", e.msg[0] ? e.msg : "out of memory");
         rc = CLI_IO;
-    } else if (out) {
+    } else if (out && strcmp(out, "-") != 0) {
         if (!fileio_write_atomic(out, text, strlen(text), &e)) {
             cli_errorf(a.cmd, "%s", e.msg);
             rc = CLI_IO;

@@ -84,6 +84,9 @@ err_has "--alg is required"
 run 3 "$TL" keygen --alg ES256 --out "$W/no/such/dir/k.pem"
 err_has "cannot write"
 [ "$(stat -c %a "$W/RS256.key")" = 600 ] || fail "private key file is not mode 0600"
+(cd "$W" && run 0 "$TL" keygen --alg EdDSA --out -)
+grep -qF -- "-----BEGIN PRIVATE KEY-----" "$W/out" || fail "keygen --out - prints to stdout"
+[ ! -e "$W/-" ] || fail "keygen --out - created a file named '-'"
 
 # RFC 7638 §3.1 known answer.
 cat >"$W/7638.jwk" <<'J'
