@@ -11,8 +11,7 @@
 #define FORM_TYPE "application/x-www-form-urlencoded"
 #define JSON_TYPE "application/json"
 
-/* ---- encoding ----------------------------------------------------------------------------------
- */
+/* ---- encoding -------------------------------------------------------------------------------- */
 
 static bool unreserved(unsigned char ch)
 {
@@ -159,8 +158,7 @@ void flow_form_clear(flow_form *f)
     f->len = f->cap = 0;
 }
 
-/* ---- request helpers ---------------------------------------------------------------------------
- */
+/* ---- request helpers ------------------------------------------------------------------------- */
 
 static bool need(const char *what, const char *v, tl_err *e)
 {
@@ -266,8 +264,7 @@ static http_request *bearer_request(const char *method, const char *url, const c
     return ok ? r : nomem(r, e);
 }
 
-/* ---- endpoints ---------------------------------------------------------------------------------
- */
+/* ---- endpoints ------------------------------------------------------------------------------- */
 
 void flow_endpoints_clear(flow_endpoints *ep)
 {
@@ -324,8 +321,7 @@ http_request *flow_jwks_request(const char *jwks_uri, tl_err *e)
     return new_request("GET", jwks_uri, "JWKS", e);
 }
 
-/* ---- response basics ---------------------------------------------------------------------------
- */
+/* ---- response basics ------------------------------------------------------------------------- */
 
 static const char *const oauth_errors[] = {
     "invalid_request",
@@ -523,8 +519,7 @@ bool flow_parse_discovery(const http_exchange *x, const char *base, flow_endpoin
     return ok;
 }
 
-/* ---- JWT login and APIs ------------------------------------------------------------------------
- */
+/* ---- JWT login and APIs ---------------------------------------------------------------------- */
 
 http_request *flow_login_request(const char *base, const char *email, const char *password,
                                  tl_err *e)
@@ -552,8 +547,7 @@ http_request *flow_api_request(const char *method, const char *url, const char *
     return r;
 }
 
-/* ---- authorization code flow -------------------------------------------------------------------
- */
+/* ---- authorization code flow ----------------------------------------------------------------- */
 
 typedef struct sbuf {
     char *p;
@@ -842,8 +836,7 @@ http_request *flow_device_user_code_request(const flow_authz_step *s, const char
     return step_post(s, "device: user code", &f, e);
 }
 
-/* ---- the redirect back -------------------------------------------------------------------------
- */
+/* ---- the redirect back ----------------------------------------------------------------------- */
 
 void flow_redirect_clear(flow_redirect *r)
 {
@@ -929,8 +922,7 @@ fail:
     return false;
 }
 
-/* ---- token endpoint ----------------------------------------------------------------------------
- */
+/* ---- token endpoint -------------------------------------------------------------------------- */
 
 http_request *flow_token_code_request(const char *token_endpoint, const flow_client *c,
                                       const char *code, const char *redirect_uri,
@@ -1003,8 +995,7 @@ http_request *flow_token_password_request(const char *token_endpoint, const flow
     return form_post(token_endpoint, "password grant", c, &f, e);
 }
 
-/* ---- device flow -------------------------------------------------------------------------------
- */
+/* ---- device flow ----------------------------------------------------------------------------- */
 
 http_request *flow_device_authorization_request(const char *endpoint, const flow_client *c,
                                                 const char *scope, tl_err *e)
@@ -1062,8 +1053,7 @@ http_request *flow_token_device_request(const char *token_endpoint, const flow_c
     return form_post(token_endpoint, "device poll", c, &f, e);
 }
 
-/* ---- token responses ---------------------------------------------------------------------------
- */
+/* ---- token responses ------------------------------------------------------------------------- */
 
 void flow_tokens_clear(flow_tokens *t)
 {
@@ -1144,8 +1134,7 @@ flow_poll_result flow_device_poll_update(flow_device_poll *p, const http_exchang
     return FLOW_POLL_ERROR;
 }
 
-/* ---- resource side -----------------------------------------------------------------------------
- */
+/* ---- resource side --------------------------------------------------------------------------- */
 
 http_request *flow_userinfo_request(const char *userinfo_endpoint, const char *access_token,
                                     tl_err *e)
@@ -1224,8 +1213,7 @@ bool flow_parse_revoke(const http_exchange *x, tl_err *e)
     return status_err(x, e);
 }
 
-/* ---- WWW-Authenticate (RFC 6750 §3, RFC 9110 §11) ----------------------------------------------
- */
+/* ---- WWW-Authenticate (RFC 6750 §3, RFC 9110 §11) -------------------------------------------- */
 
 void flow_bearer_challenge_clear(flow_bearer_challenge *b)
 {
@@ -1363,8 +1351,7 @@ fail:
     return false;
 }
 
-/* ---- lab ---------------------------------------------------------------------------------------
- */
+/* ---- lab ------------------------------------------------------------------------------------- */
 
 static http_request *lab_request(const char *method, const char *base, const char *path,
                                  const char *lab_key, const json_t *body, const char *label,

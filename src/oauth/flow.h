@@ -2,9 +2,10 @@
  * RESPONSE PARSERS. No I/O here: a caller (the lesson engine, the CLI, a test) builds a request,
  * sends it with http_send, and hands the completed exchange to the matching parser.
  *
- *     http_request *r = flow_token_code_request(ep.token, &client, code, redirect_uri, verifier,
- * e); http_send(http, r, on_done, ud, &id, e);  http_request_free(r);
- *     ... in on_done:  flow_tokens t;  if (flow_parse_token_response(x, &t, e)) ...
+ *     r = flow_token_code_request(ep.token, &client, code, redirect_uri, verifier, e);
+ *     http_send(http, r, on_done, ud, &id, e);
+ *     http_request_free(r);
+ *     ... in on_done: if (flow_parse_token_response(x, &tokens, e)) ...
  *
  * Builders return a new request (caller frees with http_request_free), NULL with `e` set on bad
  * arguments ("flow.arg": which one) or out of memory ("flow.nomem"). Parsers take the completed
@@ -61,8 +62,7 @@ typedef struct flow_form {
 bool flow_form_add(flow_form *f, const char *key, const char *value); /* value NULL = skip */
 void flow_form_clear(flow_form *f);
 
-/* ---- endpoints --------------------------------------------------------------------------------
- */
+/* ---- endpoints ------------------------------------------------------------------------------- */
 
 /* The endpoint URLs a flow needs. Owned strings; NULL when unknown. */
 typedef struct flow_endpoints {
@@ -85,8 +85,7 @@ void flow_endpoints_clear(flow_endpoints *ep);
 /* GET jwks_uri */
 http_request *flow_jwks_request(const char *jwks_uri, tl_err *e);
 
-/* ---- the client making the calls --------------------------------------------------------------
- */
+/* ---- the client making the calls ------------------------------------------------------------- */
 
 typedef enum flow_auth {
     FLOW_AUTH_NONE,  /* public client: client_id in the body, no secret */
@@ -100,8 +99,7 @@ typedef struct flow_client {
     flow_auth auth;
 } flow_client;
 
-/* ---- JWT login (the article's "you control both ends") ----------------------------------------
- */
+/* ---- JWT login (the article's "you control both ends") --------------------------------------- */
 
 /* POST {base}/login, Content-Type: application/json, {"email":…,"password":…} */
 http_request *flow_login_request(const char *base, const char *email, const char *password,
@@ -111,8 +109,7 @@ http_request *flow_login_request(const char *base, const char *email, const char
 http_request *flow_api_request(const char *method, const char *url, const char *access_token,
                                const json_t *json_body, tl_err *e);
 
-/* ---- authorization code flow ------------------------------------------------------------------
- */
+/* ---- authorization code flow ----------------------------------------------------------------- */
 
 typedef struct flow_authz_params {
     const char *client_id;             /* required */
@@ -209,8 +206,7 @@ char *flow_end_session_url(const char *end_session_endpoint, const char *id_toke
                            const char *client_id, const char *post_logout_redirect_uri,
                            const char *state, tl_err *e);
 
-/* ---- token endpoint requests (all POST application/x-www-form-urlencoded, Accept: JSON) -------
- */
+/* ---- token endpoint requests (all POST application/x-www-form-urlencoded, Accept: JSON) ------ */
 
 /* grant_type=authorization_code, code, redirect_uri, code_verifier (RFC 6749 §4.1.3, RFC 7636
  * §4.5); code_verifier may be NULL. */
@@ -229,8 +225,7 @@ http_request *flow_token_password_request(const char *token_endpoint, const flow
                                           const char *username, const char *password,
                                           const char *scope, tl_err *e);
 
-/* ---- device flow (RFC 8628) --------------------------------------------------------------------
- */
+/* ---- device flow (RFC 8628) ------------------------------------------------------------------ */
 
 /* POST device_authorization_endpoint: client_id (+ auth), scope — §3.1 */
 http_request *flow_device_authorization_request(const char *endpoint, const flow_client *c,
@@ -253,8 +248,7 @@ void flow_device_auth_clear(flow_device_auth *d);
 http_request *flow_token_device_request(const char *token_endpoint, const flow_client *c,
                                         const char *device_code, tl_err *e);
 
-/* ---- token responses ---------------------------------------------------------------------------
- */
+/* ---- token responses ------------------------------------------------------------------------- */
 
 typedef struct flow_tokens {
     char *access_token; /* also the /login "token" member */
@@ -304,8 +298,7 @@ typedef struct flow_device_poll {
 flow_poll_result flow_device_poll_update(flow_device_poll *p, const http_exchange *x,
                                          flow_tokens *tokens, tl_err *e);
 
-/* ---- resource-side calls -----------------------------------------------------------------------
- */
+/* ---- resource-side calls --------------------------------------------------------------------- */
 
 /* GET userinfo with Authorization: Bearer (OIDC Core §5.3.1). */
 http_request *flow_userinfo_request(const char *userinfo_endpoint, const char *access_token,

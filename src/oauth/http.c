@@ -88,8 +88,7 @@ struct http_client {
     size_t nobs;
 };
 
-/* ---- requests ----------------------------------------------------------------------------------
- */
+/* ---- requests -------------------------------------------------------------------------------- */
 
 http_request *http_request_new(const char *method, const char *url)
 {
@@ -174,8 +173,7 @@ void http_request_free(http_request *r)
     free(r);
 }
 
-/* ---- exchanges ---------------------------------------------------------------------------------
- */
+/* ---- exchanges ------------------------------------------------------------------------------- */
 
 static http_exchange *exchange_new(void)
 {
@@ -307,8 +305,7 @@ static void parse_json_body(http_exchange *x)
         json_decref(j);
 }
 
-/* ---- observers and history ---------------------------------------------------------------------
- */
+/* ---- observers and history ------------------------------------------------------------------- */
 
 static void notify(http_client *c, http_exchange *x)
 {
@@ -375,8 +372,7 @@ void http_off_exchange(http_client *c, http_observer_fn fn, void *ud)
     }
 }
 
-/* ---- libcurl callbacks -------------------------------------------------------------------------
- */
+/* ---- libcurl callbacks ----------------------------------------------------------------------- */
 
 static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 {
@@ -494,8 +490,7 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *ud)
     return dbuf_add(&t->resp_body, data, n) ? n : 0;
 }
 
-/* ---- sending -----------------------------------------------------------------------------------
- */
+/* ---- sending --------------------------------------------------------------------------------- */
 
 /* "http://host:port" of a URL, for messages. Caller frees. */
 static char *url_origin(const char *url)
@@ -695,8 +690,7 @@ bool http_sse_open(http_client *c, const char *url, http_sse_fn fn, void *ud, ui
     return true;
 }
 
-/* ---- completion --------------------------------------------------------------------------------
- */
+/* ---- completion ------------------------------------------------------------------------------ */
 
 static void set_transport_error(xfer *t, CURLcode rc, const char *errbuf)
 {
@@ -830,8 +824,7 @@ void http_cancel_all(http_client *c)
     while (c && c->running) finish(c, c->running, CURLE_OK, true);
 }
 
-/* ---- the loop ----------------------------------------------------------------------------------
- */
+/* ---- the loop -------------------------------------------------------------------------------- */
 
 http_client *http_client_new(void)
 {
@@ -908,8 +901,7 @@ http_exchange *http_send_wait(http_client *c, const http_request *req, tl_err *e
     return x;
 }
 
-/* ---- text and masking --------------------------------------------------------------------------
- */
+/* ---- text and masking ------------------------------------------------------------------------ */
 
 static void add_body(dbuf *b, const char *body, size_t n, size_t max)
 {
