@@ -53,8 +53,8 @@ static char *login(const char *email, const char *password, long *status)
     return tok;
 }
 
-/* Signs claims (JSON text) with HS256 and `secret`, header extra members from hdr_json. */
-static char *hs256(const char *secret, size_t slen, const char *hdr_json, const char *claims)
+/* Signs claims (JSON text, freed here) with HS256 and `secret`, header from hdr_json. */
+static char *hs256(const char *secret, size_t slen, const char *hdr_json, char *claims)
 {
     json_t *h = json_loads(hdr_json ? hdr_json : "{\"typ\":\"JWT\"}", 0, NULL);
     jwk *k = jwk_from_secret((const uint8_t *)secret, slen);
@@ -63,6 +63,7 @@ static char *hs256(const char *secret, size_t slen, const char *hdr_json, const 
         jws_sign(h, (const uint8_t *)claims, strlen(claims), JWS_HS256, k, false, &tok, NULL));
     jwk_free(k);
     json_decref(h);
+    free(claims);
     return tok;
 }
 
@@ -264,7 +265,6 @@ static void test_lab_alg_confusion(void **st)
     resp_free(&a);
     server_set_lab(S, "alg-confusion", false, NULL);
     free(tok);
-    free(claims);
     free(hdr);
     free(pem);
     jwk_free(pub);
