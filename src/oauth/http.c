@@ -855,6 +855,8 @@ void http_client_free(http_client *c)
 int http_poll(http_client *c, struct curl_waitfd *extra, unsigned nextra, int timeout_ms)
 {
     int running = 0, numfds = 0;
+    if (!c) return -1;
+    if (!extra) nextra = 0;
     for (unsigned i = 0; i < nextra; i++) extra[i].revents = 0;
     if (curl_multi_perform(c->multi, &running) != CURLM_OK) return -1;
     /* something just completed: look at the fds, but do not sleep */
