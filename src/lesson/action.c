@@ -246,6 +246,7 @@ static void record_refusal(lesson_state *st, const char *code, const char *desc)
 /* Records a completed exchange in state.response. False when there was no HTTP answer. */
 static bool record(lesson_state *st, const http_exchange *x, tl_err *e)
 {
+    state_drain_events(st); /* the server's view first; the answer's own error code wins below */
     state_clear_response(st);
     state_response *r = &st->response;
     state_set_str(&r->method, x->method);

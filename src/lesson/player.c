@@ -1,6 +1,7 @@
 /* player — plays every lesson's reference path headless against a real server. */
 #include "lesson/player.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,22 @@ static bool wait_for(http_client *h, waiter *w, int timeout_ms)
         waited += 100;
     }
     return w->done;
+}
+
+/* The embedded server's refusals reach the state on the server's threads; the feed outlives the
+ * engine (there is no unsubscribe), so it is detached before the engine goes. */
+typedef struct feed {
+    pthread_mutex_t mu;
+    lesson_state *st;
+} feed;
+
+static void on_server_event(void *ud, const server_event *ev)
+{
+    feed *f = ud;
+    if (!ev->kind || strcmp(ev->kind, "refused") != 0) return;
+    pthread_mutex_lock(&f->mu);
+    if (f->st) state_post_refusal(f->st, ev->code, ev->message);
+    pthread_mutex_unlock(&f->mu);
 }
 
 static const char *secret_of(void *ud, size_t *len)
@@ -76,6 +93,9 @@ bool player_run(const course *c, const player_options *o, parse_diags *out, play
         server_stop(srv);
         return false;
     }
+    feed fd = {.st = engine_state(en)};
+    pthread_mutex_init(&fd.mu, NULL);
+    if (srv) server_subscribe(srv, on_server_event, &fd);
     for (size_t li = 0; li < c->n; li++) {
         const lesson *l = c->lessons[li];
         if (o->only && strcmp(o->only, l->id) != 0) continue;
@@ -150,8 +170,12 @@ bool player_run(const course *c, const player_options *o, parse_diags *out, play
                     l->nsteps == 1 ? "" : "s", l->nquizzes, l->nquizzes == 1 ? "" : "s",
                     stats->failures == fails_before ? "ok" : "FAILED");
     }
+    pthread_mutex_lock(&fd.mu);
+    fd.st = NULL;
+    pthread_mutex_unlock(&fd.mu);
     engine_free(en);
     http_client_free(h);
-    server_stop(srv);
+    server_stop(srv); /* joins the server threads: nothing calls on_server_event after this */
+    pthread_mutex_destroy(&fd.mu);
     return true;
 }

@@ -1,6 +1,7 @@
 /* state — the learner's workspace and the dotted paths checks read. */
 #include "lesson/state.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,17 +28,62 @@ void state_set_str(char **slot, const char *value)
     *slot = v;
 }
 
+#define INBOX_MAX 32
+
+struct state_inbox {
+    pthread_mutex_t mu;
+    char *code[INBOX_MAX], *message[INBOX_MAX];
+    size_t n;
+};
+
 lesson_state *state_new(void)
 {
     lesson_state *st = calloc(1, sizeof *st);
     if (!st) return NULL;
     st->labs = json_object();
     st->decoder_sig = "unknown";
-    if (!st->labs) {
+    st->inbox = calloc(1, sizeof *st->inbox);
+    if (!st->labs || !st->inbox) {
+        json_decref(st->labs);
+        free(st->inbox);
         free(st);
         return NULL;
     }
+    pthread_mutex_init(&st->inbox->mu, NULL);
     return st;
+}
+
+void state_post_refusal(lesson_state *st, const char *code, const char *message)
+{
+    if (!st || !st->inbox) return;
+    struct state_inbox *b = st->inbox;
+    pthread_mutex_lock(&b->mu);
+    if (b->n == INBOX_MAX) { /* keep the newest */
+        free(b->code[0]);
+        free(b->message[0]);
+        memmove(b->code, b->code + 1, (INBOX_MAX - 1) * sizeof b->code[0]);
+        memmove(b->message, b->message + 1, (INBOX_MAX - 1) * sizeof b->message[0]);
+        b->n--;
+    }
+    b->code[b->n] = code ? strdup(code) : NULL;
+    b->message[b->n] = message ? strdup(message) : NULL;
+    b->n++;
+    pthread_mutex_unlock(&b->mu);
+}
+
+void state_drain_events(lesson_state *st)
+{
+    if (!st || !st->inbox) return;
+    struct state_inbox *b = st->inbox;
+    pthread_mutex_lock(&b->mu);
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->code[i]) state_set_str(&st->last_refusal, b->code[i]);
+        state_set_str(&st->last_refusal_message, b->message[i]);
+        free(b->code[i]);
+        free(b->message[i]);
+    }
+    b->n = 0;
+    pthread_mutex_unlock(&b->mu);
 }
 
 void state_clear_response(lesson_state *st)
@@ -90,6 +136,14 @@ void state_free(lesson_state *st)
     jwk_free(st->login_secret);
     jwks_free(st->server_jwks);
     jwk_free(st->lab_key);
+    if (st->inbox) {
+        for (size_t i = 0; i < st->inbox->n; i++) {
+            free(st->inbox->code[i]);
+            free(st->inbox->message[i]);
+        }
+        pthread_mutex_destroy(&st->inbox->mu);
+        free(st->inbox);
+    }
     free(st);
 }
 

@@ -81,6 +81,8 @@ typedef struct lesson_state {
     int64_t clock_offset; /* seconds the server's clock was fast-forwarded */
     json_t *labs;         /* object: switch name -> true/false (what we set or read) */
 
+    struct state_inbox *inbox; /* server events posted from other threads (state_post_refusal) */
+
     jwk *login_secret; /* HS256 key of POST /login tokens when known (embedded server) */
     jwks *server_jwks; /* the server's published keys, when fetched */
     jwk *lab_key;      /* key=lab: an RSA key the lesson engine generated */
@@ -106,6 +108,13 @@ void state_set_str(char **slot, const char *value); /* free + strdup helper (NUL
 void state_set_decoder_key(lesson_state *st, jwk *key);
 void state_set_lab(lesson_state *st, const char *name, bool on);
 void state_clear_response(lesson_state *st);
+
+/* The server's own view of a refusal (its event feed: server_subscribe or GET /lab/events).
+ * Thread-safe: the embedded server calls it on its threads. Queued refusals are applied to
+ * server.last_refusal(_message) by state_drain_events — the action layer drains before it records
+ * each answer, so a refusal the answer itself carries (an OAuth error) wins over the feed. */
+void state_post_refusal(lesson_state *st, const char *code, const char *message);
+void state_drain_events(lesson_state *st);
 
 /* The value at a dotted path (lessons/README.md "Conditions"): a new reference, or NULL when the
  * path holds nothing right now. Strings for text, integers for statuses, true/false for booleans.

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "jose/jsonx.h"
@@ -199,12 +200,42 @@ static void test_paths(void **state)
     assert_int_equal(state_token_from_name("bearer"), -1);
 }
 
+static void *poster(void *ud)
+{
+    lesson_state *st = ud;
+    for (int i = 0; i < 200; i++)
+        state_post_refusal(st, "invalid_grant", "PKCE code_verifier does not match");
+    return NULL;
+}
+
+/* The server's view: refusals posted from other threads land in server.* when drained. */
+static void test_server_events(void **state)
+{
+    (void)state;
+    lesson_state *st = state_new();
+    state_post_refusal(st, "invalid_request", "first");
+    state_post_refusal(st, NULL, "a refusal without a code keeps the last code");
+    assert_false(holds(st, "server.last_refusal exists")); /* not before the drain */
+    state_drain_events(st);
+    assert_true(holds(st, "server.last_refusal == invalid_request"));
+    assert_true(holds(st, "server.last_refusal_message contains \"without a code\""));
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, poster, st);
+    for (int k = 0; k < 50; k++) state_drain_events(st);
+    for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
+    state_drain_events(st);
+    assert_true(holds(st, "server.last_refusal == invalid_grant"));
+    state_post_refusal(st, "x", "left in the inbox: freed with the state");
+    state_free(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ops),
         cmocka_unit_test(test_decoder_and_tokens),
         cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_server_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
