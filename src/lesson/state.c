@@ -120,6 +120,7 @@ void state_clear(lesson_state *st)
     state_set_str(&st->old_refresh, NULL);
     state_clear_response(st);
     clear_flow(&st->flow);
+    state_drain_events(st); /* refusals from before the clean start are not this lesson's */
     state_set_str(&st->last_refusal, NULL);
     state_set_str(&st->last_refusal_message, NULL);
     state_set_str(&st->verify_result, NULL);

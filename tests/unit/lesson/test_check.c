@@ -225,6 +225,10 @@ static void test_server_events(void **state)
     for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
     state_drain_events(st);
     assert_true(holds(st, "server.last_refusal == invalid_grant"));
+    state_post_refusal(st, "stale", "from before the lesson started");
+    state_clear(st);
+    state_drain_events(st);
+    assert_false(holds(st, "server.last_refusal exists"));
     state_post_refusal(st, "x", "left in the inbox: freed with the state");
     state_free(st);
 }
