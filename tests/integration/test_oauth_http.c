@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -540,6 +541,107 @@ static void history_is_bounded(void **state)
     http_client_free(c);
 }
 
+/* ---- a raw TCP peer that answers with canned bytes: odd, broken and truncated replies ---- */
+
+static const char *const raw_replies[] = {
+    "HTTP/1.1 201 Created\r\nX-A:   spaced out  \r\nX-Empty:\r\n"
+    "Content-Type: application/json; charset=utf-8\r\nContent-Length: 9\r\n\r\n{\"a\":[1]}",
+    "HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\n"
+    "HTTP/1.1 202 Accepted\r\nX-Final: yes\r\nContent-Length: 0\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 0\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", /* then the peer closes: truncated */
+    "",                                                 /* closes at once: empty reply */
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{\"a\":",
+};
+
+static void *raw_server(void *arg)
+{
+    int ls = *(int *)arg;
+    for (size_t i = 0; i < sizeof raw_replies / sizeof *raw_replies; i++) {
+        int fd = accept(ls, NULL, NULL);
+        if (fd < 0) break;
+        char buf[4096];
+        ssize_t n = read(fd, buf, sizeof buf); /* the request (small, one read is enough here) */
+        (void)n;
+        size_t len = strlen(raw_replies[i]);
+        if (len && write(fd, raw_replies[i], len) < 0) break;
+        close(fd);
+    }
+    return NULL;
+}
+
+static void odd_and_broken_replies(void **state)
+{
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(ls, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(ls, 4), 0);
+    socklen_t alen = sizeof a;
+    getsockname(ls, (struct sockaddr *)&a, &alen);
+    pthread_t th;
+    pthread_create(&th, NULL, raw_server, &ls);
+    char u[64];
+    snprintf(u, sizeof u, "http://127.0.0.1:%d/x", ntohs(a.sin_port));
+    http_client *c = http_client_new();
+    http_request *r = http_request_new("GET", u);
+    tl_err e = {0};
+
+    /* odd header lines are skipped, values trimmed, the media type's parameters allowed */
+    http_exchange *x = http_send_wait(c, r, &e);
+    assert_int_equal(x->state, HTTP_DONE);
+    assert_int_equal(x->status, 201);
+    assert_string_equal(x->status_line, "HTTP/1.1 201 Created");
+    assert_string_equal(http_exchange_header(x, "x-a"), "spaced out");
+    assert_string_equal(http_exchange_header(x, "X-Empty"), "");
+    assert_non_null(x->json);
+    assert_true(json_is_array(json_object_get(x->json, "a")));
+    http_exchange_unref(x);
+
+    /* an interim 1xx stays in the raw bytes; the parsed fields are the final response's */
+    x = http_send_wait(c, r, &e);
+    assert_int_equal(x->state, HTTP_DONE);
+    assert_int_equal(x->status, 202);
+    assert_string_equal(x->status_line, "HTTP/1.1 202 Accepted");
+    assert_memory_equal(x->resp_head, "HTTP/1.1 100 Continue\r\n", 23);
+    assert_string_equal(http_exchange_header(x, "X-Final"), "yes");
+    assert_null(http_exchange_header(x, "X-Interim"));
+    http_exchange_unref(x);
+
+    /* a header line without a colon: libcurl refuses the reply, and we say so */
+    x = http_send_wait(c, r, &e);
+    assert_int_equal(x->state, HTTP_FAILED);
+    assert_true(err_is(&x->err, "http.transport"));
+    http_exchange_unref(x);
+
+    /* truncated body: a transport failure that keeps what did arrive */
+    x = http_send_wait(c, r, &e);
+    assert_int_equal(x->state, HTTP_FAILED);
+    assert_true(err_is(&x->err, "http.transport"));
+    assert_int_equal(x->status, 200);
+    assert_string_equal(x->body, "abc");
+    http_exchange_unref(x);
+
+    /* nothing at all */
+    x = http_send_wait(c, r, &e);
+    assert_int_equal(x->state, HTTP_FAILED);
+    assert_true(err_is(&x->err, "http.transport"));
+    assert_non_null(strstr(x->err.msg, "http://127.0.0.1:")); /* names the origin */
+    assert_int_equal(x->status, 0);
+    http_exchange_unref(x);
+
+    /* JSON content type, invalid JSON: no json, the body kept for the parsers to explain */
+    x = http_send_wait(c, r, &e);
+    assert_int_equal(x->state, HTTP_DONE);
+    assert_null(x->json);
+    assert_string_equal(x->body, "{\"a\":");
+    http_exchange_unref(x);
+
+    http_request_free(r);
+    http_client_free(c);
+    pthread_join(th, NULL);
+    close(ls);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -547,6 +649,7 @@ int main(void)
         cmocka_unit_test(refused_connection_says_so), cmocka_unit_test(cancel_and_timeout),
         cmocka_unit_test(body_cap_and_chunked),       cmocka_unit_test(poll_reports_extra_fds),
         cmocka_unit_test(sse_events_arrive),          cmocka_unit_test(history_is_bounded),
+        cmocka_unit_test(odd_and_broken_replies),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
