@@ -361,7 +361,7 @@ static void cancel_and_timeout(void **state)
     assert_int_equal(x->state, HTTP_FAILED);
     assert_true(err_is(&x->err, "http.timeout"));
     assert_non_null(strstr(x->err.msg, "within 300 ms"));
-    assert_true(x->duration_ms >= 250 && x->duration_ms < 1500);
+    assert_true(x->duration_ms >= 250 && x->duration_ms < 5000); /* loaded CI: generous */
     http_exchange_unref(x);
     http_request_free(r);
 
