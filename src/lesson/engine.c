@@ -303,6 +303,11 @@ static void mark(engine *en, size_t idx, bool right, const char *answer)
     } else {
         progress_record_quiz(en->prog, l->id, b->quiz->id, right, answer, NULL);
     }
+    /* every step done and every question answered: the lesson is finished */
+    for (size_t i = 0; i < en->nitems; i++)
+        if (en->result[i] < 0) return;
+    const char *status = progress_lesson_status(en->prog, l->id);
+    if (!status || strcmp(status, "done") != 0) progress_mark_lesson(en->prog, l->id, false, NULL);
 }
 
 static void eval_item(engine *en, size_t idx, engine_feedback *fb)
@@ -519,16 +524,7 @@ bool engine_goto(engine *en, size_t item)
 
 bool engine_next(engine *en)
 {
-    bool ok = engine_goto(en, en->item + 1);
-    if (!ok && en->open && en->prog && en->nitems && en->item + 1 >= en->nitems) {
-        /* past the last item: the lesson is finished when every step is done */
-        bool all = true;
-        const lesson *l = engine_lesson(en);
-        for (size_t i = 0; i < en->nitems; i++)
-            if (en->result[i] < 0) all = false;
-        if (all) progress_mark_lesson(en->prog, l->id, false, NULL);
-    }
-    return ok;
+    return engine_goto(en, en->item + 1);
 }
 
 bool engine_prev(engine *en)

@@ -203,6 +203,21 @@ static void test_quiz_scoring(void **state)
     assert_true(engine_run(f->en, true, on_done, &g, NULL));
     assert_int_equal(g.fb.verdict, ENGINE_OK);
     assert_string_equal(g.fb.explain, "tamper changes claims without re-signing.");
+    /* steps 2 (tamper, still red) keeps the lesson open; once it is done the lesson is done */
+    assert_string_equal(progress_lesson_status(f->p, "offline"), "started");
+    assert_true(engine_goto(f->en, 2));
+    g = (got){0};
+    assert_true(engine_run(f->en, true, on_done, &g, NULL)); /* by-hand, with its solution */
+    assert_true(engine_goto(f->en, 1));
+    lesson_state *st = engine_state(f->en);
+    assert_true(engine_goto(f->en, 0));
+    assert_true(engine_run(f->en, false, on_done, &g, NULL)); /* a fresh valid token */
+    assert_true(engine_goto(f->en, 1));
+    engine_feedback fb2;
+    engine_check(f->en, &fb2); /* "tamper" wants a valid signature: the fresh token has one */
+    assert_int_equal(fb2.verdict, ENGINE_OK);
+    assert_string_equal(st->decoder_sig, "valid");
+    assert_string_equal(progress_lesson_status(f->p, "offline"), "done");
     size_t c, a, t;
     engine_score(f->en, &c, &a, &t);
     assert_int_equal(t, 4);
