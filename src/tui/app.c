@@ -143,6 +143,16 @@ void app_show_token(app *a, const char *label, const char *token)
     if (a->lesson) pane_lesson_decoder_changed(a->lesson, token);
 }
 
+void app_decoder_key(app *a, struct jwk *key)
+{
+    if (a->lesson) pane_lesson_decoder_key(a->lesson, key);
+}
+
+struct jwk *app_lab_key(app *a)
+{
+    return a->lesson ? pane_lesson_lab_key(a->lesson) : NULL;
+}
+
 void app_http_seen(app *a, const char *method, const char *url, const char *body)
 {
     const char *s = url ? strstr(url, "://") : NULL;
@@ -364,8 +374,9 @@ static void draw_small(app *a)
     WINDOW *w = a->small;
     werase(w);
     char msg[96];
-    snprintf(msg, sizeof msg, "terminal too small (need %dx%d, have %dx%d)", MIN_W, MIN_H, a->cols,
-             a->rows);
+    const char *times = ui_sym(SYM_TIMES);
+    snprintf(msg, sizeof msg, "terminal too small (need %d%s%d, have %d%s%d)", MIN_W, times, MIN_H,
+             a->cols, times, a->rows);
     int H = a->rows, W = a->cols;
     /* wrap the message by hand so a 20-column terminal still reads it */
     const char *lines[3] = {msg, "enlarge the window, or press q to quit", NULL};
@@ -378,11 +389,14 @@ static void draw_small(app *a)
             if (take < len) {
                 int sp = take;
                 while (sp > 0 && s[sp] != ' ') sp--;
-                if (sp > 0) take = sp;
+                if (sp > 0)
+                    take = sp;
+                else /* no space: cut on a character boundary */
+                    while (take > 1 && ((unsigned char)s[take] & 0xC0) == 0x80) take--;
             }
             char buf[128];
             snprintf(buf, sizeof buf, "%.*s", take, s);
-            int x = (W - take) / 2;
+            int x = (W - ui_width(buf)) / 2;
             ui_put(w, y < 0 ? 0 : y, x < 0 ? 0 : x, buf, W,
                    theme_attr(i == 0 ? THEME_WARN : THEME_NORMAL));
             y++;

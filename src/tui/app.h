@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct jwks;
+struct jwk;
 
 typedef enum pane_id { PANE_LESSON, PANE_DECODER, PANE_TRACE, PANE_FLOW, PANE_COUNT } pane_id;
 
@@ -36,6 +37,11 @@ void app_dirty(app *a, pane_id p);
 void app_show_token(app *a, const char *label, const char *token);
 /* An HTTP exchange started or finished: the flow diagram follows it. */
 void app_http_seen(app *a, const char *method, const char *url, const char *body);
+/* The learner chose a key in the decoder (NULL: none): the lesson's checks verify with it too. */
+void app_decoder_key(app *a, struct jwk *key);
+/* The lesson engine's lab key (`key=lab` in lessons: an RSA key the learner holds), or NULL.
+ * Borrowed. */
+struct jwk *app_lab_key(app *a);
 /* Focuses a pane (in tabs layout: shows it). */
 void app_focus(app *a, pane_id p);
 

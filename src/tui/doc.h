@@ -68,6 +68,7 @@ typedef enum ui_symbol {
     SYM_RADIO_OFF,
     SYM_BOX_ON,
     SYM_BOX_OFF,
+    SYM_TIMES,
     SYM_COUNT
 } ui_symbol;
 const char *ui_sym(ui_symbol s);

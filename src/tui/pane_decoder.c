@@ -353,7 +353,7 @@ static void build_doc(pane_decoder *p)
     if (p->mode == EDIT_HEADER || p->mode == EDIT_PAYLOAD || p->mode == EDIT_KEY) {
         const char *what = p->mode == EDIT_HEADER    ? "Header JSON"
                            : p->mode == EDIT_PAYLOAD ? "Payload JSON"
-                                                     : "Secret, or @file for a PEM/JWK key";
+                                                     : "Secret, @file (PEM/JWK), lab or login";
         doc_printf(d, THEME_HEADING, "%s (Enter applies, Esc cancels):\n", what);
         doc_put(d, THEME_INPUT, p->mode == EDIT_KEY && p->field.len ? "" : "");
         doc_putn(d, THEME_INPUT, p->field.s, p->field.len);
@@ -492,7 +492,7 @@ const char *pane_decoder_mode_hint(const pane_decoder *p)
     case EDIT_PAYLOAD:
         return "cancel · Enter applies the JSON (the old signature is kept: watch it fail)";
     case EDIT_KEY:
-        return "cancel · Enter uses it · an HMAC secret, or @path/to/key.pem or .jwk";
+        return "cancel · Enter uses it · a secret, @path/key.pem|.jwk, lab (your RSA key), login";
     default:
         return NULL;
     }
@@ -542,10 +542,28 @@ static void apply_key(pane_decoder *p)
     if (p->field.len == 0) {
         jwk_free(p->key);
         p->key = NULL;
+        app_decoder_key(p->a, NULL);
         app_flash(p->a, "key cleared: verifying with the server's keys again");
         return;
     }
-    if (s[0] == '@') {
+    if (strcmp(s, "lab") == 0 || strcmp(s, "login") == 0) {
+        size_t slen = 0;
+        const char *secret = s[1] == 'a' ? NULL : app_login_secret(p->a, &slen);
+        k = s[1] == 'a' ? app_lab_key(p->a) : NULL;
+        if (k)
+            k = jwk_ref(k);
+        else if (secret)
+            k = jwk_from_secret((const uint8_t *)secret, slen);
+        if (!k) {
+            app_flash(p->a, "%s",
+                      s[1] == 'a' ? "no lab key yet (open a lesson first)"
+                                  : "the login secret is known only for the "
+                                    "embedded server");
+            return;
+        }
+        snprintf(p->key_desc, sizeof p->key_desc, "%s",
+                 s[1] == 'a' ? "the lab key (RSA, yours)" : "the server's login secret");
+    } else if (s[0] == '@') {
         char *text = NULL;
         size_t len = 0;
         if (!fileio_read(s + 1, 1 << 20, &text, &len, &e) || !jwk_parse_any(text, len, &k, &e)) {
@@ -568,6 +586,7 @@ static void apply_key(pane_decoder *p)
     if (!k) return;
     jwk_free(p->key);
     p->key = k;
+    app_decoder_key(p->a, k);
     app_flash(p->a, "verifying with %s; S re-signs with it", p->key_desc);
 }
 

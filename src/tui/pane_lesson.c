@@ -768,3 +768,20 @@ long long pane_lesson_clock_offset(const pane_lesson *p)
 {
     return p->en ? (long long)engine_state(p->en)->clock_offset : 0;
 }
+
+void pane_lesson_decoder_key(pane_lesson *p, struct jwk *key)
+{
+    if (!p->en) return;
+    lesson_state *st = engine_state(p->en);
+    state_set_decoder_key(st, key ? jwk_ref(key) : NULL);
+    state_update_signature(st);
+}
+
+struct jwk *pane_lesson_lab_key(pane_lesson *p)
+{
+    if (!p->en) return NULL;
+    lesson_state *st = engine_state(p->en);
+    /* made on first use, like the engine's `key=lab` actions do (one RSA keygen, on request) */
+    if (!st->lab_key && !jwk_generate(JWS_RS256, 2048, &st->lab_key, NULL)) st->lab_key = NULL;
+    return st->lab_key;
+}

@@ -12,6 +12,7 @@
 
 typedef struct pane_lesson pane_lesson;
 struct net;
+struct jwk;
 
 typedef struct pane_lesson_options {
     const char *lessons_dir; /* --lessons */
@@ -39,6 +40,10 @@ const char *pane_lesson_status(const pane_lesson *p);
 const char *pane_lesson_flow(const pane_lesson *p);
 /* The decoder token changed (the learner edited it): the state sees it. */
 void pane_lesson_decoder_changed(pane_lesson *p, const char *token);
+/* The learner's decoder key (NULL clears), shared with the state the checks read. */
+void pane_lesson_decoder_key(pane_lesson *p, struct jwk *key);
+/* The engine's lab key, generated on first use; NULL without a lesson engine (borrowed). */
+struct jwk *pane_lesson_lab_key(pane_lesson *p);
 /* Seconds the clock was fast-forwarded by the lesson. */
 long long pane_lesson_clock_offset(const pane_lesson *p);
 

@@ -79,7 +79,7 @@ check "$WORK/big-2.txt" "✗"
 } >"$WORK/tiny.s"
 run tiny
 check "$WORK/tiny-10x3.txt" "too small"
-check "$WORK/tiny-79x24.txt" "terminal too small (need 80x24, have 79x24)"
+check "$WORK/tiny-79x24.txt" "terminal too small (need 80×24, have 79×24)"
 check "$WORK/tiny-back.txt" " l Lesson   d Decoder   t Trace   f Flow"
 
 # 4. random bytes as keys and as a token

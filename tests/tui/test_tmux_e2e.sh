@@ -86,7 +86,7 @@ wait_for "Issuer:"
 
 # verify with the secret the learner types
 keys K
-wait_for "Secret, or @file"
+wait_for "Secret, @file (PEM/JWK), lab or login"
 text "$TL_SECRET"
 keys Enter
 keys Home
@@ -105,8 +105,8 @@ wait_for "signature does not match: the payload was changed after signing"
 tmux -L "$SOCK" resize-window -t tl -x 80 -y 24
 wait_for " l Lesson   d Decoder   t Trace   f Flow"
 tmux -L "$SOCK" resize-window -t tl -x 40 -y 10
-wait_for "terminal too small (need 80x24, have"
-wait_for "40x10)"
+wait_for "terminal too small (need 80×24, have"
+wait_for "40×10)"
 tmux -L "$SOCK" resize-window -t tl -x 120 -y 36
 wait_for "HTTP trace"
 wait_for '"sub": "admin"'
