@@ -1071,6 +1071,18 @@ char *jwk_to_pem(const jwk *k, bool include_private, tl_err *e)
         err_set(e, "key.not_private", "this is a public key; there is no private part to export");
         return NULL;
     }
+    if (include_private && k->kty == JWK_KTY_RSA) {
+        BIGNUM *p = NULL;
+        bool crt = EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, &p) == 1;
+        BN_clear_free(p);
+        ERR_clear_error();
+        if (!crt) {
+            err_set(e, "key.no_pem",
+                    "this RSA private key has only n, e and d (no p, q, dp, dq, qi), which PKCS#8 "
+                    "cannot hold; export it as a JWK");
+            return NULL;
+        }
+    }
     BIO *bio = BIO_new(BIO_s_mem());
     if (!bio) {
         err_set(e, "oom", "out of memory");

@@ -285,6 +285,20 @@ static void test_pem_export_roundtrip(void **state)
     tl_err e = {0};
     assert_null(jwk_to_pem(oct, true, &e));
     assert_code(e, "key.no_pem");
+    /* RFC 7515 A.2's key has n, e, d only: PEM needs the CRT members, a JWK does not. */
+    json_t *v = tju_vector("jose-cookbook/jwk/3_4.rsa_private_key.json");
+    json_t *ned = json_pack("{s:s,s:O,s:O,s:O}", "kty", "RSA", "n", json_object_get(v, "n"), "e",
+                            json_object_get(v, "e"), "d", json_object_get(v, "d"));
+    jwk *rk = NULL;
+    assert_true(jwk_from_json(ned, &rk, &e));
+    assert_null(jwk_to_pem(rk, true, &e));
+    assert_code(e, "key.no_pem");
+    char *pub = jwk_to_pem(rk, false, &e);
+    assert_non_null(pub);
+    free(pub);
+    jwk_free(rk);
+    json_decref(ned);
+    json_decref(v);
     jwk_free(oct);
 }
 
