@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "jose/jwt.h"
-#include "server/route.h"
+#include "server/api.h"
 
 static bool verify_signature(server *s, const jws *t, char *msg, size_t n)
 {

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "server/html.h"
-#include "server/route.h"
+#include "server/authorize.h"
 #include "server/secret.h"
 
 /* RFC 6749 §3.1.2.2 and RFC 9700 §4.1.3: the redirect_uri must match a registered URI exactly, by

@@ -7,7 +7,8 @@
 #include <ctype.h>
 
 #include "server/html.h"
-#include "server/route.h"
+#include "server/authorize.h"
+#include "server/device.h"
 
 /* RFC 8628 §6.1: 8 characters from 20 consonants (no vowels, no look-alikes), shown as XXXX-XXXX */
 static bool make_user_code(char out[10])

@@ -5,7 +5,7 @@
 
 #include "jose/jsonx.h"
 #include "server/html.h"
-#include "server/route.h"
+#include "server/discovery.h"
 
 static json_t *strs(const char *const *v)
 {

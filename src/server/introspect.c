@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/route.h"
+#include "server/api.h"
+#include "server/introspect.h"
+#include "server/token.h"
 
 enum MHD_Result introspect_handle(srv_req *r)
 {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/route.h"
+#include "server/labhttp.h"
 #include "server/secret.h"
 
 enum MHD_Result labhttp_events(srv_req *r)

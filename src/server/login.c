@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "jose/jsonx.h"
-#include "server/route.h"
+#include "server/login.h"
 #include "server/secret.h"
 
 enum MHD_Result login_handle(srv_req *r)

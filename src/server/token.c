@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "jose/b64url.h"
-#include "server/route.h"
+#include "server/token.h"
 #include "server/secret.h"
 
 #define DEVICE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
