@@ -268,8 +268,8 @@ bool jwk_from_pem(const char *pem, size_t len, jwk **out, tl_err *e)
                            "the private key is encrypted with a passphrase; decrypt it first "
                            "(openssl pkey -in KEY -out plain.pem)");
         }
-        return err_set(e, "key.pem", "cannot read the \"%s\" PEM block: %s", label,
-                       jwk_ossl_reason(why, sizeof why));
+        return err_set(e, "key.pem", "the \"%s\" PEM block is damaged or truncated (OpenSSL: %s)",
+                       label, jwk_ossl_reason(why, sizeof why));
     }
     /* A PEM file can hold a private scalar that does not belong to its public point (or an
      * off-curve point); such a key signs tokens nobody can verify, so refuse it on load. */
