@@ -24,7 +24,8 @@ typedef struct jwks jwks; /* opaque */
 bool jwk_from_pem(const char *pem, size_t len, jwk **out, tl_err *e);
 bool jwk_from_json(const json_t *obj, jwk **out, tl_err *e);
 bool jwk_parse_any(const char *text, size_t len, jwk **out, tl_err *e);
-/* A symmetric key from raw bytes (an HMAC secret). */
+/* A symmetric key from raw bytes (an HMAC secret). NULL only when out of memory; an empty secret
+ * loads but cannot sign or verify ("key.unsupported"). */
 jwk *jwk_from_secret(const uint8_t *secret, size_t len);
 /* Generates a key suitable for `alg`: RSA (bits, default 2048), EC on the alg's curve, Ed25519, or
  * a random oct key as long as the hash. */
@@ -53,8 +54,8 @@ size_t jwk_algs(const jwk *k, jws_alg *out);
 /* The default algorithm for a key (RS256, ES256/384/512 by curve, EdDSA, HS256). */
 jws_alg jwk_default_alg(const jwk *k);
 
-/* JWK JSON with members in RFC 7638 order plus kid/alg/use; private members only when asked and
- * present. New ref. */
+/* JWK JSON with members in RFC 7638 order plus kid/use/alg/key_ops; private members only when asked
+ * and present (an oct key always carries "k": it has no public part). New ref. */
 json_t *jwk_to_json(const jwk *k, bool include_private);
 /* PEM: SPKI for public, PKCS#8 for private. Caller frees. Not for oct keys ("key.no_pem"). */
 char *jwk_to_pem(const jwk *k, bool include_private, tl_err *e);
@@ -75,7 +76,7 @@ size_t jwks_skipped_count(const jwks *set);
 const char *jwks_skipped(const jwks *set, size_t i);
 const jwk *jwks_get(const jwks *set, size_t i);
 const jwk *jwks_find_kid(const jwks *set, const char *kid);
-json_t *jwks_to_json(const jwks *set); /* public members only */
+json_t *jwks_to_json(const jwks *set); /* public members only; oct keys are left out */
 void jwks_free(jwks *set);
 
 #endif
