@@ -224,6 +224,7 @@ typedef struct run {
     void *ud;
     int stage;
     bool approve_allow;
+    bool silent;   /* the request in flight is the JWKS fetch: not the learner's "last response" */
     char *s1, *s2; /* action-specific strings (email/password) */
 } run;
 
@@ -636,9 +637,71 @@ static bool do_decode(const action_ctx *ctx, const lesson_action *a, tl_err *e)
     return true;
 }
 
+/* Fetches the server's JWKS without touching state.response (it is tokenlab's own look-up, not a
+ * request the lesson made). */
+static bool fetch_jwks(run *r, tl_err *e)
+{
+    flow_endpoints ep = {0};
+    http_request *req = NULL;
+    if (flow_endpoints_default(&ep, r->ctx.server_url, e)) req = flow_jwks_request(ep.jwks, e);
+    flow_endpoints_clear(&ep);
+    r->silent = true;
+    if (send_req(r, req, e)) return true;
+    r->silent = false;
+    return false;
+}
+
+/* Does the decoder hold a server-signed (non-HMAC) token whose key we do not have yet? */
+static bool decoder_needs_jwks(const lesson_state *st)
+{
+    const jws *t = st->decoder_jws;
+    if (!t || t->is_jwe || t->alg == JWS_ALG_NONE || t->alg == JWS_ALG_UNKNOWN) return false;
+    if (t->alg >= JWS_HS256 && t->alg <= JWS_HS512) return false;
+    if (!st->server_jwks) return true;
+    return t->kid && !jwks_find_kid(st->server_jwks, t->kid); /* a rotated key */
+}
+
+static void got_jwks(run *r, http_exchange *x)
+{
+    lesson_state *st = r->ctx.st;
+    const char *name = r->a->argv[0];
+    tl_err e = {0};
+    jwks *set = NULL;
+    if (x->state == HTTP_DONE && x->status == 200 && jwks_from_json(x->json, &set, &e)) {
+        jwks_free(st->server_jwks);
+        st->server_jwks = set;
+        state_update_signature(st);
+    } else if (!e.code) {
+        if (x->state != HTTP_DONE)
+            e = x->err;
+        else
+            err_set(&e, "action.no_jwks", "could not fetch the server's keys (HTTP %ld)",
+                    x->status);
+    }
+    bool needed =
+        strcmp(name, "verify") == 0 || strcmp(name, "resign") == 0 || strcmp(name, "mint") == 0;
+    if (!needed) { /* only to show the signature status: the action itself already succeeded */
+        finish(r, true, NULL);
+        return;
+    }
+    if (!e.code) {
+        if (name[0] == 'v') {
+            bool ok = verify_with(st, NULL, st->server_jwks, &e);
+            set_verify(st, ok, &e);
+            err_clear(&e);
+        } else if (name[0] == 'r') {
+            do_resign(&r->ctx, r->a, &e);
+        } else {
+            do_mint(&r->ctx, r->a, &e);
+        }
+    }
+    finish(r, !e.code, &e);
+}
+
 /* ---- network actions: one continuation per answer ------------------------------------------- */
 
 static void cont(run *r, http_exchange *x);
+static void got_jwks(run *r, http_exchange *x);
 
 static void on_http(http_client *c, http_exchange *x, void *ud)
 {
@@ -646,6 +709,11 @@ static void on_http(http_client *c, http_exchange *x, void *ud)
     run *r = ud;
     tl_err e = {0};
     if (r->ctx.inflight) *r->ctx.inflight = 0;
+    if (r->silent) {
+        r->silent = false;
+        got_jwks(r, x);
+        return;
+    }
     if (!record(r->ctx.st, x, &e)) {
         finish(r, false, &e);
         return;
@@ -965,7 +1033,11 @@ static void cont(run *r, http_exchange *x)
     } else if (strcmp(name, "exchange") == 0 || strcmp(name, "refresh") == 0 ||
                strcmp(name, "client-credentials") == 0 || strcmp(name, "password-grant") == 0 ||
                strcmp(name, "device-poll") == 0) {
-        if (x->status == 200) take_tokens(st, x, true);
+        if (x->status == 200) {
+            take_tokens(st, x, true);
+            if (decoder_needs_jwks(st) && fetch_jwks(r, &e)) return; /* finishes in got_jwks */
+            err_clear(&e); /* no keys: the signature status stays "unknown", the step goes on */
+        }
     } else if (strcmp(name, "device-start") == 0) {
         flow_device_auth d = {0};
         if (flow_parse_device_auth(x, &d, NULL)) {
@@ -1024,31 +1096,6 @@ static void cont(run *r, http_exchange *x)
             err_set(&e, "action.lab", "the server refused lab switch '%s' (HTTP %ld%s%s)",
                     pos(r->a, 2), x->status, st->response.error_description ? ": " : "",
                     st->response.error_description ? st->response.error_description : "");
-    } else if (strcmp(name, "verify") == 0 || strcmp(name, "resign") == 0 ||
-               strcmp(name, "mint") == 0) {
-        /* the JWKS arrived: keep it, then run the offline part */
-        jwks *set = NULL;
-        if (x->status == 200 && jwks_from_json(x->json, &set, &e)) {
-            jwks_free(st->server_jwks);
-            st->server_jwks = set;
-            state_update_signature(st);
-        } else if (!e.code) {
-            err_set(&e, "action.no_jwks", "could not fetch the server's keys (HTTP %ld)",
-                    x->status);
-        }
-        if (!e.code) {
-            bool ok;
-            if (name[0] == 'v') {
-                ok = verify_with(st, NULL, st->server_jwks, &e);
-                set_verify(st, ok, &e);
-                err_clear(&e);
-            } else if (name[0] == 'r') {
-                ok = do_resign(&r->ctx, r->a, &e);
-            } else {
-                ok = do_mint(&r->ctx, r->a, &e);
-            }
-            (void)ok;
-        }
     }
     finish(r, !e.code, &e);
 }
@@ -1118,11 +1165,7 @@ bool action_start(const action_ctx *ctx, const lesson_action *a, action_done_fn 
     r->fn = fn;
     r->ud = ud;
     if (needs_jwks(ctx, a)) {
-        flow_endpoints ep = {0};
-        http_request *req = NULL;
-        if (flow_endpoints_default(&ep, ctx->server_url, e)) req = flow_jwks_request(ep.jwks, e);
-        flow_endpoints_clear(&ep);
-        if (!send_req(r, req, e)) {
+        if (!fetch_jwks(r, e)) {
             free(r);
             return false;
         }

@@ -76,4 +76,55 @@ check "the player names the failing check and what the state held" $?
 "$T" lessons check "$work/bad" --lint-only >/dev/null 2>&1
 check "--lint-only passes the same lesson" $?
 
+# 5. the state the checks see: a server-signed access token verifies against the server's JWKS
+#    (fetched by tokenlab itself, which does not replace the learner's last response), a tampered
+#    one does not; the refresh token rotates; a reused code is refused
+mkdir -p "$work/state"
+cat >"$work/state/01-state.md" <<'MD'
+---
+id: state-fixture
+title: What the checks see
+---
+```step get
+title: Code flow with PKCE
+do: authorize client=tokenlab-cli scope="openid notes:read offline_access"
+do: signin alice@example.com wonderland
+do: consent allow
+do: exchange
+check: response.status == 200
+check: flow.state_matches == true
+check: decoder.signature == valid
+check: decoder.header.typ == at+jwt
+check: tokens.id.claim.nonce exists
+check: tokens.refresh exists
+hint: h
+```
+```step tamper
+title: Tamper
+do: tamper claim.scope=admin
+check: decoder.signature == invalid
+hint: h
+```
+```step verify
+title: Verify the ID token against the JWKS
+do: decode id
+do: verify jwks
+check: verify.result == valid
+check: response.json.access_token exists
+hint: h
+```
+```step reuse
+title: Reuse the code
+do: exchange code=used
+check: response.status == 400
+check: response.error == invalid_grant
+check: server.last_refusal == invalid_grant
+hint: h
+```
+MD
+"$T" lessons check "$work/state" >"$work/state.out" 2>&1
+rc=$?
+cat "$work/state.out"
+[ $rc -eq 0 ]; check "state fixture: signature status, state check, verify, code reuse" $?
+
 exit $fail
