@@ -237,6 +237,21 @@ int ui_width(const char *s)
     return w;
 }
 
+/* In ASCII mode, the few non-ASCII characters our own text uses get a one-column stand-in. */
+static int ascii_for(long cp)
+{
+    static const struct {
+        long cp;
+        char c;
+    } map[] = {{0xB7, '-'},    {0x2026, '.'},  {0x2192, '>'}, {0x2190, '<'}, {0xD7, 'x'},
+               {0x2022, '*'},  {0x2713, '+'},  {0x2717, 'x'}, {0x2013, '-'}, {0x2014, '-'},
+               {0x2018, '\''}, {0x2019, '\''}, {0x201C, '"'}, {0x201D, '"'}, {0xA7, 'S'},
+               {0x25CF, '*'},  {0x2502, '|'},  {0x2500, '-'}, {0x2588, '#'}, {0x2591, '.'}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].cp == cp) return map[i].c;
+    return '?';
+}
+
 static void put_char(WINDOW *w, int y, int x, const unsigned char *p, size_t k, long cp, attr_t a)
 {
     wattrset(w, a);
@@ -245,6 +260,8 @@ static void put_char(WINDOW *w, int y, int x, const unsigned char *p, size_t k, 
         memcpy(one, p, k);
         one[k] = '\0';
         mvwaddstr(w, y, x, one);
+    } else if (g_ascii && cp >= 0x80) {
+        mvwaddch(w, y, x, (chtype)ascii_for(cp));
     } else {
         mvwaddch(w, y, x, cp == '\t' ? ' ' : '?');
     }
