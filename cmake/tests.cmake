@@ -91,10 +91,12 @@ foreach(f ${fuzzers})
 endforeach()
 
 # Memcheck runs are slow and meaningless under ASan: label them so `make test-asan` leaves them out.
-file(GLOB valgrind_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/integration/test_valgrind_*.sh)
-foreach(t ${valgrind_tests})
-  get_filename_component(n ${t} NAME_WE)
-  set_tests_properties(integration/${n} PROPERTIES LABELS "integration;valgrind")
+foreach(kind integration tui)
+  file(GLOB valgrind_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${kind}/test_valgrind*.sh)
+  foreach(t ${valgrind_tests})
+    get_filename_component(n ${t} NAME_WE)
+    set_tests_properties(${kind}/${n} PROPERTIES LABELS "${kind};valgrind")
+  endforeach()
 endforeach()
 
 file(GLOB benches CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/bench/bench_*.c)
