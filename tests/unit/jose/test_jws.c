@@ -660,6 +660,12 @@ static void test_sign_header_and_kid(void **state)
     assert_true(jwk_from_json(pj, &pub, &e));
     assert_false(jws_sign(NULL, (const uint8_t *)"{}", 2, JWS_RS256, pub, false, &tok, &e));
     assert_code(e, "key.not_private");
+    /* An empty HMAC secret loads (it is a key the learner typed) but never signs. */
+    jwk *empty = jwk_from_secret((const uint8_t *)"", 0);
+    assert_non_null(empty);
+    assert_false(jws_sign(NULL, (const uint8_t *)"{}", 2, JWS_HS256, empty, false, &tok, &e));
+    assert_code(e, "key.unsupported");
+    jwk_free(empty);
     json_decref(pj);
     json_decref(hdr);
     jwk_free(pub);
