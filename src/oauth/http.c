@@ -398,6 +398,15 @@ static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *
     /* The body cap is enforced by the write callback; this only bounds the raw copy. */
     if (b->n + size > (size_t)HTTP_MAX_BODY + 65536) return 0;
     dbuf_add(b, data, size);
+    /* While pending, the record shows the request bytes already sent (borrowed from the
+     * buffer; finish() hands the buffer itself over to the record). */
+    if (type == CURLINFO_HEADER_OUT) {
+        t->x->req_head = t->req_head.p;
+        t->x->req_head_len = t->req_head.n;
+    } else if (type == CURLINFO_DATA_OUT) {
+        t->x->req_body = t->req_body.p;
+        t->x->req_body_len = t->req_body.n;
+    }
     return 0;
 }
 

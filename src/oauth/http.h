@@ -71,7 +71,8 @@ typedef struct http_exchange {
     long duration_ms; /* until completion (0 while pending) */
     char *method;
     char *url;
-    /* as sent (CURLINFO_HEADER_OUT / CURLINFO_DATA_OUT) */
+    /* as sent (CURLINFO_HEADER_OUT / CURLINFO_DATA_OUT); filled as the bytes go out, so a
+     * pending exchange already shows them (NULL until then) */
     char *req_head; /* request line + headers + blank line, CRLFs as on the wire */
     size_t req_head_len;
     char *req_body;

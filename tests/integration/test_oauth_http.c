@@ -340,6 +340,11 @@ static void cancel_and_timeout(void **state)
     assert_true(http_send(c, r, on_done, &s, &id, &e));
     for (int i = 0; i < 3; i++) http_poll(c, NULL, 0, 20);
     assert_int_equal(s.done_calls, 0);
+    /* while it waits, the record already shows what was sent */
+    http_exchange *pending = http_history_find(c, id);
+    assert_int_equal(pending->state, HTTP_PENDING);
+    assert_non_null(pending->req_head);
+    assert_memory_equal(pending->req_head, "GET /slow HTTP/1.1\r\n", 20);
     assert_true(http_cancel(c, id));
     assert_int_equal(s.done_calls, 1); /* inside http_cancel */
     assert_int_equal(s.last_state, HTTP_CANCELLED);
