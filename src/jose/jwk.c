@@ -96,7 +96,7 @@ static bool jwk_prepare_hmac(jwk *k)
             OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)jwk_hmac_digests[i], 0),
             OSSL_PARAM_construct_end()};
         k->hmac[i] = EVP_MAC_CTX_new(mac);
-        /* An empty key is legal HMAC (RFC 2104) but OpenSSL refuses it; jws.c reports that. */
+        /* If OpenSSL ever refuses a key (an empty one, on some versions), jws.c reports it. */
         if (!k->hmac[i])
             ok = false;
         else if (!EVP_MAC_init(k->hmac[i], k->secret, k->secret_len, params)) {

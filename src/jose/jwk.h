@@ -24,8 +24,8 @@ typedef struct jwks jwks; /* opaque */
 bool jwk_from_pem(const char *pem, size_t len, jwk **out, tl_err *e);
 bool jwk_from_json(const json_t *obj, jwk **out, tl_err *e);
 bool jwk_parse_any(const char *text, size_t len, jwk **out, tl_err *e);
-/* A symmetric key from raw bytes (an HMAC secret). NULL only when out of memory; an empty secret
- * loads but cannot sign or verify ("key.unsupported"). */
+/* A symmetric key from raw bytes (an HMAC secret; even an empty one, which jwt_warnings flags).
+ * NULL only when out of memory. */
 jwk *jwk_from_secret(const uint8_t *secret, size_t len);
 /* Generates a key suitable for `alg`: RSA (bits, default 2048), EC on the alg's curve, Ed25519, or
  * a random oct key as long as the hash. */
