@@ -16,6 +16,7 @@
 struct progress {
     char *path;
     json_t *doc;
+    tl_err last; /* of the last save */
 };
 
 char *progress_default_path(void)
@@ -148,6 +149,11 @@ const char *progress_path(const progress *p)
     return p->path;
 }
 
+const char *progress_error(const progress *p)
+{
+    return p->last.code ? p->last.msg : NULL;
+}
+
 static bool save(progress *p, tl_err *e)
 {
     char dir[4096];
@@ -155,7 +161,10 @@ static bool save(progress *p, tl_err *e)
     char *slash = strrchr(dir, '/');
     if (slash && slash != dir) {
         *slash = 0;
-        if (!fileio_mkdirs(dir, e)) return false;
+        if (!fileio_mkdirs(dir, &p->last)) {
+            if (e) *e = p->last;
+            return false;
+        }
     }
     char *s = json_dumps(p->doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (!s) return err_set(e, "lesson.nomem", "out of memory");
@@ -166,9 +175,14 @@ static bool save(progress *p, tl_err *e)
         s[n++] = '\n';
         s[n] = 0;
     }
-    bool ok = fileio_write_atomic(p->path, s, n, e);
+    bool ok = fileio_write_atomic(p->path, s, n, &p->last);
     free(s);
-    return ok;
+    if (ok) {
+        err_clear(&p->last);
+        return true;
+    }
+    if (e) *e = p->last;
+    return false;
 }
 
 static json_t *lesson_obj(progress *p, const char *lesson_id, bool create)

@@ -27,6 +27,9 @@ char *progress_default_path(void);
 bool progress_open(const char *path, progress **out, char *notice, size_t notice_len, tl_err *e);
 void progress_free(progress *p);
 const char *progress_path(const progress *p);
+/* Why the last write failed ("cannot write …: Permission denied"), or NULL when it succeeded —
+ * callers that pass a NULL tl_err to the setters (the engine) can show it. */
+const char *progress_error(const progress *p);
 
 /* Each setter writes the file; false (e filled) when the write failed — the change is kept in
  * memory and written again with the next change. */

@@ -144,6 +144,25 @@ static void test_corrupt_moved_aside(void **state)
     }
 }
 
+static void test_write_failure(void **state)
+{
+    (void)state;
+    char bad[160];
+    snprintf(bad, sizeof bad, "%s/file", dir);
+    FILE *f = fopen(bad, "w"); /* a file where a directory is needed */
+    fclose(f);
+    snprintf(bad, sizeof bad, "%s/file/progress.json", dir);
+    progress *p = NULL;
+    assert_true(progress_open(bad, &p, NULL, 0, NULL));
+    assert_null(progress_error(p));
+    tl_err e = {0};
+    assert_false(progress_mark_step(p, "a", "s", &e));
+    assert_non_null(e.code);
+    assert_non_null(progress_error(p));
+    assert_true(progress_step_done(p, "a", "s")); /* kept in memory */
+    progress_free(p);
+}
+
 static void test_version_mismatch(void **state)
 {
     (void)state;
@@ -210,6 +229,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_mismatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_during_write, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
