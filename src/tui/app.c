@@ -28,6 +28,7 @@
 #include "tui/pane_flow.h"
 #include "tui/pane_lesson.h"
 #include "tui/pane_trace.h"
+#include "tui/screen.h"
 #include "tui/theme.h"
 #include "tui/tui.h"
 
@@ -829,7 +830,8 @@ static void on_net_change(void *ud)
     a->chrome_dirty = true;
 }
 
-static void pump(app *a, int timeout_ms)
+/* Waits for input, the network, signals or the timeout. True when stdin is readable. */
+static bool pump(app *a, int timeout_ms)
 {
     int fds[2] = {a->script_mode ? -1 : STDIN_FILENO, a->sigpipe[0]};
     bool ready[2] = {false, false};
@@ -838,120 +840,26 @@ static void pump(app *a, int timeout_ms)
     } else {
         struct pollfd p[2] = {{.fd = fds[0], .events = POLLIN}, {.fd = fds[1], .events = POLLIN}};
         poll(p, 2, timeout_ms);
+        ready[0] = p[0].revents != 0;
     }
     drain_signals(a);
+    return ready[0];
 }
 
 /* ---------- screen dump (script mode) ---------- */
 
-static void put_utf8(FILE *f, wchar_t wc)
-{
-    char mb[MB_LEN_MAX];
-    mbstate_t st;
-    memset(&st, 0, sizeof st);
-    size_t n = wcrtomb(mb, wc, &st);
-    if (n == (size_t)-1)
-        fputc('?', f);
-    else
-        fwrite(mb, 1, n, f);
-}
-
-static const char *color_name(short c)
-{
-    static const char *const names[] = {"black", "red",     "green", "yellow",
-                                        "blue",  "magenta", "cyan",  "white"};
-    return c >= 0 && c < 8 ? names[c] : "default";
-}
-
-static void attr_desc(attr_t at, short pair, char *buf, size_t n)
-{
-    buf[0] = '\0';
-    size_t l = 0;
-#define ADD(flag, name)                                                                            \
-    if (at & (flag)) l += (size_t)snprintf(buf + l, n > l ? n - l : 0, "%s%s", l ? "," : "", name);
-    ADD(A_BOLD, "bold")
-    ADD(A_REVERSE, "reverse")
-    ADD(A_UNDERLINE, "underline")
-    ADD(A_DIM, "dim")
-    ADD(A_BLINK, "blink")
-    ADD(A_ITALIC, "italic")
-#undef ADD
-    if (pair > 0) {
-        short fg, bg;
-        pair_content(pair, &fg, &bg);
-        snprintf(buf + l, n > l ? n - l : 0, "%s%s/%s", l ? "," : "", color_name(fg),
-                 color_name(bg));
-    }
-}
-
-/* Replaces the server's port with a placeholder so golden screens do not depend on it. */
-static void mask_port(const app *a, char *line)
-{
-    const char *url = a->net && net_embedded(a->net) ? net_base_url(a->net) : NULL;
-    const char *colon = url ? strrchr(url, ':') : NULL;
-    if (!colon || strlen(colon) < 2) return;
-    const char *port = colon + 1;
-    size_t pl = strlen(port);
-    for (char *p = strstr(line, port); p; p = strstr(p + pl, port)) {
-        if (p > line && p[-1] == ':' && !(p[pl] >= '0' && p[pl] <= '9')) memset(p, '#', pl);
-    }
-}
-
+/* Replaces the embedded server's port in dumps, so golden screens do not depend on it. */
 static bool save_screen(app *a, const char *path)
 {
     draw(a);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "tokenlab: cannot write screen to %s: %s\n", path, strerror(errno));
+    const char *url = a->net && net_embedded(a->net) ? net_base_url(a->net) : NULL;
+    const char *colon = url ? strrchr(url, ':') : NULL;
+    tl_err e = {0};
+    if (!screen_dump(path, colon && colon[1] ? colon + 1 : NULL, &e)) {
+        fprintf(stderr, "tokenlab: %s\n", e.msg);
         return false;
     }
-    int H = getmaxy(curscr), W = getmaxx(curscr);
-    if (W < 1) W = 1;
-    size_t cap = (size_t)W * 8 + 1;
-    char *line = malloc(cap);
-    FILE *attrs = tmpfile();
-    for (int y = 0; y < H && line; y++) {
-        FILE *m = fmemopen(line, cap, "w");
-        if (!m) break;
-        char prev[96] = "", cur[96];
-        int run_start = 0;
-        for (int x = 0; x < W; x++) {
-            cchar_t cc;
-            wchar_t wch[CCHARW_MAX + 1] = {0};
-            attr_t at = 0;
-            short pair = 0;
-            if (mvwin_wch(curscr, y, x, &cc) == ERR ||
-                getcchar(&cc, wch, &at, &pair, NULL) == ERR) {
-                wch[0] = L' ';
-                at = 0;
-                pair = 0;
-            }
-            put_utf8(m, wch[0] ? wch[0] : L' ');
-            if (wch[0] && wcwidth(wch[0]) == 2) x++;
-            attr_desc(at & ~A_CHARTEXT & ~A_COLOR, pair, cur, sizeof cur);
-            if (strcmp(cur, prev) != 0) {
-                if (prev[0] && attrs) fprintf(attrs, "%d:%d-%d %s\n", y, run_start, x - 1, prev);
-                snprintf(prev, sizeof prev, "%s", cur);
-                run_start = x;
-            }
-        }
-        if (prev[0] && attrs) fprintf(attrs, "%d:%d-%d %s\n", y, run_start, W - 1, prev);
-        fclose(m);
-        size_t l = strlen(line);
-        while (l > 0 && line[l - 1] == ' ') line[--l] = '\0';
-        mask_port(a, line);
-        fprintf(f, "%s\n", line);
-    }
-    free(line);
-    if (attrs) {
-        fprintf(f, "-- attributes (row:cols) --\n");
-        rewind(attrs);
-        char buf[256];
-        while (fgets(buf, sizeof buf, attrs)) fputs(buf, f);
-        fclose(attrs);
-    }
-    bool ok = fclose(f) == 0;
-    return ok;
+    return true;
 }
 
 /* ---------- script mode ---------- */
@@ -1271,17 +1179,22 @@ int tui_main(int argc, char **argv)
         rc = run_script(a, script);
     } else {
         struct timespec ts;
+        int silent = 0;
         while (!a->quit) {
             clock_gettime(CLOCK_REALTIME, &ts);
             int to = 1000 - (int)(ts.tv_nsec / 1000000);
             int64_t before = (int64_t)ts.tv_sec;
-            pump(a, to < 1 ? 1 : to);
+            bool readable = pump(a, to < 1 ? 1 : to);
             bool got;
             int n = 0;
             do {
                 int k = read_key(a, &got);
                 if (got) handle_key(a, k);
             } while (got && !a->quit && ++n < 1 << 22);
+            /* stdin readable yet nothing to read, again and again: the terminal is gone (EOF,
+             * hang-up without SIGHUP). Leave instead of spinning. */
+            silent = readable && n == 0 && !got ? silent + 1 : 0;
+            if (silent > 200) a->quit = true;
             clock_gettime(CLOCK_REALTIME, &ts);
             if ((int64_t)ts.tv_sec != before) tick(a);
             if (!a->quit) draw(a);
