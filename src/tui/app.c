@@ -80,9 +80,18 @@ struct app {
     size_t paste_len, paste_cap;
     unsigned spin;
     char *pending_copy;
+    bool timing, server_seen;
+    struct timespec t0;
 };
 
 static volatile sig_atomic_t g_sigfd = -1;
+
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
 static struct sigaction g_old_winch;
 
 /* ---------- services for the panes ---------- */
@@ -819,6 +828,10 @@ static void on_net_event(void *ud, const net_event *ev)
 static void on_net_change(void *ud)
 {
     app *a = ud;
+    if (net_ready(a->net) && !a->server_seen) {
+        a->server_seen = true;
+        if (a->timing) fprintf(stderr, "timing: embedded server up %.1f ms\n", ms_since(&a->t0));
+    }
     if (net_ready(a->net)) {
         if (a->lesson) pane_lesson_connect(a->lesson);
         if (a->flow && a->lesson && pane_lesson_flow(a->lesson))
@@ -1114,13 +1127,6 @@ static void stop_curses(app *a)
     if (a->term_in) fclose(a->term_in);
 }
 
-static double ms_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 int tui_main(int argc, char **argv)
 {
     struct timespec t0;
@@ -1128,6 +1134,8 @@ int tui_main(int argc, char **argv)
     const char *timing = getenv("TOKENLAB_TIMING");
     app *a = calloc(1, sizeof *a);
     if (!a) return 1;
+    a->t0 = t0;
+    a->timing = timing != NULL;
     int rc = parse_opts(argc, argv, &a->o);
     if (rc) {
         free(a);
@@ -1159,7 +1167,9 @@ int tui_main(int argc, char **argv)
         free(a);
         return 1;
     }
-    if (timing) fprintf(stderr, "timing: server up and terminal ready %.1f ms\n", ms_since(&t0));
+    if (timing)
+        fprintf(stderr, "timing: terminal ready, embedded server starting %.1f ms\n",
+                ms_since(&t0));
     install_signals(a);
     net_on_event(a->net, on_net_event, a);
     net_on_change(a->net, on_net_change, a);
