@@ -78,6 +78,13 @@ int cli_serve_main(int argc, char **argv)
         fprintf(stderr, "tokenlab serve: %s\n", e.msg);
         return err_is(&e, "server.lab") ? CLI_USAGE : CLI_IO;
     }
+    const char *listen = o.listen ? o.listen : "127.0.0.1:8910";
+    if (strncmp(listen, "127.", 4) != 0 && strncmp(listen, "[::1]:", 6) != 0 &&
+        strncmp(listen, "localhost:", 10) != 0)
+        fprintf(stderr,
+                "tokenlab serve: warning: %s is not a loopback address; anyone who can "
+                "reach it can use this deliberately teachable server\n",
+                listen);
     char on[256] = "";
     for (size_t i = 0; i < nlabs; i++) {
         if (strstr(on, labs[i])) continue;

@@ -55,12 +55,12 @@ bool config_parse(const char *text, size_t len, config **out, tl_err *e)
     if (c->alg != JWS_RS256 && c->alg != JWS_ES256 && c->alg != JWS_EDDSA && c->alg != JWS_PS256 &&
         c->alg != JWS_RS384 && c->alg != JWS_RS512 && c->alg != JWS_ES384 && c->alg != JWS_PS384 &&
         c->alg != JWS_PS512 && c->alg != JWS_ES512) {
+        err_set(e, "server.config",
+                "signing.alg '%s' is not an asymmetric JWS algorithm (use RS256, ES256 or EdDSA)",
+                alg ? alg : "?");
         json_decref(j);
         config_free(c);
-        return err_set(e, "server.config",
-                       "signing.alg '%s' is not an asymmetric JWS algorithm (use RS256, ES256 or "
-                       "EdDSA)",
-                       alg ? alg : "?");
+        return false;
     }
     c->key_file = dupstr(sig, "key_file");
     json_t *lt = json_object_get(j, "lifetimes");

@@ -101,6 +101,7 @@ bool keys_new(jws_alg alg, const char *key_file, keys **out, tl_err *e)
             return err_set(e, "server.keys", "signing key %s: not a private key usable with %s",
                            key_file, jws_alg_name(alg));
         }
+        if (!jwk_alg(key)) jwk_set_alg(key, jws_alg_name(alg));
         if (!jwk_kid(key)) {
             char *kid = jwk_thumbprint(key, e);
             if (kid) jwk_set_kid(key, kid);

@@ -15,6 +15,9 @@ enum MHD_Result labhttp_events(srv_req *r)
     MHD_add_response_header(resp, "Content-Type", "text/event-stream");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+    unsigned labs = atomic_load(&r->s->labs);
+    char buf[256];
+    if (labs) MHD_add_response_header(resp, "X-Tokenlab-Lab", lab_format(labs, buf, sizeof buf));
     enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
     MHD_destroy_response(resp);
     r->responded = true;

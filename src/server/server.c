@@ -254,15 +254,6 @@ static bool parse_listen(const char *listen, struct sockaddr_storage *ss, char *
     return true;
 }
 
-static bool is_loopback(const struct sockaddr_storage *ss)
-{
-    if (ss->ss_family == AF_INET)
-        return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
-    if (ss->ss_family == AF_INET6)
-        return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
-    return false;
-}
-
 static void notes_seed(server *s)
 {
     s->notes = json_object();
@@ -343,8 +334,8 @@ bool server_start(const server_options *o, server **out, tl_err *e)
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)256, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)15,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned)1, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+        MHD_OPTION_END);
     if (!s->daemon) {
         err_set(e, "server.listen", "cannot listen on %s (address in use or not available)",
                 o->listen ? o->listen : "127.0.0.1:8910");
@@ -358,9 +349,6 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     while (il > 0 && s->issuer[il - 1] == '/') s->issuer[--il] = '\0';
     snprintf(s->api_audience, sizeof s->api_audience, "%s/api", s->issuer);
     if (!discovery_build(s, e)) goto fail;
-    if (!is_loopback(&ss) && s->log)
-        fprintf(s->log, "warning: listening on a non-loopback address; anyone on the network can "
-                        "reach this deliberately teachable server\n");
     *out = s;
     return true;
 fail:
