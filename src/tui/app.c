@@ -957,7 +957,8 @@ static int run_script(app *a, const char *path)
             resizeterm(h, w);
             handle_key(a, TK_FN | KEY_RESIZE);
         } else if (strcmp(line, ":wait-idle") == 0) {
-            wait_idle(a, 5000);
+            wait_idle(a, 30000); /* the embedded server may take seconds to make its keys on a busy
+                                    machine */
         } else if (strncmp(line, ":wait ", 6) == 0) {
             wait_idle(a, atoi(line + 6));
         } else if (strncmp(line, ":advance ", 9) == 0) {

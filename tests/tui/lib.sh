@@ -9,6 +9,10 @@ TL_FIXTURE_DATA="$TL_DIR/fixtures/data"
 
 : "${TOKENLAB:?TOKENLAB must point to the tokenlab binary (ctest sets it)}"
 
+# In an ASan build, LeakSanitizer would report the one block ncurses' panel library never frees
+# (its stdscr pseudo-panel); suppress exactly that, nothing of ours (see lsan.supp).
+export LSAN_OPTIONS="suppressions=$TL_DIR/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
 # tl_run_script SCRIPT_FILE STATE_DIR [colour] [tokenlab args…]
 # Runs the TUI headless on the script with a fixed clock, UTC, a UTF-8 locale and the fixture
 # lessons. "colour" as third argument drops NO_COLOR so the colour themes apply.

@@ -54,7 +54,7 @@ envs=(TOKENLAB_SCRIPT="$WORK/s" TOKENLAB_FAKE_TIME="$TL_FAKE_TIME" TZ=UTC LANG=C
     XDG_DATA_HOME="$WORK/data" NO_COLOR=1)
 if ldd "$TOKENLAB" 2>/dev/null | grep -q libasan || nm "$TOKENLAB" 2>/dev/null | grep -q __asan_init; then
     env "${envs[@]}" ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-        LSAN_OPTIONS="suppressions=$TL_DIR/lsan.supp" "$TOKENLAB" 2>"$WORK/log"
+        "$TOKENLAB" 2>"$WORK/log"
     rc=$?
     tool="ASan"
 else
