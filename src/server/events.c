@@ -140,6 +140,16 @@ void events_subscribe(events *ev, server_event_fn fn, void *ud)
     pthread_mutex_unlock(&ev->mu);
 }
 
+void events_unsubscribe(events *ev, server_event_fn fn, void *ud)
+{
+    pthread_mutex_lock(&ev->mu);
+    size_t w = 0;
+    for (size_t i = 0; i < ev->nsubs; i++)
+        if (!(ev->subs[i].fn == fn && ev->subs[i].ud == ud)) ev->subs[w++] = ev->subs[i];
+    ev->nsubs = w;
+    pthread_mutex_unlock(&ev->mu);
+}
+
 static char *format_sse(const server_event *e)
 {
     json_t *j = json_object();

@@ -16,6 +16,7 @@ events *events_new(void);
 void events_shutdown(events *ev);
 void events_free(events *ev);
 void events_subscribe(events *ev, server_event_fn fn, void *ud);
+void events_unsubscribe(events *ev, server_event_fn fn, void *ud);
 /* Delivers to subscribers and SSE clients. Thread-safe. */
 void events_publish(events *ev, const server_event *e);
 /* A streaming response for GET /lab/events on `conn` (the daemon needs

@@ -456,3 +456,8 @@ void server_subscribe(server *s, server_event_fn fn, void *ud)
 {
     events_subscribe(s->ev, fn, ud);
 }
+
+void server_unsubscribe(server *s, server_event_fn fn, void *ud)
+{
+    events_unsubscribe(s->ev, fn, ud);
+}

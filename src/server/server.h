@@ -65,9 +65,12 @@ typedef struct server_event {
     const char
         *message; /* "PKCE code_verifier does not match the code_challenge (RFC 7636 §4.6)" */
 } server_event;
-/* Called on server threads; the event and its strings are valid only during the call. Several
- * subscribers may be added; there is no unsubscribe other than server_stop. */
+/* Called on server threads, one event at a time, under the server's event lock: copy what you need
+ * and return quickly; do not call server functions from the callback. The event and its strings
+ * are valid only during the call. Up to 16 subscribers; server_stop or server_unsubscribe ends the
+ * calls (after either returns, fn is never called again with ud). */
 typedef void (*server_event_fn)(void *ud, const server_event *ev);
 void server_subscribe(server *s, server_event_fn fn, void *ud);
+void server_unsubscribe(server *s, server_event_fn fn, void *ud);
 
 #endif

@@ -424,8 +424,7 @@ static void *sse_thread(void *arg)
 static void test_events(void **st)
 {
     (void)st;
-    /* static: the subscriber stays registered until server_stop */
-    static seen s = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    seen s = {.mu = PTHREAD_MUTEX_INITIALIZER};
     server_subscribe(S, on_event, &s);
     sse_ctx c = {0};
     c.url = url_of(S, "/lab/events");
@@ -443,7 +442,14 @@ static void test_events(void **st)
     pthread_mutex_lock(&s.mu);
     assert_true(s.refused_token >= 1);
     assert_non_null(strstr(s.last_message, "unknown authorization code"));
+    int before = s.refused_token;
     pthread_mutex_unlock(&s.mu);
+    /* after unsubscribing, no more calls */
+    server_unsubscribe(S, on_event, &s);
+    r = cli_exchange(S, "another-bogus-code");
+    assert_int_equal(r.status, 400);
+    resp_free(&r);
+    assert_int_equal(s.refused_token, before);
     /* the server keeps serving after the stream closed */
     char *u = url_of(S, "/health");
     r = http_get(u, NULL);
