@@ -876,6 +876,80 @@ static void test_userinfo_introspect_revoke(void **st)
     free(idt);
 }
 
+/* Eight simultaneous exchanges of one code: exactly one wins (check-and-set under one lock). */
+static void test_code_race(void **st)
+{
+    (void)st;
+    char *code = cli_code(S, "openid", NULL);
+    char *body = fmt("grant_type=authorization_code&code=%s&redirect_uri=http%%3A%%2F%%2F127.0.0.1"
+                     "%%3A7777%%2Fcallback&client_id=tokenlab-cli&code_verifier=" VERIFIER,
+                     code);
+    char *u = url_of(S, "/token");
+    CURLM *m = curl_multi_init();
+    CURL *h[8];
+    for (int i = 0; i < 8; i++) {
+        h[i] = curl_easy_init();
+        curl_easy_setopt(h[i], CURLOPT_URL, u);
+        curl_easy_setopt(h[i], CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h[i], CURLOPT_WRITEFUNCTION, tsu_write);
+        char **sink = calloc(2, sizeof(char *)); /* tsu_write's {buffer, length} */
+        curl_easy_setopt(h[i], CURLOPT_WRITEDATA, sink);
+        curl_easy_setopt(h[i], CURLOPT_PRIVATE, sink);
+        curl_easy_setopt(h[i], CURLOPT_FRESH_CONNECT, 1L);
+        curl_multi_add_handle(m, h[i]);
+    }
+    int running = 1;
+    while (running) {
+        curl_multi_perform(m, &running);
+        if (running) curl_multi_poll(m, NULL, 0, 100, NULL);
+    }
+    int ok = 0, refused = 0;
+    for (int i = 0; i < 8; i++) {
+        long status = 0;
+        curl_easy_getinfo(h[i], CURLINFO_RESPONSE_CODE, &status);
+        if (status == 200) ok++;
+        if (status == 400) refused++;
+        char **sink = NULL;
+        curl_easy_getinfo(h[i], CURLINFO_PRIVATE, &sink);
+        free(sink[0]);
+        free(sink);
+        curl_multi_remove_handle(m, h[i]);
+        curl_easy_cleanup(h[i]);
+    }
+    curl_multi_cleanup(m);
+    assert_int_equal(ok, 1);
+    assert_int_equal(refused, 7);
+    free(u);
+    free(body);
+    free(code);
+}
+
+static void test_html_pages(void **st)
+{
+    (void)st;
+    char *u = url_of(S, "/device");
+    resp r = http_get(u, NULL);
+    free(u);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<form method=\"post\" action=\"/device\">"));
+    assert_string_equal(header_value(&r, "X-Frame-Options"), "DENY");
+    resp_free(&r);
+    u = url_of(S, "/");
+    r = http_get(u, NULL);
+    free(u);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "/.well-known/openid-configuration"));
+    resp_free(&r);
+    /* user input is escaped in pages: a client name cannot be injected, and an error page
+     * does not reflect raw markup */
+    u = fmt("%s/authorize?client_id=%%3Cscript%%3E", server_base_url(S));
+    r = http_get(u, NULL);
+    free(u);
+    assert_int_equal(r.status, 400);
+    assert_null(strstr(r.body, "<script>"));
+    resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -891,6 +965,8 @@ int main(void)
         cmocka_unit_test_setup(test_password_grant, reset),
         cmocka_unit_test_setup(test_device_flow, reset),
         cmocka_unit_test_setup(test_userinfo_introspect_revoke, reset),
+        cmocka_unit_test_setup(test_code_race, reset),
+        cmocka_unit_test_setup(test_html_pages, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
