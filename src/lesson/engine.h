@@ -8,7 +8,10 @@
  *
  * Asynchrony: actions go through `opts.http` (borrowed). Callbacks run inside http_poll()/
  * http_wait() on the caller's thread — the TUI keeps polling its loop; the player calls http_wait.
- * Only one run is in flight at a time (engine_busy). */
+ * Only one run is in flight at a time (engine_busy).
+ *
+ * The server's own view of its refusals (server_subscribe on an embedded server, or /lab/events)
+ * can be fed to engine_state()'s state_post_refusal() from any thread; see state.h. */
 #ifndef TL_LESSON_ENGINE_H
 #define TL_LESSON_ENGINE_H
 
@@ -26,11 +29,11 @@ typedef struct engine engine; /* opaque */
 
 typedef struct engine_options {
     http_client *http; /* required, borrowed: the transport the caller polls */
-    const char
-        *server_url;     /* base URL of the embedded or remote server, e.g. http://127.0.0.1:PORT */
+    /* base URL of the embedded or remote server, e.g. http://127.0.0.1:PORT */
+    const char *server_url;
     const char *lab_key; /* X-Tokenlab-Lab-Key for /lab/...; NULL: lab/clock actions fail plainly */
-    const char
-        *login_secret; /* HS256 secret of /login tokens when known (embedded server), or NULL */
+    /* HS256 secret of /login tokens when known (embedded server), or NULL */
+    const char *login_secret;
     size_t login_secret_len;
     /* Or a function returning the current secret (the weak-secret lab switch swaps it); asked
      * after every action. Returns a borrowed pointer or NULL. */
