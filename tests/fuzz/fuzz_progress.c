@@ -28,6 +28,14 @@ static void fail(const char *why)
     abort();
 }
 
+static void sweep(void);
+
+static void cleanup(void)
+{
+    sweep();
+    rmdir(dir);
+}
+
 static void setup(void)
 {
     if (dir[0]) return;
@@ -35,6 +43,7 @@ static void setup(void)
     snprintf(dir, sizeof dir, "%s/tokenlab-fuzz-progress.XXXXXX", base);
     if (!mkdtemp(dir)) fail("mkdtemp");
     snprintf(path, sizeof path, "%s/progress.json", dir);
+    atexit(cleanup);
 }
 
 static void sweep(void)
