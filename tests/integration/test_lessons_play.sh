@@ -127,4 +127,26 @@ rc=$?
 cat "$work/state.out"
 [ $rc -eq 0 ]; check "state fixture: signature status, state check, verify, code reuse" $?
 
+# 6. the same player against a separate `tokenlab serve` (as for a class server): lab and clock
+#    actions go over HTTP /lab/* with the lab key; without the key they fail with a plain message
+"$T" serve --listen 127.0.0.1:0 --lab-key test-lab-key >"$work/serve.log" 2>&1 &
+spid=$!
+url=""
+for _ in $(seq 1 100); do
+    url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/serve.log" | head -1)
+    [ -n "$url" ] && break
+    sleep 0.1
+done
+[ -n "$url" ]; check "tokenlab serve started ($url)" $?
+"$T" lessons check "$SRC/lessons" --lesson expiry --server "$url" --lab-key test-lab-key >"$work/remote.out" 2>&1
+rc=$?
+cat "$work/remote.out"
+[ $rc -eq 0 ]; check "a lesson that moves the clock plays against a remote server" $?
+"$T" lessons check "$SRC/lessons" --lesson expiry --server "$url" >"$work/nokey.out" 2>&1
+rc=$?
+[ $rc -eq 1 ]; check "without the lab key it fails" $?
+grep -q "no lab key for this server" "$work/nokey.out"; check "and says why" $?
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+
 exit $fail
