@@ -816,6 +816,7 @@ static void tick(app *a)
     a->spin++;
     a->chrome_dirty = true; /* the clock */
     if (pane_decoder_tick(a->dec)) a->dirty[PANE_DECODER] = true;
+    if (a->net) net_tick(a->net);
 }
 
 static void on_net_event(void *ud, const net_event *ev)
@@ -896,16 +897,22 @@ static void feed_text(app *a, const char *s)
     }
 }
 
-static void wait_idle(app *a, int max_ms)
+/* Runs the loop until the network is quiet (at most max_ms), or, with `exact`, for max_ms. */
+static void wait_idle(app *a, int max_ms, bool exact)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    time_t last = time(NULL);
     for (;;) {
         pump(a, 20);
+        if (time(NULL) != last) { /* the 1 s timer keeps running in script mode */
+            last = time(NULL);
+            tick(a);
+        }
         bool busy = a->net && net_busy(a->net);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-        if ((!busy && ms >= 50) || ms > max_ms) break;
+        if ((!exact && !busy && ms >= 50) || ms > max_ms) break;
     }
     draw(a);
 }
@@ -957,10 +964,10 @@ static int run_script(app *a, const char *path)
             resizeterm(h, w);
             handle_key(a, TK_FN | KEY_RESIZE);
         } else if (strcmp(line, ":wait-idle") == 0) {
-            wait_idle(a, 30000); /* the embedded server may take seconds to make its keys on a busy
-                                    machine */
+            wait_idle(a, 30000, false); /* the embedded server may take seconds to make its keys on
+                                    a busy machine */
         } else if (strncmp(line, ":wait ", 6) == 0) {
-            wait_idle(a, atoi(line + 6));
+            wait_idle(a, atoi(line + 6), true);
         } else if (strncmp(line, ":advance ", 9) == 0) {
             a->fake_time += atoll(line + 9);
             tick(a);
@@ -1212,6 +1219,9 @@ int tui_main(int argc, char **argv)
         }
     }
     stop_curses(a);
+    /* no more callbacks into the panes while the network winds down */
+    net_on_event(a->net, NULL, NULL);
+    net_on_change(a->net, NULL, NULL);
     pane_lesson_free(a->lesson);
     pane_flow_free(a->flow);
     pane_trace_free(a->trace);

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ struct net {
     bool started;
     int evpipe[2]; /* server threads -> loop: one net_event* per write */
     uint64_t sse_id, health_id;
+    time_t retry_at; /* remote server down: next health check */
     net_event_fn ev_fn;
     void *ev_ud;
     net_change_fn ch_fn;
@@ -205,12 +207,19 @@ static void on_jwks(jwkscache *jc, bool ok, const tl_err *e, void *ud)
     changed(n);
 }
 
+static void open_events(net *n);
+
 /* Remote server: the server's view arrives as SSE from /lab/events. */
 static void on_sse(const char *event, const char *data, void *ud)
 {
     net *n = ud;
-    if (!event) { /* stream ended */
+    if (!event) { /* stream ended: the server went away (or never answered) */
         n->sse_id = 0;
+        if (n->up) {
+            n->up = false;
+            changed(n);
+        }
+        n->retry_at = time(NULL) + 5;
         return;
     }
     if (!n->ev_fn || !data) return;
@@ -243,6 +252,40 @@ static void on_health(http_client *c, http_exchange *x, void *ud)
         n->up = up;
         changed(n);
     }
+    if (!up) n->retry_at = time(NULL) + 5;
+    if (up && !n->sse_id) open_events(n);
+}
+
+/* Every answer from the server says it is up; a transport failure says it is down. */
+static void on_any_exchange(http_client *c, http_exchange *x, void *ud)
+{
+    (void)c;
+    net *n = ud;
+    if (x->state == HTTP_PENDING || x->state == HTTP_CANCELLED || !x->url) return;
+    if (strncmp(x->url, n->base, strlen(n->base)) != 0) return;
+    bool up = x->state == HTTP_DONE;
+    if (up != n->up && !net_embedded(n)) {
+        n->up = up;
+        if (!up) n->retry_at = time(NULL) + 5;
+        changed(n);
+    }
+}
+
+static void health_check(net *n)
+{
+    char url[300];
+    snprintf(url, sizeof url, "%s/health", n->base);
+    http_request *r = http_request_new("GET", url);
+    if (!r) return;
+    http_request_set_label(r, "is the server up?");
+    if (!http_send(n->http, r, on_health, n, &n->health_id, NULL)) n->health_id = 0;
+    http_request_free(r);
+}
+
+void net_tick(net *n)
+{
+    if (net_embedded(n) || !n->started) return;
+    if (!n->up && !n->health_id && time(NULL) >= n->retry_at) health_check(n);
 }
 
 void net_start(net *n)
@@ -252,18 +295,18 @@ void net_start(net *n)
     if (n->starting) return; /* server_ready() calls us again */
     jwkscache_on_update(n->jc, on_jwks, n);
     jwkscache_refresh(n->jc, NULL);
-    if (!n->srv) {
-        char url[300];
-        snprintf(url, sizeof url, "%s/health", n->base);
-        http_request *r = http_request_new("GET", url);
-        if (r) {
-            http_request_set_label(r, "is the server up?");
-            http_send(n->http, r, on_health, n, &n->health_id, NULL);
-            http_request_free(r);
-        }
-        snprintf(url, sizeof url, "%s/lab/events", n->base);
-        http_sse_open(n->http, url, on_sse, n, &n->sse_id, NULL);
+    if (!net_embedded(n)) {
+        http_on_exchange(n->http, on_any_exchange, n);
+        health_check(n);
+        open_events(n);
     }
+}
+
+static void open_events(net *n)
+{
+    char url[300];
+    snprintf(url, sizeof url, "%s/lab/events", n->base);
+    if (!http_sse_open(n->http, url, on_sse, n, &n->sse_id, NULL)) n->sse_id = 0;
 }
 
 http_client *net_http(net *n)

@@ -36,6 +36,8 @@ void net_on_change(net *n, net_change_fn fn, void *ud);
 /* Starts the slow things (JWKS fetch, SSE stream, health check) after the first frame. */
 void net_start(net *n);
 
+/* Once a second: a remote server that is down gets a health check every 5 s (the status dot). */
+void net_tick(net *n);
 http_client *net_http(net *n); /* borrowed */
 const char *net_base_url(const net *n);
 const char *net_lab_key(const net *n); /* NULL when unknown (remote server without --lab-key) */
