@@ -65,6 +65,11 @@ static int cmd_list(int argc, char **argv)
         cli_errorf("lessons list", "%s", e.msg);
         return CLI_IO;
     }
+    /* the learner's progress, when there is any (reading never creates the file) */
+    progress *pr = NULL;
+    char notice[1024];
+    if (!progress_open(NULL, &pr, notice, sizeof notice, NULL)) pr = NULL;
+    if (notice[0]) cli_warnf("lessons list", "%s", notice);
     if (json) {
         json_t *arr = json_array();
         for (size_t i = 0; i < c->n; i++) {
@@ -77,25 +82,30 @@ static int cmd_list(int argc, char **argv)
                                "title", l->title, "level", l->level, "minutes", l->minutes, "steps",
                                (json_int_t)l->nsteps, "questions", (json_int_t)l->nquizzes,
                                "requires", req, "lang", l->lang, "file", l->path));
+            const char *st = pr ? progress_lesson_status(pr, l->id) : NULL;
+            json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "status",
+                                st ? json_string(st) : json_null());
         }
         char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         printf("%s\n", s ? s : "[]");
         free(s);
         json_decref(arr);
     } else {
-        printf("%-3s %-18s %-13s %4s %5s %9s  %s\n", "#", "id", "level", "min", "steps",
-               "questions", "title");
+        printf("%-3s %-18s %-13s %4s %5s %9s  %-8s %s\n", "#", "id", "level", "min", "steps",
+               "questions", "status", "title");
         size_t steps = 0, qs = 0, mins = 0;
         for (size_t i = 0; i < c->n; i++) {
             const lesson *l = c->lessons[i];
-            printf("%-3zu %-18s %-13s %4d %5zu %9zu  %s\n", i + 1, l->id, l->level, l->minutes,
-                   l->nsteps, l->nquizzes, l->title);
+            const char *st = pr ? progress_lesson_status(pr, l->id) : NULL;
+            printf("%-3zu %-18s %-13s %4d %5zu %9zu  %-8s %s\n", i + 1, l->id, l->level, l->minutes,
+                   l->nsteps, l->nquizzes, st ? st : "-", l->title);
             steps += l->nsteps;
             qs += l->nquizzes;
             mins += (size_t)l->minutes;
         }
         printf("%zu lessons, %zu minutes, %zu steps, %zu questions\n", c->n, mins, steps, qs);
     }
+    progress_free(pr);
     course_free(c);
     return CLI_OK;
 }
