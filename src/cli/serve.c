@@ -42,10 +42,12 @@ int cli_serve_main(int argc, char **argv)
             quiet = true;
             continue;
         }
-        if (!v || (strcmp(a, "--listen") && strcmp(a, "--config") && strcmp(a, "--issuer") &&
-                   strcmp(a, "--lab") && strcmp(a, "--lab-key"))) {
+        bool known = strcmp(a, "--listen") == 0 || strcmp(a, "--config") == 0 ||
+                     strcmp(a, "--issuer") == 0 || strcmp(a, "--lab") == 0 ||
+                     strcmp(a, "--lab-key") == 0;
+        if (!known || !v) {
             fprintf(stderr, "tokenlab serve: %s '%s' (see tokenlab serve --help)\n",
-                    v || a[0] != '-' ? "unknown option" : "missing value for", a);
+                    known ? "missing value for" : "unknown option", a);
             return CLI_USAGE;
         }
         if (strcmp(a, "--listen") == 0) o.listen = v;
