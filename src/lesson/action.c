@@ -16,6 +16,7 @@
 #include "jose/jwt.h"
 #include "oauth/flow.h"
 #include "oauth/pkce.h"
+#include "server/server.h"
 
 /* ---- the action table (lint) ---------------------------------------------------------------- */
 
@@ -99,6 +100,18 @@ static const char *arg_eq(const char *a)
     return eq;
 }
 
+bool action_lab_known(const char *name, tl_err *e)
+{
+    const char *const *names = server_lab_names();
+    char known[256] = "";
+    for (size_t i = 0; names && names[i]; i++) {
+        if (strcmp(names[i], name) == 0) return true;
+        size_t l = strlen(known);
+        snprintf(known + l, sizeof known - l, "%s%s", l ? ", " : "", names[i]);
+    }
+    return err_set(e, "action.lab", "unknown lab switch '%s' (known: %s)", name, known);
+}
+
 bool action_validate(size_t argc, char *const *argv, tl_err *e)
 {
     if (argc == 0) return err_set(e, "action.args", "empty action");
@@ -150,6 +163,7 @@ bool action_validate(size_t argc, char *const *argv, tl_err *e)
     } else if (strcmp(s->name, "lab") == 0) {
         if (strcmp(argv[1], "on") && strcmp(argv[1], "off"))
             return err_set(e, "action.args", "lab: '%s' is not on or off", argv[1]);
+        if (!action_lab_known(argv[2], e)) return err_prefix(e, "lab: ");
     } else if (strcmp(s->name, "clock") == 0) {
         int64_t d;
         if (strcmp(argv[1], "reset") != 0 &&

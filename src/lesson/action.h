@@ -18,6 +18,8 @@
 /* Lint: is this a known action with acceptable arguments? Pure (no I/O). Errors "action.unknown",
  * "action.args" with a plain message ("login needs EMAIL PASSWORD"). */
 bool action_validate(size_t argc, char *const *argv, tl_err *e);
+/* Is `name` a lab switch the server knows (server_lab_names)? Error "action.lab" lists them. */
+bool action_lab_known(const char *name, tl_err *e);
 /* The known action names, NULL-terminated. */
 const char *const *action_names(void);
 

@@ -540,7 +540,12 @@ static int front_matter(pctx *c, const line *lines, size_t nlines)
                 parse_list(c, ln, "requires", val, &l->requires, &l->nrequires);
                 break;
             case 5:
-                parse_list(c, ln, "lab", val, &l->labs, &l->nlabs);
+                if (parse_list(c, ln, "lab", val, &l->labs, &l->nlabs))
+                    for (size_t li = 0; li < l->nlabs; li++) {
+                        tl_err le = {0};
+                        if (!action_lab_known(l->labs[li], &le))
+                            ERR(c, ln, "front matter 'lab': %s", le.msg);
+                    }
                 break;
             }
         }

@@ -152,6 +152,10 @@ static void test_front_matter_errors(void **state)
            "x.md:4: front matter 'requires': 'B!' is not a valid id ([a-z0-9-]+)");
     expect("---\nid: a\ntitle: T\nlab: [alg-none\n---\n",
            "x.md:4: front matter 'lab': list is not closed with ']'");
+    expect("---\nid: a\ntitle: T\nlab: [alg-none, time-travel]\n---\n",
+           "x.md:4: front matter 'lab': unknown lab switch 'time-travel' (known: alg-none, "
+           "alg-confusion, weak-secret, skip-exp, no-pkce, loose-redirect, code-reuse, "
+           "password-grant)");
 }
 
 static void test_block_errors(void **state)
@@ -302,6 +306,9 @@ static void test_action_messages(void **state)
         {"consent maybe", "consent: 'maybe' is not allow or deny"},
         {"device-approve a@b c maybe", "device-approve: 'maybe' is not allow or deny"},
         {"lab flip alg-none", "lab: 'flip' is not on or off"},
+        {"lab on no-tls",
+         "lab: unknown lab switch 'no-tls' (known: alg-none, alg-confusion, "
+         "weak-secret, skip-exp, no-pkce, loose-redirect, code-reuse, password-grant)"},
         {"introspect id", "introspect: 'id' is not access or refresh"},
         {"revoke login", "revoke: 'login' is not access or refresh"},
         {"api GET api/profile", "api: the path 'api/profile' must start with '/'"},
