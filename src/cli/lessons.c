@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/assets.h"
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "lesson/course.h"
@@ -141,6 +142,12 @@ static int cmd_check(int argc, char **argv)
         if (id == O_SERVER) po.server_url = val;
         if (id == O_LABKEY) po.lab_key = val;
         if (id == O_LANG) co.lang = val;
+    }
+    /* The built-in course by default: checked as a folder, so its translations are linted too */
+    char builtin[4096];
+    if (!dir && assets_data_dir()) {
+        snprintf(builtin, sizeof builtin, "%s/lessons", assets_data_dir());
+        dir = builtin;
     }
     if (dir) {
         co.dir = dir;

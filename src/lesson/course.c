@@ -114,8 +114,81 @@ static void add_lesson(course *c, lesson *l, parse_diags *diags)
     c->lessons[c->n++] = l;
 }
 
+/* The item ids of one parsed file, to compare a translation with its original: progress refers to
+ * steps and questions by id, so a translation must keep them. */
+typedef struct shape {
+    char *id, *file;
+    bool is_tr;
+    char **items;
+    int *lines;
+    size_t n;
+} shape;
+
+static void shape_add(shape **arr, size_t *n, const lesson *l, const char *file, bool is_tr)
+{
+    shape *x = realloc(*arr, (*n + 1) * sizeof *x);
+    if (!x) return;
+    *arr = x;
+    shape *s = &x[*n];
+    memset(s, 0, sizeof *s);
+    s->id = strdup(l->id);
+    s->file = strdup(file);
+    s->is_tr = is_tr;
+    size_t k = parse_item_count(l);
+    s->items = calloc(k + 1, sizeof *s->items);
+    s->lines = calloc(k + 1, sizeof *s->lines);
+    for (size_t i = 0; s->items && s->lines && i < k; i++) {
+        const lesson_block *b = parse_item(l, i);
+        s->items[s->n] = strdup(b->kind == LESSON_STEP ? b->step->id : b->quiz->id);
+        s->lines[s->n++] = b->line;
+    }
+    (*n)++;
+}
+
+static bool shape_has(const shape *s, const char *item)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->items[i] && strcmp(s->items[i], item) == 0) return true;
+    return false;
+}
+
+static void shapes_compare(shape *arr, size_t n, parse_diags *diags)
+{
+    for (size_t i = 0; i < n; i++) {
+        const shape *t = &arr[i];
+        if (!t->is_tr) continue;
+        const shape *o = NULL;
+        for (size_t k = 0; k < n; k++)
+            if (!arr[k].is_tr && strcmp(arr[k].id, t->id) == 0) o = &arr[k];
+        if (!o) {
+            parse_diags_add(diags, t->file, 2, "translation of '%s' has no original in this folder",
+                            t->id);
+            continue;
+        }
+        for (size_t k = 0; k < t->n; k++)
+            if (t->items[k] && !shape_has(o, t->items[k]))
+                parse_diags_add(diags, t->file, t->lines[k],
+                                "'%s' is not in the original %s (a translation keeps the ids)",
+                                t->items[k], o->file);
+        for (size_t k = 0; k < o->n; k++)
+            if (o->items[k] && !shape_has(t, o->items[k]))
+                parse_diags_add(diags, t->file, 1, "the translation lacks '%s' (%s:%d)",
+                                o->items[k], o->file, o->lines[k]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < arr[i].n; k++) free(arr[i].items[k]);
+        free(arr[i].items);
+        free(arr[i].lines);
+        free(arr[i].id);
+        free(arr[i].file);
+    }
+    free(arr);
+}
+
 static void load_dir(course *c, const char *dir, bool must_exist, parse_diags *diags, bool *any)
 {
+    shape *shapes = NULL;
+    size_t nshapes = 0;
     found *f = NULL;
     size_t n = 0;
     if (!list_dir(dir, &f, &n)) {
@@ -172,6 +245,7 @@ static void load_dir(course *c, const char *dir, bool must_exist, parse_diags *d
                 nids++;
             }
         }
+        if (must_exist) shape_add(&shapes, &nshapes, l, f[i].path, is_tr);
         if (is_tr && strcmp(lang, c->lang) != 0) {
             parse_lesson_free(l); /* linted only */
             continue;
@@ -192,6 +266,7 @@ static void load_dir(course *c, const char *dir, bool must_exist, parse_diags *d
         else
             add_lesson(c, l, diags);
     }
+    shapes_compare(shapes, nshapes, diags);
     for (size_t k = 0; k < nids; k++) {
         free(ids[k]);
         free(files[k]);

@@ -512,6 +512,44 @@ static void test_course_folders(void **state)
     assert_int_equal(system(p), 0);
 }
 
+/* A translation keeps the step and question ids of its original (progress refers to them). */
+static void test_translation_ids(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tl-tr-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char p[256];
+    snprintf(p, sizeof p, "%s/01-c.md", dir);
+    write_file(p, "---\nid: c\ntitle: C\n---\n```step one\ntitle: One\n```\n"
+                  "```step two\ntitle: Two\n```\n");
+    snprintf(p, sizeof p, "%s/01-c.fr.md", dir);
+    write_file(p, "---\nid: c\ntitle: C en français\n---\n```step one\ntitle: Un\n```\n"
+                  "```step deux\ntitle: Deux\n```\n");
+    snprintf(p, sizeof p, "%s/02-orphan.fr.md", dir);
+    write_file(p, "---\nid: orphan\ntitle: Orpheline\n---\n");
+    parse_diags d = {0};
+    course *c =
+        course_load(&(course_options){.dir = dir, .only_dir = true, .lang = "en"}, &d, NULL);
+    assert_non_null(c);
+    assert_int_equal(d.n, 3);
+    char want[512];
+    snprintf(
+        want, sizeof want,
+        "%s/01-c.fr.md:8: 'deux' is not in the original %s/01-c.md (a translation keeps the ids)",
+        dir, dir);
+    assert_string_equal(d.msgs[0], want);
+    snprintf(want, sizeof want, "%s/01-c.fr.md:1: the translation lacks 'two' (%s/01-c.md:8)", dir,
+             dir);
+    assert_string_equal(d.msgs[1], want);
+    snprintf(want, sizeof want,
+             "%s/02-orphan.fr.md:2: translation of 'orphan' has no original in this folder", dir);
+    assert_string_equal(d.msgs[2], want);
+    course_free(c);
+    parse_diags_free(&d);
+    snprintf(p, sizeof p, "rm -rf %s", dir);
+    assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -520,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_bytes),           cmocka_unit_test(test_more_messages),
         cmocka_unit_test(test_action_messages), cmocka_unit_test(test_words),
         cmocka_unit_test(test_course),          cmocka_unit_test(test_course_folders),
+        cmocka_unit_test(test_translation_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
