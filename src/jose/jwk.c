@@ -617,11 +617,12 @@ bool jwk_parse_any(const char *text, size_t len, jwk **out, tl_err *e)
         bool ok;
         if (json_is_array(json_object_get(j, "keys"))) {
             json_t *keys = json_object_get(j, "keys");
-            if (json_array_size(keys) != 1) {
+            size_t nkeys = json_array_size(keys);
+            if (nkeys != 1) {
                 json_decref(j);
                 return err_set(e, "key.jwk",
                                "this is a JWKS with %zu keys; pass one key, or use it as a JWKS",
-                               json_array_size(keys));
+                               nkeys);
             }
             ok = jwk_from_json(json_array_get(keys, 0), out, e);
         } else {
