@@ -95,7 +95,7 @@ static bool list_dir(const char *dir, found **out, size_t *n)
     return true;
 }
 
-static void add_lesson(course *c, lesson *l, parse_diags *diags)
+static void add_lesson(course *c, lesson *l)
 {
     for (size_t i = 0; i < c->n; i++) {
         if (strcmp(c->lessons[i]->id, l->id) != 0) continue;
@@ -104,7 +104,6 @@ static void add_lesson(course *c, lesson *l, parse_diags *diags)
         c->lessons[i] = l;
         return;
     }
-    (void)diags;
     lesson **x = realloc(c->lessons, (c->n + 1) * sizeof *x);
     if (!x) {
         parse_lesson_free(l);
@@ -252,7 +251,7 @@ static void load_dir(course *c, const char *dir, bool must_exist, parse_diags *d
         }
         if (is_tr) {
             /* the translation replaces its original (same id) wherever it is */
-            add_lesson(c, l, diags);
+            add_lesson(c, l);
             continue;
         }
         /* an original never replaces a translation already chosen for the same id */
@@ -264,7 +263,7 @@ static void load_dir(course *c, const char *dir, bool must_exist, parse_diags *d
         if (have_tr)
             parse_lesson_free(l);
         else
-            add_lesson(c, l, diags);
+            add_lesson(c, l);
     }
     shapes_compare(shapes, nshapes, diags);
     for (size_t k = 0; k < nids; k++) {

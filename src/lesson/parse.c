@@ -559,14 +559,13 @@ static int front_matter(pctx *c, const line *lines, size_t nlines)
     return (int)end + 1;
 }
 
-static void note_id(pctx *c, const char *id, int ln, const char *kind)
+static void note_id(pctx *c, const char *id, int ln)
 {
     for (size_t i = 0; i < c->nids; i++)
         if (strcmp(c->ids[i], id) == 0) {
             ERR(c, ln, "duplicate id '%s' (first used on line %d)", id, c->id_lines[i]);
             return;
         }
-    (void)kind;
     int *nl = realloc(c->id_lines, (c->nids + 1) * sizeof *nl);
     if (!nl) return;
     c->id_lines = nl;
@@ -1068,7 +1067,7 @@ lesson *parse_lesson(const char *file, const char *text, size_t len, parse_diags
                 ERR(&c, fence_ln, "%s id '%s' is not valid ([a-z0-9-]+)", kind, id);
             } else {
                 if (nw > 2) ERR(&c, fence_ln, "unexpected text after the %s id '%s'", kind, id);
-                note_id(&c, id, fence_ln, kind);
+                note_id(&c, id, fence_ln);
                 lesson_block b = {.line = fence_ln};
                 if (kind[0] == 's') {
                     b.kind = LESSON_STEP;
