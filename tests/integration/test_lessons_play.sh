@@ -21,6 +21,14 @@ grep -q "^play: .* 0 failures" "$work/out"; check "play summary" $?
 n=$(grep -c "^play .* ok$" "$work/out")
 [ "$n" -ge 12 ]; check "at least 12 lessons played green ($n)" $?
 
+# 1b. every translation shipped is played too (each language once)
+for lang in $(ls "$SRC"/lessons/*.md | sed -n 's/.*\.\([a-z][a-z]\)\.md$/\1/p' | sort -u); do
+    "$T" lessons check "$SRC/lessons" --lang "$lang" >"$work/out.$lang" 2>&1
+    rc=$?
+    grep -v ": ok$" "$work/out.$lang"
+    [ $rc -eq 0 ]; check "the course in '$lang' lints and plays" $?
+done
+
 # 2. list --json: ids, counts, at least 80 questions in all
 "$T" lessons list --json --lessons "$SRC/lessons" >"$work/list.json"
 check "lessons list --json exits 0" $?
