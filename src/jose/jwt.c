@@ -207,14 +207,17 @@ size_t jwt_warnings(const jws *t, const jwk *key, int64_t now, jwt_warning *out,
         if (!expv) {
             jwt_warn(&w, "warn.no_exp",
                      "no \"exp\": this token never expires, so a stolen copy works forever");
-        } else if (json_is_number(expv)) {
+        } else if (json_is_number(expv) && fabs(json_number_value(expv)) <= 253402300799.0) {
+            /* Only plausible dates (years 1..9999): a cast of 1e300 to int64_t is undefined. */
             int64_t exp = (int64_t)floor(json_number_value(expv));
             char when[48], dur[48];
             if (now >= exp)
                 jwt_warn(&w, "warn.expired", "expired %s at %s",
                          jwt_ago(now - exp, dur, sizeof dur),
                          jwt_when(exp, now, when, sizeof when));
-            int64_t from = json_is_number(iatv) ? (int64_t)floor(json_number_value(iatv)) : now;
+            int64_t from = json_is_number(iatv) && fabs(json_number_value(iatv)) <= 253402300799.0
+                               ? (int64_t)floor(json_number_value(iatv))
+                               : now;
             if (exp - from > JWT_LONG_LIFETIME)
                 jwt_warn(&w, "warn.long_lifetime",
                          "lives %s%s: long-lived tokens are hard to take back; minutes are "
