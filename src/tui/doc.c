@@ -307,21 +307,23 @@ static int wrap_line(const doc_line *ln, int width, row_fn fn, void *ud)
             rows++;
             room = width - hang;
             start = brk;
-            /* re-measure the carried-over part */
+            while (start < ln->len && t[start] == ' ') start++; /* no row starts with a space */
+            if (start > i) i = start;
+            /* re-measure the carried-over part, then look at the character at i again */
             col = 0;
             last_space = 0;
-            size_t j = start;
-            while (j < i) {
+            for (size_t j = start; j < i;) {
                 long c2;
-                size_t k2 = utf8_next(t + j, ln->len - j, &c2);
+                j += utf8_next(t + j, ln->len - j, &c2);
                 col += cp_width(c2);
-                j += k2;
             }
+            continue;
         }
         col += cw;
         i += k;
         if (cp == ' ') last_space = i;
     }
+    if (rows > 0 && start >= ln->len) return rows; /* only spaces were left after a break */
     if (fn) fn(ud, start, ln->len, rows ? hang : 0);
     return rows + 1;
 }

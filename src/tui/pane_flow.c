@@ -325,3 +325,26 @@ void pane_flow_draw(pane_flow *p, WINDOW *w, bool focused)
         put_clipped(w, h - 1, wd - 2 - ui_width(pos), maxx, pos, theme_attr(THEME_BORDER));
     }
 }
+
+static const flow *find_flow(const pane_flow *p, const char *name)
+{
+    for (size_t i = 0; i < NFLOWS; i++)
+        if (name && strcmp(g_flow_names[i], name) == 0) return &p->f[i];
+    return NULL;
+}
+
+const char *pane_flow_error(const pane_flow *p, const char *name)
+{
+    const flow *f = find_flow(p, name);
+    if (!f) return "no such flow";
+    return f->error[0] ? f->error : NULL;
+}
+
+size_t pane_flow_steps(const pane_flow *p, const char *name, const char **ids, size_t max)
+{
+    const flow *f = find_flow(p, name);
+    size_t n = 0;
+    for (int i = 0; f && i < f->nsteps && n + 1 < max; i++) ids[n++] = f->step[i].id;
+    if (max) ids[n] = NULL;
+    return n;
+}

@@ -5,6 +5,7 @@
 
 #include <curses.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "tui/app.h"
 #include "tui/keys.h"
@@ -23,5 +24,10 @@ void pane_flow_follow(pane_flow *p, const char *method, const char *path, const 
 int pane_flow_key(pane_flow *p, int key, tui_action act);
 void pane_flow_draw(pane_flow *p, WINDOW *w, bool focused);
 const char *pane_flow_name(const pane_flow *p);
+/* Why the diagram `name` could not be read ("flows/x.flow:3: unknown actor 'y'"), or NULL when
+ * it is fine; "no such flow" for an unknown name. */
+const char *pane_flow_error(const pane_flow *p, const char *name);
+/* The step ids of diagram `name` in order, NULL-terminated (at most `max` - 1 of them). */
+size_t pane_flow_steps(const pane_flow *p, const char *name, const char **ids, size_t max);
 
 #endif
