@@ -681,18 +681,21 @@ static void handle_key(app *a, int key)
         a->chrome_dirty = true;
         return;
     }
-    /* a text field owns the keyboard */
+    /* a text field owns the keyboard; a key it does not take (Tab, F1, arrows) first closes the
+     * field as Esc would, then does its usual job */
     if (a->focus == PANE_DECODER && pane_decoder_editing(a->dec)) {
-        pane_decoder_key(a->dec, key, ACT_NONE);
+        int r = pane_decoder_key(a->dec, key, ACT_NONE);
+        if (r == KEY_R_IGNORED) pane_decoder_key(a->dec, TK_ESC, ACT_NONE);
         if (!pane_decoder_editing(a->dec) && a->lesson)
             pane_lesson_decoder_changed(a->lesson, pane_decoder_token(a->dec));
         a->chrome_dirty = true;
-        return;
+        if (r != KEY_R_IGNORED) return;
     }
     if (a->focus == PANE_LESSON && a->lesson && pane_lesson_editing(a->lesson)) {
-        pane_lesson_key(a->lesson, key, ACT_NONE);
+        int r = pane_lesson_key(a->lesson, key, ACT_NONE);
+        if (r == KEY_R_IGNORED) pane_lesson_key(a->lesson, TK_ESC, ACT_NONE);
         a->chrome_dirty = true;
-        return;
+        if (r != KEY_R_IGNORED) return;
     }
     int ctx = focus_ctx(a);
     tui_action act = keys_lookup(key, ctx & ~CTX_GLOBAL);

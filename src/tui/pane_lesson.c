@@ -536,6 +536,11 @@ static int text_key(pane_lesson *p, int key)
         memcpy(p->answer + p->answer_len, u, n);
         p->answer_len += n;
         p->answer[p->answer_len] = '\0';
+    } else if (key == TK_CTRL('u')) {
+        p->answer_len = 0;
+        p->answer[0] = '\0';
+    } else if ((key & TK_FN) || key < 32) {
+        return KEY_R_IGNORED; /* not text: the app decides (Tab leaves the field) */
     }
     app_dirty(p->a, PANE_LESSON);
     return KEY_R_HANDLED | KEY_R_REDRAW;
