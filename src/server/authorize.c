@@ -265,6 +265,15 @@ enum MHD_Result authorize_start(srv_req *r)
                               rt ? "only response_type=code is supported (RFC 9700 §2.1.2: the "
                                    "implicit grant should not be used)"
                                  : "response_type is missing (RFC 6749 §4.1.1)");
+    const char *mode = srv_query(r, "response_mode");
+    if (mode && strcmp(mode, "query") != 0)
+        return redirect_error(r, c, redirect_uri, state, "invalid_request",
+                              "only response_mode=query is supported");
+    const char *prompt = srv_query(r, "prompt");
+    if (prompt && strstr(prompt, "none"))
+        /* OIDC Core §3.1.2.6: there is no signed-in session to reuse; every request signs in */
+        return redirect_error(r, c, redirect_uri, state, "login_required",
+                              "prompt=none, but this server keeps no sign-in session");
     if (!(c->grants & CONFIG_GRANT_CODE))
         return redirect_error(r, c, redirect_uri, state, "unauthorized_client",
                               "this client may not use the authorization code grant");

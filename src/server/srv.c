@@ -295,7 +295,7 @@ const config_client *srv_client_auth(srv_req *r, bool require_confidential, enum
         *result = srv_oauth_error(r, 401, cid, "invalid_client", basic ? h : NULL,
                                   "wrong client secret for '%s'", cid);
         c = NULL;
-    } else if (!c->confidential && csec) {
+    } else if (!c->confidential && csec && *csec) {
         *result = srv_oauth_error(r, 401, cid, "invalid_client", basic ? h : NULL,
                                   "client '%s' is public and has no secret; send only client_id "
                                   "(RFC 6749 §2.1)",

@@ -309,6 +309,12 @@ static void test_authorize_errors_redirect(void **st)
          "invalid_scope", "unknown scope"},
         {"&response_type=code&code_challenge=" CHALLENGE "&code_challenge_method=S256",
          "invalid_scope", "scope is missing"},
+        {"&scope=openid&response_type=code&prompt=none&code_challenge=" CHALLENGE
+         "&code_challenge_method=S256",
+         "login_required", "prompt=none"},
+        {"&scope=openid&response_type=code&response_mode=fragment&code_challenge=" CHALLENGE
+         "&code_challenge_method=S256",
+         "invalid_request", "response_mode=query"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *u = fmt("%s/authorize?client_id=tokenlab-cli&redirect_uri=http%%3A%%2F%%2F127.0.0.1"
@@ -569,6 +575,7 @@ static void test_refresh(void **st)
 static void test_client_credentials_and_auth(void **st)
 {
     (void)st;
+    char *code, *b;
     const char *basic[] = {"Authorization: Basic ZGVtby1zZXJ2aWNlOmRlbW8tc2VydmljZS1zZWNyZXQ=",
                            NULL};
     resp r = token_req(S, basic, "grant_type=client_credentials&scope=api%3Aread");
@@ -594,6 +601,21 @@ static void test_client_credentials_and_auth(void **st)
     assert_int_equal(r.status, 401);
     assert_string_equal(jstr(&r, "error"), "invalid_client");
     assert_non_null(header_value(&r, "WWW-Authenticate"));
+    resp_free(&r);
+    /* a public client may send Basic with an empty secret, never a real one */
+    code = cli_code(S, "openid", NULL);
+    const char *pub_basic[] = {"Authorization: Basic dG9rZW5sYWItY2xpOg==", NULL};
+    b = fmt("grant_type=authorization_code&code=%s&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%3A7777"
+            "%%2Fcallback&code_verifier=" VERIFIER,
+            code);
+    r = token_req(S, pub_basic, b);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    free(b);
+    free(code);
+    r = token_req(S, NULL, "grant_type=client_credentials&client_id=tokenlab-cli&client_secret=x");
+    assert_int_equal(r.status, 401);
+    assert_non_null(strstr(jstr(&r, "error_description"), "public"));
     resp_free(&r);
     r = token_req(S, NULL, "grant_type=client_credentials&client_id=demo-service");
     assert_int_equal(r.status, 401);
