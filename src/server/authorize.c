@@ -374,9 +374,8 @@ enum MHD_Result authorize_login(srv_req *r)
     const char *email = srv_form(r, "email"), *password = srv_form(r, "password");
     const config_user *u = config_user_by_email(s->cfg, email);
     /* Hash even for unknown users so that timing does not reveal which emails exist. */
-    bool ok = secret_password_ok(u ? u->password_hash : s->cfg->users[0].password_hash,
-                                 password ? password : "") &&
-              u;
+    bool ok =
+        secret_password_ok(u ? u->password_hash : SECRET_DUMMY_HASH, password ? password : "") && u;
     if (!ok) {
         srv_refused(r, ss.client_id, "access_denied", "wrong email or password");
         return send_login(r, sid, &ss, c, 401, "wrong email or password");

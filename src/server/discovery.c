@@ -137,6 +137,10 @@ enum MHD_Result discovery_endsession(srv_req *r)
         char *st = state ? reqparse_urlencode(state) : NULL;
         size_t n = strlen(post) + (st ? strlen(st) : 0) + 16;
         char *loc = malloc(n);
+        if (!loc) {
+            free(st);
+            return srv_error_page(r, 500, cid, "server_error", "out of memory");
+        }
         snprintf(loc, n, "%s%s%s", post, st ? (strchr(post, '?') ? "&state=" : "?state=") : "",
                  st ? st : "");
         free(st);

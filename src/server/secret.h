@@ -13,6 +13,10 @@ char *secret_random_token(size_t nbytes);
 bool secret_equal(const char *a, const char *b);
 /* Checks a password against "pbkdf2-sha256$ITER$SALT$HASH" (PKCS5_PBKDF2_HMAC, constant-time). */
 bool secret_password_ok(const char *stored, const char *password);
+/* A valid hash of a random password, same cost as the demo users': checked for unknown users so
+ * that timing does not reveal which emails exist. */
+#define SECRET_DUMMY_HASH                                                                          \
+    "pbkdf2-sha256$60000$eVT33OFY0NyHKRsTCwYmsg$gZvYy2h1XnX64mK-yGpGOAK_YAXZ0cO4-j3rJ_ACHQ4"
 /* A fresh password hash in the format above; caller frees. */
 char *secret_password_hash(const char *password, int iterations);
 

@@ -491,8 +491,7 @@ static enum MHD_Result grant_password(srv_req *r, const config_client *c)
                                "password-grant lab switch turns it on");
     const config_user *u = config_user_by_email(s->cfg, srv_form(r, "username"));
     const char *pw = srv_form(r, "password");
-    if (!secret_password_ok(u ? u->password_hash : s->cfg->users[0].password_hash, pw ? pw : "") ||
-        !u)
+    if (!secret_password_ok(u ? u->password_hash : SECRET_DUMMY_HASH, pw ? pw : "") || !u)
         return srv_oauth_error(r, 400, cid, "invalid_grant", NULL, "wrong username or password");
     reqparse_scopes ws = {0};
     tl_err e = {0};
