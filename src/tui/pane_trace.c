@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <sys/time.h>
 
+#include "jose/jsonx.h"
 #include "tui/doc.h"
 
 #define ENTRIES_MAX 400
@@ -280,6 +281,27 @@ static void collect_json_tokens(pane_trace *p, const json_t *j)
     }
 }
 
+/* JSON with the values of secret members replaced unless revealed (the record keeps the bytes). */
+static void put_json_masked(pane_trace *p, doc *d, json_t *j)
+{
+    json_t *copy = NULL, *shown = j;
+    if (!p->reveal && json_is_object(j)) {
+        copy = json_deep_copy(j);
+        const char *k;
+        json_t *v;
+        json_object_foreach(copy, k, v)
+        {
+            if (is_secret_name(k) && json_is_string(v))
+                json_object_set_new(copy, k, json_string("***** (r reveals)"));
+        }
+        if (copy) shown = copy;
+    }
+    doc_put(d, THEME_NORMAL, "    ");
+    doc_json(d, shown, 2);
+    doc_nl(d);
+    json_decref(copy);
+}
+
 static void build_exchange_detail(pane_trace *p, http_exchange *x)
 {
     doc *d = p->detail;
@@ -295,12 +317,19 @@ static void build_exchange_detail(pane_trace *p, http_exchange *x)
             doc_put(d, THEME_TITLE, "  form body (one parameter per line)\n");
             put_params(p, d, x->req_body, x->req_body_len, true);
         } else {
-            doc_put(d, THEME_TITLE, "  body\n");
-            char *masked = p->reveal ? NULL : http_mask_secrets(x->req_body);
-            doc_put(d, THEME_NORMAL, "    ");
-            doc_put(d, THEME_NORMAL, masked ? masked : x->req_body);
-            doc_nl(d);
-            free(masked);
+            json_t *j = jsonx_parse(x->req_body, x->req_body_len, false, NULL);
+            if (json_is_object(j)) { /* a JSON body, pretty and with its secrets masked */
+                doc_put(d, THEME_TITLE, "  JSON body\n");
+                put_json_masked(p, d, j);
+            } else {
+                doc_put(d, THEME_TITLE, "  body\n");
+                char *masked = p->reveal ? NULL : http_mask_secrets(x->req_body);
+                doc_put(d, THEME_NORMAL, "    ");
+                doc_put(d, THEME_NORMAL, masked ? masked : x->req_body);
+                doc_nl(d);
+                free(masked);
+            }
+            json_decref(j);
         }
     }
     doc_nl(d);
@@ -328,23 +357,7 @@ static void build_exchange_detail(pane_trace *p, http_exchange *x)
     }
     if (x->json) {
         doc_put(d, THEME_TITLE, "  JSON body\n");
-        json_t *shown = x->json;
-        json_t *copy = NULL;
-        if (!p->reveal && json_is_object(x->json)) {
-            copy = json_deep_copy(x->json);
-            const char *k;
-            json_t *v;
-            json_object_foreach(copy, k, v)
-            {
-                if (is_secret_name(k) && json_is_string(v))
-                    json_object_set_new(copy, k, json_string("***** (r reveals)"));
-            }
-            shown = copy;
-        }
-        doc_put(d, THEME_NORMAL, "    ");
-        doc_json(d, shown, 2);
-        doc_nl(d);
-        json_decref(copy);
+        put_json_masked(p, d, x->json);
         collect_json_tokens(p, x->json);
     } else if (x->body && x->body_len) {
         doc_put(d, THEME_TITLE, "  body\n");
@@ -406,10 +419,11 @@ static void build(pane_trace *p)
         doc_nl(p->detail);
         doc_put(p->detail, THEME_TITLE, "Tokens in this exchange (o next, Enter loads):\n");
         for (int i = 0; i < p->ntok; i++) {
+            bool hide = !p->reveal && is_secret_name(p->tok[i].label);
             doc_printf(p->detail, i == p->tok_sel ? THEME_SELECTED : THEME_TOKEN,
                        "  %s %s: %.40s%s\n", i == p->tok_sel ? ui_sym(SYM_ARROW_R) : " ",
-                       p->tok[i].label, p->tok[i].token,
-                       strlen(p->tok[i].token) > 40 ? ui_sym(SYM_ELLIPSIS) : "");
+                       p->tok[i].label, hide ? "***** (r reveals)" : p->tok[i].token,
+                       !hide && strlen(p->tok[i].token) > 40 ? ui_sym(SYM_ELLIPSIS) : "");
         }
     }
 }

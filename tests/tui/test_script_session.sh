@@ -72,12 +72,13 @@ check "$WORK/1c-trace.txt" "→ GET    /jwks                        200"
 check "$WORK/1c-trace.txt" "→ POST   /login                       200"
 check "$WORK/1c-trace.txt" "• server issued /login: login JWT issued for alice@example.com"
 check "$WORK/2-trace-login.txt" "POST /login HTTP/1.1"
-check "$WORK/2-trace-login.txt" '{"email":"alice@example.com","password":"*****"}'
-check_not "$WORK/2-trace-login.txt" 'wonderland"}'
+check "$WORK/2-trace-login.txt" '"email": "alice@example.com",'
+check "$WORK/2-trace-login.txt" '"password": "***** (r reveals)"'
+check_not "$WORK/2-trace-login.txt" 'wonderland'
 check "$WORK/2-trace-login.txt" "HTTP/1.1 200 OK"
 check "$WORK/2-trace-login.txt" '"token_type": "Bearer",'
 check "$WORK/2-trace-login.txt" "→ token: eyJ"
-check "$WORK/3-revealed.txt" '"password":"wonderland"'
+check "$WORK/3-revealed.txt" '"password": "wonderland"'
 check "$WORK/4-loaded.txt" "Token login (" # the same token: the history keeps one entry
 check "$WORK/4-loaded.txt" "history 1/1"
 check "$WORK/5-flow.txt" "JWT login (POST /login, then Bearer on every call)"
