@@ -168,6 +168,12 @@ static int cmd_check(int argc, char **argv)
         course_free(c);
         return CLI_USAGE;
     }
+    if (c->n == 0 && lint_errors == 0) {
+        cli_errorf("lessons check", "no lessons in %s (lesson files are NN-id.md)",
+                   dir ? dir : "the course");
+        course_free(c);
+        return CLI_INVALID;
+    }
     size_t questions = course_question_count(c);
     fprintf(stderr, "lint: %zu lesson%s, %zu question%s, %zu error%s\n", c->n, c->n == 1 ? "" : "s",
             questions, questions == 1 ? "" : "s", lint_errors, lint_errors == 1 ? "" : "s");
@@ -207,7 +213,14 @@ static int cmd_reset(int argc, char **argv)
             return CLI_OK;
         }
         if (id == ARGS_ERROR) return CLI_USAGE;
-        if (id == ARGS_POSITIONAL) lid = val;
+        if (id == ARGS_POSITIONAL) {
+            if (lid) {
+                cli_errorf("lessons reset", "one lesson at a time, please ('%s' and '%s')", lid,
+                           val);
+                return CLI_USAGE;
+            }
+            lid = val;
+        }
         if (id == O_ALL) all = true;
         if (id == O_YES) yes = true;
     }

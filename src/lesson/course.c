@@ -77,7 +77,7 @@ static bool list_dir(const char *dir, found **out, size_t *n)
         if (names[nn]) nn++;
     }
     closedir(d);
-    qsort(names, nn, sizeof *names, cmp_str);
+    if (nn > 1) qsort(names, nn, sizeof *names, cmp_str);
     found *f = calloc(nn + 1, sizeof *f);
     for (size_t i = 0; f && i < nn; i++) {
         size_t pl = strlen(dir) + strlen(names[i]) + 2;
