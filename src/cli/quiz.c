@@ -278,7 +278,11 @@ int cli_quiz_main(int argc, char **argv)
         }
     }
     int rc = CLI_OK;
-    if (save) {
+    size_t answered = 0;
+    for (size_t i = 0; i < n; i++) answered += picks[i].answered;
+    if (save && answered == 0) {
+        printf("\nno answers: nothing saved\n");
+    } else if (save) {
         progress *pr = NULL;
         char notice[1024];
         if (progress_open(NULL, &pr, notice, sizeof notice, &e)) {

@@ -82,4 +82,9 @@ check "both scores saved to progress.json" $?
 [ $? -eq 2 ]; check "--count many is a usage error" $?
 "$T" quiz --lessons "$work/lessons" --lesson nope </dev/null >/dev/null 2>&1
 [ $? -eq 2 ]; check "unknown lesson is a usage error" $?
+# no answers at all (stdin closed at once): scored, but nothing is saved
+"$T" quiz --lessons "$work/lessons" --lesson exam-fixture --seed 1 </dev/null >"$work/none.out" 2>&1
+grep -q "no answers: nothing saved" "$work/none.out"; check "an exam without answers is not saved" $?
+python3 -c "import json; assert len(json.load(open('$XDG_STATE_HOME/tokenlab/progress.json'))['exams'])==2"
+check "still two exams in progress.json" $?
 exit $fail
