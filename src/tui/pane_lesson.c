@@ -790,3 +790,13 @@ struct jwk *pane_lesson_lab_key(pane_lesson *p)
     if (!st->lab_key && !jwk_generate(JWS_RS256, 2048, &st->lab_key, NULL)) st->lab_key = NULL;
     return st->lab_key;
 }
+
+struct engine *pane_lesson_engine(pane_lesson *p)
+{
+    return p ? p->en : NULL;
+}
+
+void pane_lesson_put_prose(doc *d, const char *text)
+{
+    put_prose(d, text ? text : "");
+}

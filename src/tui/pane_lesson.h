@@ -46,5 +46,10 @@ void pane_lesson_decoder_key(pane_lesson *p, struct jwk *key);
 struct jwk *pane_lesson_lab_key(pane_lesson *p);
 /* Seconds the clock was fast-forwarded by the lesson. */
 long long pane_lesson_clock_offset(const pane_lesson *p);
+/* For presenter mode (present.c): the lesson engine (NULL when none; borrowed), and the pane's
+ * light-Markdown prose renderer. */
+struct engine *pane_lesson_engine(pane_lesson *p);
+struct doc;
+void pane_lesson_put_prose(struct doc *d, const char *text);
 
 #endif

@@ -309,6 +309,12 @@ static void build_exchange_detail(pane_trace *p, http_exchange *x)
     if (x->label) doc_printf(d, THEME_NOTE, "  (%s)\n", x->label);
     doc_put(d, THEME_TITLE, "Request\n");
     if (x->req_head && x->req_head_len) put_head(p, d, x->req_head, x->req_head_len, true);
+    const char *query = x->url ? strchr(x->url, '?') : NULL;
+    if (query && query[1]) {
+        const char *frag = strchr(query + 1, '#');
+        doc_put(d, THEME_TITLE, "  query (one parameter per line)\n");
+        put_params(p, d, query + 1, frag ? (size_t)(frag - query - 1) : strlen(query + 1), false);
+    }
     if (x->req_body && x->req_body_len) {
         const char *ct = x->req_head ? find_ci(x->req_head, "content-type:") : NULL;
         bool form = ct && strncasecmp(ct + 13 + strspn(ct + 13, " "),
@@ -345,11 +351,15 @@ static void build_exchange_detail(pane_trace *p, http_exchange *x)
     doc_printf(d, x->status < 400 ? THEME_OK : THEME_BAD, "  %ld", x->status);
     doc_printf(d, THEME_NOTE, "  %ld ms\n", app_fake_time(p->a) ? 0 : x->duration_ms);
     if (x->resp_head) put_head(p, d, x->resp_head, x->resp_head_len, true);
-    if (x->location) {
-        doc_put(d, THEME_TITLE, "  redirect Location, split:\n");
-        const char *q = strchr(x->location, '?');
-        doc_printf(d, THEME_NORMAL, "    %.*s\n",
-                   q ? (int)(q - x->location) : (int)strlen(x->location), x->location);
+    /* a redirect: the Location header, or the JSON variant's "location" member */
+    const char *loc = x->location;
+    json_t *jl = json_is_object(x->json) ? json_object_get(x->json, "location") : NULL;
+    if (!loc && json_is_string(jl)) loc = json_string_value(jl);
+    if (loc) {
+        doc_printf(d, THEME_TITLE, "  redirect %s, split:\n",
+                   x->location ? "Location" : "location");
+        const char *q = strchr(loc, '?');
+        doc_printf(d, THEME_NORMAL, "    %.*s\n", q ? (int)(q - loc) : (int)strlen(loc), loc);
         if (q) {
             const char *frag = strchr(q + 1, '#');
             put_params(p, d, q + 1, frag ? (size_t)(frag - q - 1) : strlen(q + 1), false);
@@ -397,8 +407,16 @@ static void build(pane_trace *p)
             if (!x) {
                 doc_put(l, THEME_NOTE, "(dropped from the history)");
             } else {
-                doc_printf(l, THEME_NORMAL, "%s %-6s %-28s ", ui_sym(SYM_ARROW_R),
-                           x->method ? x->method : "?", url_path(x->url ? x->url : ""));
+                /* the path gets what the status and time leave, at least 28 columns */
+                const char *path = url_path(x->url ? x->url : "");
+                int room = p->view_w - 9 - 18;
+                if (room < 28) room = 28;
+                doc_printf(l, THEME_NORMAL, "%s %-6s ", ui_sym(SYM_ARROW_R),
+                           x->method ? x->method : "?");
+                int before = doc_cur_width(l);
+                doc_put_fit(l, THEME_NORMAL, path, room);
+                int used = doc_cur_width(l) - before;
+                doc_printf(l, THEME_NORMAL, "%*s", (used < 28 ? 28 - used : 0) + 1, "");
                 if (x->state == HTTP_PENDING)
                     doc_put(l, THEME_NOTE, "…");
                 else if (x->state != HTTP_DONE)
