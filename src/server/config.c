@@ -206,7 +206,7 @@ const config_user *config_user_by_email(const config *c, const char *email)
     if (!email) return NULL;
     for (size_t i = 0; i < c->nusers; i++)
         if (strcasecmp(c->users[i].email, email) == 0) return &c->users[i];
-    return NULL;
+    return c->ext ? c->ext->user_by_email(c->ext->ud, email) : NULL;
 }
 
 const config_user *config_user_by_sub(const config *c, const char *sub)
@@ -214,7 +214,7 @@ const config_user *config_user_by_sub(const config *c, const char *sub)
     if (!sub) return NULL;
     for (size_t i = 0; i < c->nusers; i++)
         if (strcmp(c->users[i].sub, sub) == 0) return &c->users[i];
-    return NULL;
+    return c->ext ? c->ext->user_by_sub(c->ext->ud, sub) : NULL;
 }
 
 const config_client *config_client_by_id(const config *c, const char *id)
@@ -222,7 +222,7 @@ const config_client *config_client_by_id(const config *c, const char *id)
     if (!id) return NULL;
     for (size_t i = 0; i < c->nclients; i++)
         if (strcmp(c->clients[i].client_id, id) == 0) return &c->clients[i];
-    return NULL;
+    return c->ext ? c->ext->client_by_id(c->ext->ud, id) : NULL;
 }
 
 const config_scope *config_scope_find(const config *c, const char *name)

@@ -43,7 +43,17 @@ typedef struct config_scope {
     char *name, *description;
 } config_scope;
 
+/* Run-time additions (the class server's students): consulted by the lookups below when the
+ * loaded config has no match. Returned pointers must stay valid until the server stops. */
+typedef struct config_ext {
+    void *ud;
+    const struct config_user *(*user_by_email)(void *ud, const char *email);
+    const struct config_user *(*user_by_sub)(void *ud, const char *sub);
+    const struct config_client *(*client_by_id)(void *ud, const char *id);
+} config_ext;
+
 typedef struct config {
+    const config_ext *ext; /* NULL unless a class is running; set before the daemon starts */
     config_user *users;
     size_t nusers;
     config_client *clients;
