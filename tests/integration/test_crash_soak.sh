@@ -7,7 +7,7 @@
 # server must survive, and its RSS after warm-up must stay flat (within 8 MiB; not checked in
 # sanitizer builds, whose allocators hold freed memory on purpose).
 #
-# Bounded: SOAK_REQUESTS (default 3000) or SOAK_SECONDS (default 45), whichever comes first.
+# Bounded: SOAK_REQUESTS (default 2000) or SOAK_SECONDS (default 30), whichever comes first.
 # `make bench` and tests/bench/bench_server.sh run the long version (200k requests).
 set -u
 : "${TOKENLAB:?run through ctest}"
@@ -42,7 +42,7 @@ rss_args=()
 if nm -an "$TOKENLAB" 2> /dev/null | grep -q '__asan_init\|__tsan_init\|__msan_init'; then
     rss_args=(--no-rss)
 fi
-"$SOAK" "$base" --pid "$pid" -c 16 -n "${SOAK_REQUESTS:-3000}" -d "${SOAK_SECONDS:-45}" "${rss_args[@]}"
+"$SOAK" "$base" --pid "$pid" -c 16 -n "${SOAK_REQUESTS:-2000}" -d "${SOAK_SECONDS:-30}" "${rss_args[@]}"
 status=$?
 if ! kill -0 "$pid" 2> /dev/null; then
     echo "FAIL: the server died during the soak: $(tail -n 20 "$work/serve.err")"
