@@ -20,7 +20,8 @@ enum {
     X(crack, cli_crack_main, "try a wordlist against an HS256/384/512 token's secret")          \
     X(serve, cli_serve_main, "run the mock OAuth 2.0 / OpenID Connect server")                  \
     X(lessons, cli_lessons_main, "list or check the lessons: lessons list|check [DIR]")         \
-    X(quiz, cli_quiz_main, "the final exam: questions from every lesson, scored")
+    X(quiz, cli_quiz_main, "the final exam: questions from every lesson, scored")              \
+    X(class, cli_class_main, "the class dashboard, or: class export --server URL --key KEY")
 
 #define CLI_DECLARE(name, fn, summary) int fn(int argc, char **argv);
 CLI_COMMANDS(CLI_DECLARE)

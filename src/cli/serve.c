@@ -6,13 +6,16 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "server/class.h"
 #include "server/server.h"
 
 static void serve_usage(FILE *f)
 {
     fprintf(f,
             "usage: tokenlab serve [--listen HOST:PORT] [--config FILE] [--issuer URL]\n"
-            "                      [--lab SWITCH]... [--lab-key KEY] [--quiet]\n\n"
+            "                      [--lab SWITCH]... [--lab-key KEY] [--quiet]\n"
+            "                      [--class [--class-results FILE] [--class-max N]\n"
+            "                       [--class-rate PER_SECOND]]\n\n"
             "Runs the mock authorization server (OAuth 2.0, OpenID Connect, the JWT login and a\n"
             "small protected API). Default listen address 127.0.0.1:8910; port 0 picks a free "
             "one.\n"
@@ -23,7 +26,12 @@ static void serve_usage(FILE *f)
         fprintf(f, "  %-15s %s\n", names[i], server_lab_describe(names[i]));
     fprintf(f,
             "\nThe lab key (printed at start, or --lab-key) guards POST /lab/clock, "
-            "/lab/switch\nand /lab/rotate-keys (header X-Tokenlab-Lab-Key). See docs/server.md.\n");
+            "/lab/switch\nand /lab/rotate-keys (header X-Tokenlab-Lab-Key). See docs/server.md.\n\n"
+            "--class runs a class server: it prints a join code for students (tokenlab --server\n"
+            "URL --join CODE --name NAME) and an instructor key (tokenlab class --server URL --key\n"
+            "KEY). --class-results FILE keeps the results (JSON, rewritten at most once a second);\n"
+            "--class-max caps the students (default 5000); --class-rate limits /class/ requests\n"
+            "per second per address (default 20, 0 = off). See docs/class.md.\n");
 }
 
 int cli_serve_main(int argc, char **argv)
@@ -41,10 +49,14 @@ int cli_serve_main(int argc, char **argv)
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = true;
             continue;
+        } else if (strcmp(a, "--class") == 0) {
+            o.class_mode = true;
+            continue;
         }
         bool known = strcmp(a, "--listen") == 0 || strcmp(a, "--config") == 0 ||
                      strcmp(a, "--issuer") == 0 || strcmp(a, "--lab") == 0 ||
-                     strcmp(a, "--lab-key") == 0;
+                     strcmp(a, "--lab-key") == 0 || strcmp(a, "--class-results") == 0 ||
+                     strcmp(a, "--class-max") == 0 || strcmp(a, "--class-rate") == 0;
         if (!known || !v) {
             fprintf(stderr, "tokenlab serve: %s '%s' (see tokenlab serve --help)\n",
                     known ? "missing value for" : "unknown option", a);
@@ -54,6 +66,21 @@ int cli_serve_main(int argc, char **argv)
         if (strcmp(a, "--config") == 0) o.config_path = v;
         if (strcmp(a, "--issuer") == 0) o.issuer = v;
         if (strcmp(a, "--lab-key") == 0) o.lab_key = v;
+        if (strcmp(a, "--class-results") == 0) o.class_results = v;
+        if (strcmp(a, "--class-max") == 0 || strcmp(a, "--class-rate") == 0) {
+            bool is_max = strcmp(a, "--class-max") == 0;
+            char *end = NULL;
+            long n = strtol(v, &end, 10);
+            if (!*v || *end || n < 0 || n > 100000 || (is_max && n == 0)) {
+                fprintf(stderr, "tokenlab serve: %s must be a number (%s)\n", a,
+                        is_max ? "1-100000" : "0-100000, 0 = no limit");
+                return CLI_USAGE;
+            }
+            if (is_max)
+                o.class_max = (size_t)n;
+            else
+                o.class_rate = n ? (int)n : -1;
+        }
         if (strcmp(a, "--lab") == 0) {
             if (nlabs == 32) {
                 fprintf(stderr, "tokenlab serve: too many --lab switches\n");
@@ -97,6 +124,12 @@ int cli_serve_main(int argc, char **argv)
            on[0] ? " — LAB SWITCHES ON: " : "", on, on[0] ? " (vulnerable on purpose)" : "");
     printf("issuer %s; lab key %s (header X-Tokenlab-Lab-Key); Ctrl-C stops\n", server_issuer(s),
            server_lab_key(s));
+    if (o.class_mode) {
+        printf("class join code %s (students: tokenlab --server %s --join %s --name NAME)\n",
+               class_join_code(s), server_base_url(s), class_join_code(s));
+        printf("instructor key %s (tokenlab class --server %s --key KEY)\n",
+               class_instructor_key(s), server_base_url(s));
+    }
     fflush(stdout);
     int sig = 0;
     sigwait(&set, &sig);

@@ -13,6 +13,7 @@
 
 #include "jose/jsonx.h"
 #include "server/api.h"
+#include "server/class.h"
 #include "server/authorize.h"
 #include "server/device.h"
 #include "server/discovery.h"
@@ -90,6 +91,7 @@ static enum MHD_Result dispatch(srv_req *r)
                                    e.msg);
         r->has_query = true;
     }
+    if (r->s->room && strncmp(r->path, "/class/", 7) == 0) return class_handle(r);
     bool is_get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
     bool is_post = strcmp(r->method, "POST") == 0;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
@@ -320,6 +322,7 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     s->user_codes = store_new("user codes", 10000, free);
     s->ev = events_new();
     notes_seed(s);
+    if (o->class_mode && !class_start(s, o, e)) goto fail;
 
     struct sockaddr_storage ss;
     char host[INET6_ADDRSTRLEN + 4];
@@ -361,6 +364,7 @@ void server_stop(server *s)
     if (!s) return;
     if (s->ev) events_shutdown(s->ev);
     if (s->daemon) MHD_stop_daemon(s->daemon);
+    class_stop(s);
     events_free(s->ev);
     store_free(s->sessions);
     store_free(s->codes);

@@ -25,6 +25,12 @@ typedef struct server_options {
     size_t nlabs;
     const char *lab_key; /* NULL = random; guards the /lab/ HTTP endpoints */
     FILE *log;           /* one line per request; NULL = silent */
+    /* Class mode (issue 6, docs/class.md): the /class/ endpoints, a join code and an instructor
+     * key (server/class.h reads them). */
+    bool class_mode;
+    const char *class_results; /* JSON results file, written atomically; NULL = none */
+    size_t class_max;          /* max students; 0 = 5000 */
+    int class_rate;            /* /class/ requests per second per address; 0 = 20, <0 = off */
 } server_options;
 
 /* Starts listening and returns once the socket is bound. Errors: "server.listen" (bad address,

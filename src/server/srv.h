@@ -51,6 +51,7 @@ struct server {
     pthread_mutex_t notes_mu;
     json_t *notes; /* {"sub": [ {id, text, created}, … ]} */
     events *ev;
+    struct class_room *room; /* class mode (class.c), or NULL */
 };
 
 /* Records kept in the stores: flat structs (fixed-size strings, freed with free()). Inputs longer
