@@ -394,10 +394,37 @@ bool args_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
     return true;
 }
 
+bool args_parse_time(const char *s, int64_t *out)
+{
+    if (args_parse_int(s, 0, 253402300799, out)) return true;
+    struct tm tm = {0};
+    int n = 0;
+    size_t len = strlen(s);
+    if (len < 16 || len > 20) return false;
+    if (sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &n) != 5)
+        return false;
+    if (s[n] == ':') {
+        int used = 0;
+        if (sscanf(s + n, ":%2d%n", &tm.tm_sec, &used) != 1) return false;
+        n += used;
+    }
+    if (s[n] == 'Z') n++;
+    if (s[n] != '\0' || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60 || tm.tm_year < 1970)
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1) return false;
+    *out = (int64_t)t;
+    return true;
+}
+
 int64_t args_now(void)
 {
     const char *env = getenv("TOKENLAB_NOW");
     int64_t v;
-    if (env && args_parse_int(env, 0, INT64_MAX / 2, &v)) return v;
+    if (env && args_parse_time(env, &v)) return v;
     return (int64_t)time(NULL);
 }

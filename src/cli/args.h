@@ -71,6 +71,9 @@ bool args_parse_alg(const char *name, bool allow_none, jws_alg *out, tl_err *e);
 bool args_parse_duration(const char *s, int64_t *out);
 /* A whole number within [min, max]. */
 bool args_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+/* An instant: seconds since 1970 ("1700000000") or UTC "2026-11-28T14:02:11Z" (also with a space
+ * instead of 'T', and without seconds). */
+bool args_parse_time(const char *s, int64_t *out);
 /* Current time, or $TOKENLAB_NOW when set (tests and lessons replay fixed times). */
 int64_t args_now(void);
 

@@ -8,6 +8,7 @@
 
 #include "base/assets.h"
 #include "base/fileio.h"
+#include "base/timefmt.h"
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/out.h"
@@ -93,8 +94,15 @@ static bool on_progress(const crack_progress *p, void *user)
     bar[width] = '\0';
     char rate[32];
     human_rate(p->rate, rate, sizeof rate);
-    fprintf(stderr, "\r[%s] %zu/%zu (%3.0f%%)  %s candidates/s ", bar, p->tried, p->total,
-            p->total ? 100.0 * (double)p->tried / (double)p->total : 100.0, rate);
+    char eta[48] = "";
+    if (!last && p->rate > 0) {
+        char d[32];
+        double left = (double)(p->total - p->tried) / p->rate;
+        snprintf(eta, sizeof eta, ", %s left", timefmt_duration((int64_t)left + 1, d, sizeof d));
+    }
+    /* \033[K clears what a longer previous line left behind. */
+    fprintf(stderr, "\r[%s] %zu/%zu (%3.0f%%)  %s candidates/s%s\033[K", bar, p->tried, p->total,
+            p->total ? 100.0 * (double)p->tried / (double)p->total : 100.0, rate, eta);
     fflush(stderr);
     c->drawn = true;
     return true;

@@ -68,7 +68,8 @@ static void help(FILE *f)
         "  --kid ID            key id in the header\n"
         "  --typ T             header typ (default JWT; e.g. at+jwt for RFC 9068)\n"
         "  --no-iat            leave out iat\n"
-        "  --now EPOCH         mint as if it were this instant (seconds since 1970)\n"
+        "  --now TIME          mint as if it were this instant: seconds since 1970 or a UTC time\n"
+        "                      like 2026-11-28T14:02:11Z\n"
         "  --unsigned          required with --alg none: an unsigned token, for the attack\n"
         "                      lessons only (no honest verifier accepts one)\n"
         "  -h, --help          this help\n\n"
@@ -191,8 +192,11 @@ int cli_mint_main(int argc, char **argv)
             unsigned_ok = true;
             break;
         case OPT_NOW:
-            if (!args_parse_int(val, 0, INT64_MAX / 4, &now)) {
-                cli_errorf(a.cmd, "--now wants seconds since 1970-01-01 UTC, not '%s'", val);
+            if (!args_parse_time(val, &now)) {
+                cli_errorf(a.cmd,
+                           "--now wants seconds since 1970 or a UTC time like "
+                           "2026-11-28T14:02:11Z, not '%s'",
+                           val);
                 goto out;
             }
             break;

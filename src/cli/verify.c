@@ -13,9 +13,10 @@
 #include "jose/jws.h"
 #include "jose/jwt.h"
 
-enum { OPT_JSON = 1 };
+enum { OPT_JSON = 1, OPT_QUIET };
 
-static const args_opt opts[] = {{"json", false, OPT_JSON}, VOPTS_TABLE_ENTRIES, {NULL, false, 0}};
+static const args_opt opts[] = {
+    {"json", false, OPT_JSON}, {"quiet", false, OPT_QUIET}, VOPTS_TABLE_ENTRIES, {NULL, false, 0}};
 
 static void help(FILE *f)
 {
@@ -31,6 +32,8 @@ static void help(FILE *f)
           "options:\n" VOPTS_HELP "  --json              print "
           "{\"valid\":…,\"alg\":…,\"kid\":…,\"error\":{\"code\":…,\"message\":…}|null,\n"
           "                      \"header\":…,\"payload\":…,\"warnings\":[…]} on stdout\n"
+          "  --quiet             print nothing when valid (the exit status says it); the reason\n"
+          "                      still goes to stderr when not\n"
           "  -h, --help          this help\n\n"
           "exit: 0 valid, 1 not valid (the reason on stderr, or in the JSON), 2 usage error,\n"
           "      3 a key, file or URL could not be read\n\n"
@@ -70,7 +73,7 @@ int cli_verify_main(int argc, char **argv)
     args_init(&a, argc, argv);
     vopts v;
     vopts_init(&v);
-    bool json = false;
+    bool json = false, quiet = false;
     const char *token_arg = NULL;
     const char *val;
     int id, rc;
@@ -90,6 +93,9 @@ int cli_verify_main(int argc, char **argv)
             break;
         case OPT_JSON:
             json = true;
+            break;
+        case OPT_QUIET:
+            quiet = true;
             break;
         default:
             if ((rc = vopts_handle(&v, a.cmd, id, val)) != CLI_OK) return rc;
@@ -129,7 +135,7 @@ int cli_verify_main(int argc, char **argv)
 
     if (json) {
         print_json(t, valid, kid, &e, &v);
-    } else if (valid) {
+    } else if (valid && !quiet) {
         char extra[160] = "";
         const json_t *exp = t->claims ? json_object_get(t->claims, "exp") : NULL;
         if (!v.signature_only && json_is_number(exp)) {

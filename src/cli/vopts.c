@@ -71,8 +71,11 @@ int vopts_handle(vopts *v, const char *cmd, int id, const char *val)
         v->signature_only = true;
         break;
     case VOPT_NOW:
-        if (!args_parse_int(val, 0, INT64_MAX / 4, &n)) {
-            cli_errorf(cmd, "--now wants seconds since 1970-01-01 UTC, not '%s'", val);
+        if (!args_parse_time(val, &n)) {
+            cli_errorf(
+                cmd,
+                "--now wants seconds since 1970 or a UTC time like 2026-11-28T14:02:11Z, not '%s'",
+                val);
             return CLI_USAGE;
         }
         v->now = n;

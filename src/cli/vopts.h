@@ -59,7 +59,8 @@ enum {
     "  --require CLAIM     the claim must be present (repeatable)\n"                               \
     "  --typ TYPE          require this header typ (e.g. at+jwt for RFC 9068 access tokens)\n"     \
     "  --signature-only    check the signature only, nothing about claims\n"                       \
-    "  --now EPOCH         check times as if it were this instant (seconds since 1970)\n"
+    "  --now TIME          check times as if it were this instant: seconds since 1970 or\n"        \
+    "                      a UTC time like 2026-11-28T14:02:11Z\n"
 
 typedef struct vopts {
     const char *secret, *key, *jwks; /* at most one */

@@ -110,6 +110,7 @@ run 0 "$TL" crack "$tok" --wordlist "$W/big.txt"
 if command -v script >/dev/null; then
     script -qec "$TL crack $tok --wordlist $W/big.txt" /dev/null >"$W/tty" </dev/null
     grep -q 'candidates/s' "$W/tty" || fail "no progress on a tty"
+    tr '\r' '\n' <"$W/tty" | grep -q 'candidates/s, [0-9].* left' || fail "no time left in the first progress line"
     grep -qF '[##############################] 300001/300001 (100%)' "$W/tty" || fail "bar never full"
 fi
 echo "ok: crack"

@@ -50,6 +50,14 @@ out_has '2011-03-22 18:43:00 UTC  (3m ago)'
 out_has 'warn.expired'
 out_has 'expired 3 minutes ago'
 
+# --now also takes a UTC time.
+run 0 "$TL" decode "$A1" --now 2011-03-22T18:38:48Z
+out_has '2011-03-22 18:43:00 UTC  (in 4m 12s)'
+run 0 "$TL" decode "$A1" --now "2011-03-22 18:40"
+out_has '(in 3m)'
+run 2 "$TL" decode "$A1" --now 2011-13-01T00:00:00Z
+err_has "--now wants seconds since 1970 or a UTC time"
+
 # Far-away times read in words; absurd ones are called out instead of printed as dates.
 run 0 "$TL" decode "$A1" --now 1773000000
 out_has '2011-03-22 18:43:00 UTC  (14 years ago)'

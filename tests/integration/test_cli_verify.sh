@@ -194,6 +194,11 @@ good=$(cat "$W/out")
 IFS=. read -r h p s <<<"$good"
 run 0 "$TL" verify "$good" --secret "$K" --now $NOW --iss https://issuer.example --aud api
 out_has "valid: HS256 signature matches; claims are valid; expires in 15m"
+run 0 "$TL" verify "$good" --secret "$K" --now $NOW --quiet
+[ ! -s "$W/out" ] && [ ! -s "$W/err" ] || fail "--quiet printed something for a valid token"
+run 1 "$TL" verify "$good" --secret "$K" --now $((NOW + 3600)) --quiet
+[ ! -s "$W/out" ] || fail "--quiet printed on stdout"
+err_has "expired"
 # tampered payload, header, signature
 run 1 "$TL" verify "$h.$(b64u '{"sub":"admin","iss":"https://issuer.example","aud":"api"}').$s" --secret "$K" --now $NOW
 err_has "tokenlab verify: signature does not match: the payload was changed after signing, or the key is wrong"
