@@ -7,7 +7,7 @@ libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev"
 # Test-only tools: independent JOSE implementations (python3-jwt, the Go `jwt` CLI), an independent
 # OAuth/OIDC client (python3-authlib), clang + its sanitizer/fuzzer runtime, tmux for TUI tests.
 TEST_PKGS="python3 python3-jwt python3-cryptography python3-authlib python3-requests jwt clang libclang-rt-14-dev \
-tmux valgrind"
+tmux valgrind curl openssl"
 case "${1:-build}" in
     build) want="$PKGS" ;;
     test) want="$PKGS $TEST_PKGS" ;;
