@@ -687,9 +687,10 @@ static enum MHD_Result do_report(struct class_room *c, srv_req *r)
     }
     if (!refuse) {
         if (lesson[0]) {
+            if (strcmp(st->lesson, lesson) != 0) st->step[0] = st->title[0] = '\0';
             memcpy(st->lesson, lesson, sizeof lesson);
-            if (step[0] || !qid[0]) memcpy(st->step, step, sizeof step);
-            if (title[0] || !qid[0]) memcpy(st->title, title, sizeof title);
+            if (step[0]) memcpy(st->step, step, sizeof step);
+            if (title[0]) memcpy(st->title, title, sizeof title);
         }
         if (qid[0]) {
             json_t *prev = json_object_get(st->answers, key);
