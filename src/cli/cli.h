@@ -21,7 +21,8 @@ enum {
     X(serve, cli_serve_main, "run the mock OAuth 2.0 / OpenID Connect server")                  \
     X(lessons, cli_lessons_main, "list or check the lessons: lessons list|check [DIR]")         \
     X(quiz, cli_quiz_main, "the final exam: questions from every lesson, scored")              \
-    X(class, cli_class_main, "the class dashboard, or: class export --server URL --key KEY")
+    X(class, cli_class_main, "the class dashboard, or: class export --server URL --key KEY")   \
+    X(present, cli_present_main, "presenter mode for a projector: present LESSON [--auto S]")
 
 #define CLI_DECLARE(name, fn, summary) int fn(int argc, char **argv);
 CLI_COMMANDS(CLI_DECLARE)

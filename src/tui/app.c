@@ -28,6 +28,7 @@
 #include "tui/pane_flow.h"
 #include "tui/pane_lesson.h"
 #include "tui/pane_trace.h"
+#include "tui/present.h"
 #include "tui/screen.h"
 #include "tui/theme.h"
 #include "tui/tui.h"
@@ -38,11 +39,12 @@
 #define FULL_H    36
 #define PASTE_MAX ((size_t)(2u << 20))
 
-typedef enum layout_mode { LAYOUT_FULL, LAYOUT_TABS, LAYOUT_SMALL } layout_mode;
+typedef enum layout_mode { LAYOUT_FULL, LAYOUT_TABS, LAYOUT_SMALL, LAYOUT_PRESENT } layout_mode;
 
 typedef struct tui_opts {
     const char *server_url, *lab_key, *theme, *lessons_dir, *lang, *lesson_id;
     bool ascii, no_mouse;
+    present_opts pres; /* presenter mode (present.c) */
 } tui_opts;
 
 struct app {
@@ -69,6 +71,7 @@ struct app {
     pane_flow *flow;
     pane_lesson *lesson;
     net *net;
+    present *pres;
     char net_err[TL_ERR_MSG_MAX];
     bool has_fake;
     int64_t fake_time;
@@ -176,6 +179,7 @@ static bool pane_visible(const app *a, pane_id p)
 {
     if (a->layout == LAYOUT_SMALL) return false;
     if (a->layout == LAYOUT_TABS) return p == a->focus;
+    if (a->layout == LAYOUT_PRESENT) return p != PANE_DECODER;
     if (p == PANE_TRACE) return !a->bottom_flow;
     if (p == PANE_FLOW) return a->bottom_flow;
     return true;
@@ -224,7 +228,15 @@ static void layout(app *a)
         a->layout = (W >= FULL_W && H >= FULL_H) ? LAYOUT_FULL : LAYOUT_TABS;
         a->hdr = mkwin(1, W, 0, 0, &a->hdr_p);
         a->ftr = mkwin(1, W, H - 1, 0, &a->ftr_p);
-        if (a->layout == LAYOUT_FULL) {
+        if (present_active(a->pres)) { /* projector: lesson left, flow and trace large right */
+            int body = H - 2, lw = W / 2, rw = W - lw, fh = body / 2;
+            a->layout = LAYOUT_PRESENT;
+            a->focus = PANE_LESSON;
+            a->pw[PANE_LESSON] = mkwin(body, lw, 1, 0, &a->pp[PANE_LESSON]);
+            a->pw[PANE_DECODER] = mkwin(body, rw, 1, lw, &a->pp[PANE_DECODER]);
+            a->pw[PANE_FLOW] = mkwin(fh, rw, 1, lw, &a->pp[PANE_FLOW]);
+            a->pw[PANE_TRACE] = mkwin(body - fh, rw, 1 + fh, lw, &a->pp[PANE_TRACE]);
+        } else if (a->layout == LAYOUT_FULL) {
             int body = H - 2, lw = W * 2 / 5, rw = W - lw, dh = body * 3 / 5;
             a->pw[PANE_LESSON] = mkwin(body, lw, 1, 0, &a->pp[PANE_LESSON]);
             a->pw[PANE_DECODER] = mkwin(dh, rw, 1, lw, &a->pp[PANE_DECODER]);
@@ -337,6 +349,10 @@ static void draw_footer(app *a)
         return;
     }
     a->flash[0] = '\0';
+    if (a->layout == LAYOUT_PRESENT && !a->help) {
+        present_draw_footer(a->pres, w);
+        return;
+    }
     const char *hint = NULL;
     if (a->help)
         hint = "close help (? too) · Up/Down PgUp/PgDn scroll";
@@ -482,7 +498,10 @@ static void draw_pane(app *a, pane_id p)
     wbkgdset(w, ' ' | theme_attr(THEME_NORMAL));
     switch (p) {
     case PANE_LESSON:
-        pane_lesson_draw(a->lesson, w, f);
+        if (a->layout == LAYOUT_PRESENT)
+            present_draw_lesson(a->pres, w);
+        else
+            pane_lesson_draw(a->lesson, w, f);
         break;
     case PANE_DECODER:
         pane_decoder_draw(a->dec, w, f);
@@ -530,6 +549,13 @@ static void draw(app *a)
 }
 
 /* ---------- input ---------- */
+
+static void handle_key(app *a, int key);
+
+void app_key(app *a, int key)
+{
+    handle_key(a, key);
+}
 
 static void paste_add(app *a, int key)
 {
@@ -681,6 +707,10 @@ static void handle_key(app *a, int key)
         a->chrome_dirty = true;
         return;
     }
+    if (a->layout == LAYOUT_PRESENT && present_key(a->pres, key) != KEY_R_IGNORED) {
+        a->chrome_dirty = true;
+        return;
+    }
     /* a text field owns the keyboard; a key it does not take (Tab, F1, arrows) first closes the
      * field as Esc would, then does its usual job */
     if (a->focus == PANE_DECODER && pane_decoder_editing(a->dec)) {
@@ -706,6 +736,10 @@ static void handle_key(app *a, int key)
         return;
     case ACT_QUIT:
         a->quit = true;
+        return;
+    case ACT_PRESENT:
+        if (a->pres) theme_apply(present_set(a->pres, !present_active(a->pres), a->theme));
+        layout(a);
         return;
     case ACT_NEXT_PANE:
         app_focus(a, cycle(a, 1));
@@ -852,6 +886,7 @@ static bool pump(app *a, int timeout_ms)
 {
     int fds[2] = {a->script_mode ? -1 : STDIN_FILENO, a->sigpipe[0]};
     bool ready[2] = {false, false};
+    timeout_ms = present_timeout(a->pres, timeout_ms);
     if (a->net) {
         net_wait(a->net, fds, ready, 2, timeout_ms);
     } else {
@@ -860,6 +895,7 @@ static bool pump(app *a, int timeout_ms)
         ready[0] = p[0].revents != 0;
     }
     drain_signals(a);
+    present_poll(a->pres);
     return ready[0];
 }
 
@@ -1023,11 +1059,12 @@ void tui_usage(FILE *f)
                "  --no-mouse          do not capture the mouse\n"
                "  environment: NO_COLOR (monochrome), TOKENLAB_SCRIPT=FILE (script mode),\n"
                "               TOKENLAB_FAKE_TIME=EPOCH (fixed clock for the display)\n");
+    present_usage(f);
 }
 
 static int parse_opts(int argc, char **argv, tui_opts *o)
 {
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1, r; i < argc; i++) {
         const char *s = argv[i];
         const char **dst = NULL;
         if (strcmp(s, "--ascii") == 0)
@@ -1046,7 +1083,9 @@ static int parse_opts(int argc, char **argv, tui_opts *o)
             dst = &o->lang;
         else if (strcmp(s, "--lesson") == 0)
             dst = &o->lesson_id;
-        else {
+        else if ((r = present_parse_opt(&o->pres, argc, argv, &i)) != 0) {
+            if (r < 0) return 2;
+        } else {
             fprintf(stderr, "tokenlab: unknown option '%s' (see tokenlab --help)\n", s);
             return 2;
         }
@@ -1173,7 +1212,15 @@ int tui_main(int argc, char **argv)
         free(a);
         return 1;
     }
+    a->pres = present_new(a, a->net, &a->o.pres, &e);
+    if (!a->pres) {
+        fprintf(stderr, "tokenlab: %s\n", e.msg);
+        net_free(a->net);
+        free(a);
+        return 3;
+    }
     if (!start_curses(a)) {
+        present_free(a->pres);
         net_free(a->net);
         free(a);
         return 1;
@@ -1189,6 +1236,7 @@ int tui_main(int argc, char **argv)
     a->flow = pane_flow_new(a);
     pane_lesson_options lo = {a->o.lessons_dir, a->o.lang, a->o.lesson_id};
     a->lesson = pane_lesson_new(a, a->net, &lo);
+    present_attach(a->pres, a->lesson);
     if (net_ready(a->net)) on_net_change(a);
     if (timing) fprintf(stderr, "timing: panes and lesson engine ready %.1f ms\n", ms_since(&t0));
     layout(a);
@@ -1225,6 +1273,7 @@ int tui_main(int argc, char **argv)
     /* no more callbacks into the panes while the network winds down */
     net_on_event(a->net, NULL, NULL);
     net_on_change(a->net, NULL, NULL);
+    present_free(a->pres);
     pane_lesson_free(a->lesson);
     pane_flow_free(a->flow);
     pane_trace_free(a->trace);

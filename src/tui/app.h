@@ -42,6 +42,8 @@ void app_decoder_key(app *a, struct jwk *key);
 /* The lesson engine's lab key (`key=lab` in lessons: an RSA key the learner holds), or NULL.
  * Borrowed. */
 struct jwk *app_lab_key(app *a);
+/* Feeds a key through the same path as the terminal's (presenter replay and auto-advance). */
+void app_key(app *a, int key);
 /* Focuses a pane (in tabs layout: shows it). */
 void app_focus(app *a, pane_id p);
 
