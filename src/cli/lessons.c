@@ -18,13 +18,14 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: tokenlab lessons list [--json] [--lessons DIR] [--lang LANG]\n"
-            "       tokenlab lessons check [DIR] [--lint-only] [--lesson ID] [--server URL "
-            "--lab-key KEY]\n"
+            "       tokenlab lessons check [DIR] [--lint-only] [--lesson ID] [--lang LANG]\n"
+            "                              [--server URL --lab-key KEY]\n"
             "       tokenlab lessons reset ID|--all [--yes]\n\n"
-            "list    every lesson: id, title, level, minutes, steps, questions\n"
+            "list    every lesson: id, title, level, minutes, steps, questions, your status\n"
             "check   lint lesson files (file:line: message) and play each lesson's reference path\n"
             "        against an embedded server; exit 1 on any problem. DIR defaults to the\n"
-            "        built-in course.\n"
+            "        built-in course; translations (ID.LANG.md) are linted, --lang plays one.\n"
+            "        --server URL --lab-key KEY plays against a running tokenlab serve.\n"
             "reset   forget the progress of one lesson, or of everything (asks unless --yes)\n");
 }
 
