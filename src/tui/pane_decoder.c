@@ -55,7 +55,20 @@ struct pane_decoder {
     int view_h, view_w;
     bool has_times;
     int64_t last_now;
+    bool stale; /* the token or a field changed since the last decode */
 };
+
+static void decode(pane_decoder *p);
+static void build_doc(pane_decoder *p);
+
+/* Brings the parsed token and the document up to date with the text. */
+static void catch_up(pane_decoder *p)
+{
+    if (!p->stale) return;
+    p->stale = false;
+    decode(p);
+    build_doc(p);
+}
 
 static void sb_set(strbuf *b, const char *s, size_t n)
 {
@@ -464,8 +477,9 @@ const char *pane_decoder_token(const pane_decoder *p)
     return p->tok.s ? p->tok.s : "";
 }
 
-const char *pane_decoder_signature(const pane_decoder *p)
+const char *pane_decoder_signature(pane_decoder *p)
 {
+    catch_up(p);
     static const char *const names[] = {"unknown", "valid", "invalid", "unsigned"};
     return names[p->sig];
 }
@@ -690,9 +704,9 @@ static int text_key(pane_decoder *p, int key)
     if (p->mode == EDIT_TOKEN) {
         p->fresh = false;
         p->cur = -1;
-        decode(p);
     }
-    build_doc(p);
+    /* decoded when drawn: a burst of keys (a paste without bracketed paste) costs one decode */
+    p->stale = true;
     app_dirty(p->a, PANE_DECODER);
     return KEY_R_HANDLED | KEY_R_REDRAW;
 }
@@ -709,11 +723,8 @@ void pane_decoder_paste(pane_decoder *p, const char *text, size_t len)
         if (j > i) sb_append(b, text + i, j - i);
         i = j;
     }
-    if (p->mode == EDIT_TOKEN) {
-        p->fresh = false;
-        decode(p);
-    }
-    build_doc(p);
+    if (p->mode == EDIT_TOKEN) p->fresh = false;
+    p->stale = true;
     app_dirty(p->a, PANE_DECODER);
 }
 
@@ -728,6 +739,7 @@ static void scroll_by(pane_decoder *p, int n)
 
 int pane_decoder_key(pane_decoder *p, int key, tui_action act)
 {
+    catch_up(p);
     if (p->mode != EDIT_NONE) return text_key(p, key);
     int page = p->view_h > 2 ? p->view_h - 2 : 1;
     switch (act) {
@@ -786,6 +798,7 @@ int pane_decoder_key(pane_decoder *p, int key, tui_action act)
 
 void pane_decoder_draw(pane_decoder *p, WINDOW *w, bool focused)
 {
+    catch_up(p);
     int h, wd;
     getmaxyx(w, h, wd);
     werase(w);
@@ -812,6 +825,7 @@ void pane_decoder_draw(pane_decoder *p, WINDOW *w, bool focused)
 
 bool pane_decoder_tick(pane_decoder *p)
 {
+    if (p->stale) return false; /* the next draw rebuilds anyway */
     if (!p->has_times && p->mode == EDIT_NONE) return false;
     int64_t now = app_now(p->a);
     if (now == p->last_now) return false;
@@ -821,6 +835,7 @@ bool pane_decoder_tick(pane_decoder *p)
 
 void pane_decoder_rekey(pane_decoder *p)
 {
+    catch_up(p);
     verify(p);
     build_doc(p);
     app_dirty(p->a, PANE_DECODER);

@@ -18,7 +18,7 @@ void pane_decoder_free(pane_decoder *p);
 void pane_decoder_set_token(pane_decoder *p, const char *label, const char *token);
 const char *pane_decoder_token(const pane_decoder *p); /* "" when empty; borrowed */
 /* "valid", "invalid", "unsigned", "unknown" — what the lesson checks see as decoder.signature. */
-const char *pane_decoder_signature(const pane_decoder *p);
+const char *pane_decoder_signature(pane_decoder *p);
 /* Starts editing the token: the next typed or pasted text replaces it. */
 void pane_decoder_begin_edit(pane_decoder *p);
 /* True while a text field owns the keyboard (every printable key is text, not a command). */
