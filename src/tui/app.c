@@ -803,9 +803,14 @@ static int read_key(app *a, bool *got)
 static void on_signal(int sig)
 {
     int saved = errno;
-    if (sig == SIGWINCH && g_old_winch.sa_handler != SIG_DFL && g_old_winch.sa_handler != SIG_IGN &&
-        g_old_winch.sa_handler)
-        g_old_winch.sa_handler(sig); /* ncurses' own handler: it turns into KEY_RESIZE */
+    if (sig == SIGWINCH) { /* ncurses' own handler first: it turns into KEY_RESIZE */
+        if (g_old_winch.sa_flags & SA_SIGINFO) {
+            if (g_old_winch.sa_sigaction) g_old_winch.sa_sigaction(sig, NULL, NULL);
+        } else if (g_old_winch.sa_handler != SIG_DFL && g_old_winch.sa_handler != SIG_IGN &&
+                   g_old_winch.sa_handler) {
+            g_old_winch.sa_handler(sig);
+        }
+    }
     if (g_sigfd >= 0) {
         char c = sig == SIGWINCH ? 'W' : 'Q';
         ssize_t n = write(g_sigfd, &c, 1);
