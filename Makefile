@@ -65,6 +65,16 @@ bench: deps
 	cmake --build $(BUILD) -j $(JOBS)
 	bash tests/bench/run.sh $(BUILD)
 
+# The class-server simulator (issue 6): ramps the class size, reports the largest class with
+# p99 < 100 ms and no errors. CLASS_RAMP / CLASS_SECONDS / CLASS_ALG override the defaults.
+CLASS_RAMP    ?= 250,500,1000,1500,2000
+CLASS_SECONDS ?= 20
+CLASS_ALG     ?= RS256
+bench-class: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j $(JOBS) --target bench_class
+	$(BUILD)/bench_class --ramp $(CLASS_RAMP) --seconds $(CLASS_SECONDS) --alg $(CLASS_ALG)
+
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 

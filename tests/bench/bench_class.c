@@ -54,6 +54,7 @@ typedef struct student {
         size_t n;
     } resp;
     int cycles;
+    CURL *easy; /* reused: one per student, as each student is a separate client */
 } student;
 
 typedef struct lat {
@@ -201,7 +202,11 @@ static void send_step(student *s)
     default:
         return;
     }
-    CURL *c = curl_easy_init();
+    if (!s->easy)
+        s->easy = curl_easy_init();
+    else
+        curl_easy_reset(s->easy);
+    CURL *c = s->easy;
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
@@ -389,7 +394,6 @@ static result run(int n, double seconds, double period, const char *config_path)
             curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &us);
             CURLcode rc = m->data.result;
             curl_multi_remove_handle(multi, c);
-            curl_easy_cleanup(c);
             active--;
             double ms = (double)us / 1000.0;
             lat_add(&all, ms);
@@ -413,13 +417,16 @@ static result run(int n, double seconds, double period, const char *config_path)
              (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6) /
             wall;
     for (int i = 1; i < NSTEPS; i++) r.step_p99[i] = pct(&per_step[i], 99);
-    curl_multi_cleanup(multi); /* with active handles only after a timeout; they leak then */
+    for (int i = 0; i < n; i++)
+        if (st[i].easy) curl_multi_remove_handle(multi, st[i].easy);
+    curl_multi_cleanup(multi);
     for (int i = 0; i < n; i++) {
         student *s = &st[i];
         char **f[] = {&s->email, &s->password, &s->client_id, &s->secret,  &s->token, &s->session,
                       &s->csrf,  &s->code,     &s->access,    &s->refresh, &s->body,  &s->resp.p};
         for (size_t k = 0; k < sizeof f / sizeof *f; k++) free(*f[k]);
         curl_slist_free_all(s->hdrs);
+        if (s->easy) curl_easy_cleanup(s->easy);
     }
     free(st);
     active = 0;
