@@ -45,6 +45,7 @@ struct present {
     /* auto-advance */
     double auto_next;
     bool auto_done;
+    bool pending; /* Space while a step ran: advance when it is done */
 };
 
 static double mono(void)
@@ -267,9 +268,11 @@ static void advance(present *p)
     engine *en = eng(p);
     if (!en || !engine_lesson(en)) return;
     if (engine_busy(en)) {
-        app_flash(p->a, "still running (Esc cancels)");
+        p->pending = true; /* a quick second press: next, once the requests are done */
+        app_flash(p->a, "still running: moving on when it is done (Esc cancels)");
         return;
     }
+    p->pending = false;
     const lesson_block *b = engine_item(en);
     size_t idx = engine_item_index(en);
     if (b && b->kind == LESSON_STEP && idx < MAX_ITEMS && !p->ran[idx]) {
@@ -287,6 +290,7 @@ static void advance(present *p)
 static void back(present *p)
 {
     engine *en = eng(p);
+    p->pending = false;
     if (en && !engine_busy(en) && engine_prev(en)) moved(p);
 }
 
@@ -361,6 +365,7 @@ int present_key(present *p, int key)
     case TK_ESC:
     case TK_FN | KEY_F(1):
     case TK_FN | KEY_F(5):
+        if (key == TK_ESC) p->pending = false;
         return KEY_R_IGNORED; /* the app's: quit, help, leave presenter mode */
     default:
         return KEY_R_HANDLED; /* no stray keys on a projector */
@@ -425,6 +430,11 @@ void present_poll(present *p)
     p->last_mono = now;
     track_lesson(p);
     if (!p->active) return;
+    engine *en = eng(p);
+    if (p->pending && en && !engine_busy(en)) {
+        p->pending = false;
+        advance(p);
+    }
     if (p->replaying) {
         if (!ready(p) || p->paused) return; /* the demo's clock stops while requests run */
         p->rp_clock += dt * p->speed;
@@ -441,6 +451,14 @@ void present_poll(present *p)
         if (!ready(p)) {
             p->auto_next = now + p->o.auto_s;
         } else if (now >= p->auto_next) {
+            size_t i = engine_item_index(en);
+            const lesson_block *b = engine_item(en);
+            bool stepped = !b || b->kind != LESSON_STEP || (i < MAX_ITEMS && p->ran[i]);
+            if (i + 1 >= engine_item_count(en) && stepped) { /* the end: the footer says so */
+                p->auto_done = true;
+                app_dirty(p->a, PANE_LESSON);
+                return;
+            }
             feed(p, ' ');
             p->auto_next = now + p->o.auto_s;
         }
