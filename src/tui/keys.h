@@ -36,7 +36,7 @@ enum {
       CTX_GLOBAL)                                                                                  \
     X(TRACE, 't', 0, "Trace", "HTTP trace: every request the app made", CTX_GLOBAL)                \
     X(FLOW, 'f', 0, "Flow", "flow diagram of the current lesson", CTX_GLOBAL)                      \
-    X(PRESENT, TK_FN | KEY_F(5), 0, NULL, "presenter mode for a projector (F5 again leaves)",       \
+    X(PRESENT, TK_FN | KEY_F(5), 0, NULL, "presenter mode for a projector (F5 again leaves)",      \
       CTX_GLOBAL)                                                                                  \
     X(UP, TK_FN | KEY_UP, 'k', NULL, "scroll / select up", CTX_ALL_PANES)                          \
     X(DOWN, TK_FN | KEY_DOWN, 'j', NULL, "scroll / select down", CTX_ALL_PANES)                    \
