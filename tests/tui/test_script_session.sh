@@ -51,6 +51,15 @@ f
 :save-screen $WORK/5-flow.txt
 n
 :save-screen $WORK/6-next.txt
+l
+:save-screen $WORK/7-list.txt
+<Esc>
+n
+i
+:save-screen $WORK/8-quiz.txt
+<Down>
+<Enter>
+:save-screen $WORK/9-answered.txt
 <Tab>
 <Tab>
 <Tab>
@@ -85,5 +94,13 @@ check "$WORK/5-flow.txt" "JWT login (POST /login, then Bearer on every call)"
 # the POST /login request moved the highlight to arrow 2; n moves it to 3
 highlighted "$WORK/5-flow.txt" "2. POST /login {email, password}"
 highlighted "$WORK/6-next.txt" "3. checks the password"
+check "$WORK/7-list.txt" "A demo lesson for the screen tests"
+check "$WORK/7-list.txt" "A demo authorization code flow for the screen tests"
+check "$WORK/7-list.txt" "beginner · 5 min"
+check "$WORK/8-quiz.txt" "→ Quiz (choose one)"
+check "$WORK/8-quiz.txt" "hint 1/1: Did you need a key to read it in the decoder?"
+check "$WORK/9-answered.txt" "(•) Anyone who holds the token"
+check "$WORK/9-answered.txt" "✓ Quiz (choose one)"
+check "$WORK/9-answered.txt" "The payload is base64url-encoded, not encrypted."
 [ "$fails" = 0 ] && echo "ok: scripted session (lesson step over HTTP, decoder, trace, flow)"
 exit $((fails > 0))
