@@ -678,10 +678,17 @@ bool http_send(http_client *c, const http_request *req, http_done_fn fn, void *u
 bool http_sse_open(http_client *c, const char *url, http_sse_fn fn, void *ud, uint64_t *id_out,
                    tl_err *e)
 {
+    return http_sse_open_auth(c, url, NULL, fn, ud, id_out, e);
+}
+
+bool http_sse_open_auth(http_client *c, const char *url, const char *authorization,
+                        http_sse_fn fn, void *ud, uint64_t *id_out, tl_err *e)
+{
     if (!c || !fn) return err_set(e, "http.bad_request", "no client or no event callback");
     http_request *req = http_request_new("GET", url);
     if (!req || !http_request_set_header(req, "Accept", "text/event-stream") ||
-        !http_request_set_header(req, "Cache-Control", "no-cache")) {
+        !http_request_set_header(req, "Cache-Control", "no-cache") ||
+        (authorization && !http_request_set_header(req, "Authorization", authorization))) {
         http_request_free(req);
         return err_set(e, "http.nomem", "out of memory");
     }
