@@ -681,8 +681,8 @@ bool http_sse_open(http_client *c, const char *url, http_sse_fn fn, void *ud, ui
     return http_sse_open_auth(c, url, NULL, fn, ud, id_out, e);
 }
 
-bool http_sse_open_auth(http_client *c, const char *url, const char *authorization,
-                        http_sse_fn fn, void *ud, uint64_t *id_out, tl_err *e)
+bool http_sse_open_auth(http_client *c, const char *url, const char *authorization, http_sse_fn fn,
+                        void *ud, uint64_t *id_out, tl_err *e)
 {
     if (!c || !fn) return err_set(e, "http.bad_request", "no client or no event callback");
     http_request *req = http_request_new("GET", url);

@@ -173,8 +173,8 @@ typedef void (*http_sse_fn)(const char *event, const char *data, void *ud);
 bool http_sse_open(http_client *c, const char *url, http_sse_fn fn, void *ud, uint64_t *id_out,
                    tl_err *e);
 /* The same with an Authorization header value (e.g. "Bearer KEY" for /class/events); NULL = none. */
-bool http_sse_open_auth(http_client *c, const char *url, const char *authorization,
-                        http_sse_fn fn, void *ud, uint64_t *id_out, tl_err *e);
+bool http_sse_open_auth(http_client *c, const char *url, const char *authorization, http_sse_fn fn,
+                        void *ud, uint64_t *id_out, tl_err *e);
 
 /* Masks secrets in a form body, JSON text, a header block or a whole exchange text: the values of
  * password, client_secret, code_verifier and refresh_token (form `k=v`, JSON `"k":"v"`), and the
