@@ -172,7 +172,7 @@ void http_off_exchange(http_client *c, http_observer_fn fn, void *ud);
 typedef void (*http_sse_fn)(const char *event, const char *data, void *ud);
 bool http_sse_open(http_client *c, const char *url, http_sse_fn fn, void *ud, uint64_t *id_out,
                    tl_err *e);
-/* The same with an Authorization header value (e.g. "Bearer KEY" for /class/events); NULL = none. */
+/* The same with an Authorization header value ("Bearer KEY" for /class/events); NULL: none. */
 bool http_sse_open_auth(http_client *c, const char *url, const char *authorization, http_sse_fn fn,
                         void *ud, uint64_t *id_out, tl_err *e);
 
