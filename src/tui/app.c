@@ -321,7 +321,7 @@ static void draw_header(app *a)
     if (ls[0]) {
         char mid[200];
         snprintf(mid, sizeof mid, " %s", ls);
-        ui_put(w, 0, x, mid, W - x - rw - 1, theme_attr(THEME_HEADER));
+        ui_put_fit(w, 0, x, mid, W - x - rw - 1, theme_attr(THEME_HEADER));
     }
     int rx = W - rw;
     if (rx > x) {

@@ -285,6 +285,15 @@ int ui_put(WINDOW *w, int y, int x, const char *s, int maxw, attr_t attr)
     return col;
 }
 
+int ui_put_fit(WINDOW *w, int y, int x, const char *s, int maxw, attr_t attr)
+{
+    if (maxw <= 0) return 0;
+    if (ui_width(s) <= maxw) return ui_put(w, y, x, s, maxw, attr);
+    const char *ell = ui_sym(SYM_ELLIPSIS);
+    int n = ui_put(w, y, x, s, maxw - ui_width(ell), attr);
+    return n + ui_put(w, y, x + n, ell, maxw - n, attr);
+}
+
 /* Splits a line into rows of at most `width` columns, breaking after the last space when there is
  * one in the row; continuation rows are `hang` columns narrower (drawn indented). Calls
  * fn(start, end, indent) for each row; returns the number of rows (>= 1). */

@@ -72,6 +72,8 @@ typedef enum ui_symbol {
     SYM_COUNT
 } ui_symbol;
 const char *ui_sym(ui_symbol s);
+/* Like ui_put, ending in an ellipsis when `s` is cut. */
+int ui_put_fit(WINDOW *w, int y, int x, const char *s, int maxw, attr_t attr);
 /* Box drawing and symbols: ASCII when `ascii` (also forced when the locale is not UTF-8). */
 void ui_set_ascii(bool ascii);
 bool ui_ascii(void);
