@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <openssl/rand.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -61,9 +62,10 @@ struct class_room {
     char *key;
     pthread_mutex_t mu;
     student **st;
-    size_t n, max;
-    json_t *names;    /* sanitized name → how many students have it */
-    json_t *attempts; /* "lesson/id" → attempts (every report counts) */
+    size_t n, max;           /* n: under mu */
+    atomic_size_t published; /* == n, for the lock-free lookups */
+    json_t *names;           /* sanitized name → how many students have it */
+    json_t *attempts;        /* "lesson/id" → attempts (every report counts) */
     /* rate limiting (token bucket per client address) */
     pthread_mutex_t rate_mu;
     double rate, burst; /* rate 0 = off */
@@ -201,6 +203,15 @@ static size_t parse_num(const char *p, const char **rest)
     return n;
 }
 
+/* Student NUM, or NULL. Lock-free (the room mutex may be held for a while by a state dump): c->st
+ * is allocated once, a slot is written before `published` counts it (release/acquire), and
+ * students are never freed before class_stop. */
+static student *by_num(struct class_room *c, size_t n)
+{
+    size_t have = atomic_load_explicit(&c->published, memory_order_acquire);
+    return n && n <= have ? c->st[n - 1] : NULL;
+}
+
 /* The student for a bearer "st-N.SECRET" (borrowed: students live until class_stop). */
 static student *student_auth(struct class_room *c, srv_req *r, enum MHD_Result *res)
 {
@@ -209,9 +220,7 @@ static student *student_auth(struct class_room *c, srv_req *r, enum MHD_Result *
     if (t && strncmp(t, "st-", 3) == 0) {
         const char *rest = NULL;
         size_t n = parse_num(t + 3, &rest);
-        pthread_mutex_lock(&c->mu);
-        if (n && n <= c->n) st = c->st[n - 1];
-        pthread_mutex_unlock(&c->mu);
+        st = by_num(c, n);
         if (st && !(rest && *rest == '.' && secret_equal(rest + 1, st->token_secret))) st = NULL;
     }
     if (st) return st;
@@ -257,15 +266,6 @@ static void sanitize_name(const char *in, char *out, size_t outn)
 }
 
 /* ---------------------------------------------------------------- config_ext lookups */
-
-static student *by_num(struct class_room *c, size_t n)
-{
-    student *st = NULL;
-    pthread_mutex_lock(&c->mu);
-    if (n && n <= c->n) st = c->st[n - 1];
-    pthread_mutex_unlock(&c->mu);
-    return st;
-}
 
 static const config_user *ext_user_by_email(void *ud, const char *email)
 {
@@ -554,7 +554,8 @@ static enum MHD_Result do_join(struct class_room *c, srv_req *r)
     snprintf(buf, sizeof buf, "%s's client", st->name);
     st->client.name = xstrdup(buf);
     st->joined = st->last_seen = now;
-    c->st[c->n++] = st; /* published: never freed before class_stop */
+    c->st[c->n++] = st; /* never freed before class_stop */
+    atomic_store_explicit(&c->published, c->n, memory_order_release);
     mark_dirty(c);
     pthread_mutex_unlock(&c->mu);
 
