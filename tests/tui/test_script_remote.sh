@@ -41,7 +41,7 @@ cat >"$WORK/s" <<SCRIPT
 :wait 500
 t
 :save-screen $WORK/1-up.txt
-:wait 5000
+:wait 2000
 :save-screen $WORK/2-down.txt
 :wait 12000
 :save-screen $WORK/3-back.txt
@@ -49,11 +49,15 @@ SCRIPT
 tl_run_script "$WORK/s" "$WORK/state" "" --server "http://127.0.0.1:$PORT" --lab-key test-lab-key \
     2>"$WORK/err" &
 TUI=$!
-sleep 6 # the TUI logged in through the remote server; now the server dies
+# once the TUI has logged in through the remote server and saved that screen, the server dies
+for ((i = 0; i < 600; i++)); do
+    [ -s "$WORK/1-up.txt" ] && break
+    sleep 0.1
+done
 kill "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null
 SERVER_PID=""
-sleep 3
+sleep 4
 start_server "127.0.0.1:$PORT"
 if ! wait "$TUI"; then
     cat "$WORK/err"
