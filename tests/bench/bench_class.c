@@ -10,6 +10,8 @@
  * every unexpected answer is recorded. A run passes when p99 < 100 ms and there are no errors.
  *
  *   bench_class [--students N] [--seconds S] [--period P] [--alg RS256|ES256|...]
+ *               [--dashboard S]   (an instructor polls GET /class/state every S s; default 2,
+ *                                  0 = off; its latency is reported, not part of the bar)
  *   bench_class --ramp 250,500,1000,1500,2000 [--seconds S] [--alg A]
  *
  * --ramp runs each N on a fresh server and stops after the first N that misses the bar; it prints
@@ -37,10 +39,21 @@
 #define REDIRECT  "http%3A%2F%2F127.0.0.1%3A5555%2Fcallback"
 #define MAX_CONNS 200 /* under the server's 256 connections per address */
 
-enum step { S_IDLE, S_JOIN, S_AUTHZ, S_LOGIN, S_CONSENT, S_EXCHANGE, S_API, S_REFRESH, S_REPORT };
-static const char *const step_names[] = {"idle",     "join", "authorize", "login", "consent",
-                                         "exchange", "api",  "refresh",   "report"};
-#define NSTEPS 9
+enum step {
+    S_IDLE,
+    S_JOIN,
+    S_AUTHZ,
+    S_LOGIN,
+    S_CONSENT,
+    S_EXCHANGE,
+    S_API,
+    S_REFRESH,
+    S_REPORT,
+    S_STATE /* the instructor's dashboard polling /class/state */
+};
+static const char *const step_names[] = {"idle",     "join", "authorize", "login",  "consent",
+                                         "exchange", "api",  "refresh",   "report", "state"};
+#define NSTEPS 10
 
 typedef struct student {
     int idx;
@@ -69,6 +82,7 @@ static long error_prints;
 static CURLM *multi;
 static const char *base;
 static const char *join_code;
+static const char *instructor_key;
 static int active;
 
 static double now_s(void)
@@ -205,6 +219,13 @@ static void send_step(student *s)
         h = curl_slist_append(h, "Content-Type: application/json");
         break;
     }
+    case S_STATE: {
+        snprintf(url, sizeof url, "%s/class/state", base);
+        char a[300];
+        snprintf(a, sizeof a, "Authorization: Bearer %s", instructor_key);
+        h = curl_slist_append(h, a);
+        break;
+    }
     default:
         return;
     }
@@ -312,6 +333,11 @@ static void done(student *s, long status, CURLcode rc)
         json_decref(j);
         send_step(s);
         return;
+    case S_STATE:
+        if (status != 200 || !json_is_array(json_object_get(j, "students"))) break;
+        s->step = S_IDLE;
+        json_decref(j);
+        return;
     case S_REPORT:
         if (status != 204) break;
         s->cycles++;
@@ -330,12 +356,12 @@ typedef struct result {
     int n;
     long requests, errors, late;
     double p50, p99, max, rps, cpu;
-    long cycles;
+    long cycles, state_polls;
     double server_ms_per_cycle, client_ms_per_cycle;
     double step_p99[NSTEPS];
 } result;
 
-static result run(int n, double seconds, double period, const char *config_path)
+static result run(int n, double seconds, double period, double dash_every, const char *config_path)
 {
     result r = {0};
     r.n = n;
@@ -354,6 +380,8 @@ static result run(int n, double seconds, double period, const char *config_path)
     }
     base = server_base_url(srv);
     join_code = class_join_code(srv);
+    instructor_key = class_instructor_key(srv);
+    student dash = {.idx = -1, .step = S_IDLE, .next = now_s() + dash_every};
     all.n = 0;
     for (int i = 0; i < NSTEPS; i++) per_step[i].n = 0;
     errors = error_prints = 0;
@@ -386,6 +414,11 @@ static result run(int n, double seconds, double period, const char *config_path)
                 s->step = s->token ? S_AUTHZ : S_JOIN;
                 send_step(s);
             }
+        if (starting && dash_every > 0 && dash.step == S_IDLE && now >= dash.next) {
+            dash.next = now + dash_every;
+            dash.step = S_STATE;
+            send_step(&dash);
+        }
         if (!starting && active == 0) break;
         if (now > end + 15) break; /* stragglers: counted as errors below */
         int running = 0;
@@ -405,7 +438,7 @@ static result run(int n, double seconds, double period, const char *config_path)
             curl_multi_remove_handle(multi, c);
             active--;
             double ms = (double)us / 1000.0;
-            lat_add(&all, ms);
+            if (s != &dash) lat_add(&all, ms); /* the bar is the students' latency */
             lat_add(&per_step[s->step], ms);
             done(s, status, rc);
         }
@@ -424,6 +457,7 @@ static result run(int n, double seconds, double period, const char *config_path)
         r.client_ms_per_cycle = cpu_client * 1000.0 / (double)r.cycles;
     }
     r.requests = (long)all.n;
+    r.state_polls = (long)per_step[S_STATE].n;
     r.errors = errors + active; /* unfinished transfers count */
     r.late = late;
     r.p50 = pct(&all, 50);
@@ -438,6 +472,13 @@ static result run(int n, double seconds, double period, const char *config_path)
     for (int i = 1; i < NSTEPS; i++) r.step_p99[i] = pct(&per_step[i], 99);
     for (int i = 0; i < n; i++)
         if (st[i].easy) curl_multi_remove_handle(multi, st[i].easy);
+    if (dash.easy) {
+        curl_multi_remove_handle(multi, dash.easy);
+        curl_easy_cleanup(dash.easy);
+    }
+    free(dash.body);
+    free(dash.resp.p);
+    curl_slist_free_all(dash.hdrs);
     curl_multi_cleanup(multi);
     for (int i = 0; i < n; i++) {
         student *s = &st[i];
@@ -461,9 +502,11 @@ static void print(const result *r, double seconds, double period)
            r->n, seconds, period, r->requests, r->rps, r->errors, r->late, r->p50, r->p99, r->max,
            r->cpu, ok ? "MEETS the bar" : "misses the bar (p99 < 100 ms, no errors)");
     printf("   p99 per step:");
-    for (int i = 1; i < NSTEPS; i++) printf(" %s %.1f", step_names[i], r->step_p99[i]);
-    printf(" (ms)\n   completed cycles %ld; CPU per cycle: server %.2f ms, simulator %.2f ms\n",
-           r->cycles, r->server_ms_per_cycle, r->client_ms_per_cycle);
+    for (int i = 1; i < NSTEPS - 1; i++) printf(" %s %.1f", step_names[i], r->step_p99[i]);
+    printf(" (ms)\n   completed cycles %ld; CPU per cycle: server %.2f ms, simulator %.2f ms; "
+           "dashboard: %ld GET /class/state, p99 %.1f ms (not in the bar)\n",
+           r->cycles, r->server_ms_per_cycle, r->client_ms_per_cycle, r->state_polls,
+           r->step_p99[S_STATE]);
     fflush(stdout);
 }
 
@@ -500,13 +543,13 @@ static char *config_with_alg(const char *alg)
 int main(int argc, char **argv)
 {
     int n = 250;
-    double seconds = 20, period = 5;
+    double seconds = 20, period = 5, dash_every = 2;
     const char *ramp = NULL, *alg = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) {
             fprintf(stderr, "usage: bench_class [--students N | --ramp N,N,...] [--seconds S] "
-                            "[--period P] [--alg ALG]\n");
+                            "[--period P] [--alg ALG] [--dashboard S]\n");
             return 2;
         }
         if (strcmp(argv[i], "--students") == 0)
@@ -519,6 +562,8 @@ int main(int argc, char **argv)
             period = atof(v);
         else if (strcmp(argv[i], "--alg") == 0)
             alg = v;
+        else if (strcmp(argv[i], "--dashboard") == 0)
+            dash_every = atof(v);
         else {
             fprintf(stderr, "bench_class: unknown option %s\n", argv[i]);
             return 2;
@@ -539,7 +584,7 @@ int main(int argc, char **argv)
     printf("\n");
     int rc = 0;
     if (!ramp) {
-        result r = run(n, seconds, period, cfg);
+        result r = run(n, seconds, period, dash_every, cfg);
         print(&r, seconds, period);
         rc = r.errors == 0 && r.p99 < 100.0 ? 0 : 1;
     } else {
@@ -548,7 +593,7 @@ int main(int argc, char **argv)
         for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
             int k = atoi(tok);
             if (k < 1 || k > 20000) continue;
-            result r = run(k, seconds, period, cfg);
+            result r = run(k, seconds, period, dash_every, cfg);
             print(&r, seconds, period);
             if (r.errors == 0 && r.p99 < 100.0)
                 best = k;
