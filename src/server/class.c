@@ -234,8 +234,8 @@ static student *student_auth(struct class_room *c, srv_req *r, enum MHD_Result *
     return NULL;
 }
 
-/* Display names: control characters and <>"'&\ dropped, white space collapsed, trimmed, at most
- * CLASS_NAME_MAX bytes (cut at a UTF-8 boundary). */
+/* Display names: control characters and <>"&\ dropped (an apostrophe stays: O'Brien), white space
+ * collapsed, trimmed, at most CLASS_NAME_MAX bytes (cut at a UTF-8 boundary). */
 static void sanitize_name(const char *in, char *out, size_t outn)
 {
     size_t o = 0;
@@ -247,7 +247,7 @@ static void sanitize_name(const char *in, char *out, size_t outn)
             space = o > 0;
             continue;
         }
-        if (ch < 0x20 || ch == 0x7f || strchr("<>\"'&\\", ch)) continue;
+        if (ch < 0x20 || ch == 0x7f || strchr("<>\"&\\", ch)) continue;
         size_t need = (space ? 1 : 0) + 1;
         if (o + need > cap) break;
         if (space) out[o++] = ' ';
@@ -263,6 +263,14 @@ static void sanitize_name(const char *in, char *out, size_t outn)
         if (o - (k - 1) < len) o = k - 1;
     }
     out[o] = '\0';
+    json_t *valid = json_string(out); /* NULL when not UTF-8: keep the ASCII only */
+    if (!valid) {
+        size_t w = 0;
+        for (size_t i = 0; out[i]; i++)
+            if (!((unsigned char)out[i] & 0x80)) out[w++] = out[i];
+        out[w] = '\0';
+    }
+    json_decref(valid);
 }
 
 /* ---------------------------------------------------------------- config_ext lookups */

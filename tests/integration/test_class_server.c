@@ -62,6 +62,16 @@ static resp join(server *s, const char *code, const char *name)
     return r;
 }
 
+static resp join_form(server *s, const char *code, const char *name_urlencoded)
+{
+    char *u = url_of(s, "/class/join");
+    char *body = fmt("code=%s&name=%s", code, name_urlencoded);
+    resp r = http_post(u, NULL, body);
+    free(body);
+    free(u);
+    return r;
+}
+
 static resp with_key(server *s, const char *method, const char *path, const char *key,
                      const char *body)
 {
@@ -126,6 +136,18 @@ static void test_join(void **st)
     resp c = join(S, code, "  <script>\n  alert(1)\x01  ");
     assert_int_equal(c.status, 201);
     assert_string_equal(jstr(&c, "name"), "script alert(1)");
+    resp o = join(S, code, "Siobh\xc3\xa1n O'Brien");
+    assert_int_equal(o.status, 201);
+    assert_string_equal(jstr(&o, "name"), "Siobh\xc3\xa1n O'Brien");
+    resp_free(&o);
+    /* cut at 40 bytes, never inside a UTF-8 sequence */
+    resp u8 = join(S, code, "012345678901234567890123456789012345678\xc3\xa9");
+    assert_int_equal(u8.status, 201);
+    assert_string_equal(jstr(&u8, "name"), "012345678901234567890123456789012345678");
+    resp_free(&u8);
+    resp bad8 = join_form(S, code, "Bad%FF%FEName%C3"); /* not UTF-8: refused by the parser */
+    assert_int_equal(bad8.status, 400);
+    resp_free(&bad8);
     resp d = join(S, code, "0123456789012345678901234567890123456789-too-long");
     assert_int_equal(d.status, 201);
     assert_string_equal(jstr(&d, "name"), "0123456789012345678901234567890123456789");
