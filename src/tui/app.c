@@ -28,6 +28,7 @@
 #include "tui/pane_flow.h"
 #include "tui/pane_lesson.h"
 #include "tui/pane_trace.h"
+#include "tui/join.h"
 #include "tui/present.h"
 #include "tui/screen.h"
 #include "tui/theme.h"
@@ -45,6 +46,7 @@ typedef struct tui_opts {
     const char *server_url, *lab_key, *theme, *lessons_dir, *lang, *lesson_id;
     bool ascii, no_mouse;
     present_opts pres; /* presenter mode (present.c) */
+    join_opts join;    /* --join CODE --name NAME (join.c) */
 } tui_opts;
 
 struct app {
@@ -72,6 +74,7 @@ struct app {
     pane_lesson *lesson;
     net *net;
     present *pres;
+    join *join;
     char net_err[TL_ERR_MSG_MAX];
     bool has_fake;
     int64_t fake_time;
@@ -301,7 +304,7 @@ static void draw_header(app *a)
     werase(w);
     int x = ui_put(w, 0, 0, " tokenlab ", W, theme_attr(THEME_HEADER_ACCENT));
     const char *ls = a->lesson ? pane_lesson_status(a->lesson) : "";
-    char right[160], clock[48], off[32] = "";
+    char right[400], clock[48], off[32] = "";
     int64_t now = app_now(a);
     timefmt_utc_time(now, clock, sizeof clock);
     int64_t o = app_clock_offset(a);
@@ -316,7 +319,9 @@ static void draw_header(app *a)
     static const char *const spin[] = {"|", "/", "-", "\\"};
     const char *busy = a->net && net_busy(a->net) ? spin[a->spin % 4] : " ";
     const char *st = !a->net || !net_ready(a->net) ? "starting" : up ? "up" : "down";
-    snprintf(right, sizeof right, "%s %s · %s%s ", url, st, clock, off);
+    const char *cls = join_header(a->join);
+    snprintf(right, sizeof right, "%s%s%s %s · %s%s ", cls, cls[0] ? " · " : "", url, st, clock,
+             off);
     int rw = ui_width(right) + 4;
     if (ls[0]) {
         char mid[200];
@@ -901,6 +906,7 @@ static bool pump(app *a, int timeout_ms)
     }
     drain_signals(a);
     present_poll(a->pres);
+    join_poll(a->join);
     return ready[0];
 }
 
@@ -1065,6 +1071,7 @@ void tui_usage(FILE *f)
                "  environment: NO_COLOR (monochrome), TOKENLAB_SCRIPT=FILE (script mode),\n"
                "               TOKENLAB_FAKE_TIME=EPOCH (fixed clock for the display)\n");
     present_usage(f);
+    join_usage(f);
 }
 
 static int parse_opts(int argc, char **argv, tui_opts *o)
@@ -1088,7 +1095,8 @@ static int parse_opts(int argc, char **argv, tui_opts *o)
             dst = &o->lang;
         else if (strcmp(s, "--lesson") == 0)
             dst = &o->lesson_id;
-        else if ((r = present_parse_opt(&o->pres, argc, argv, &i)) != 0) {
+        else if ((r = present_parse_opt(&o->pres, argc, argv, &i)) != 0 ||
+                 (r = join_parse_opt(&o->join, argc, argv, &i)) != 0) {
             if (r < 0) return 2;
         } else {
             fprintf(stderr, "tokenlab: unknown option '%s' (see tokenlab --help)\n", s);
@@ -1224,7 +1232,16 @@ int tui_main(int argc, char **argv)
         free(a);
         return 3;
     }
+    a->join = join_start(&a->o.join, a->o.server_url, &e);
+    if (!a->join && e.code) {
+        fprintf(stderr, "tokenlab: %s\n", e.msg);
+        present_free(a->pres);
+        net_free(a->net);
+        free(a);
+        return err_is(&e, "join.usage") ? 2 : err_is(&e, "join.refused") ? 1 : 3;
+    }
     if (!start_curses(a)) {
+        join_free(a->join);
         present_free(a->pres);
         net_free(a->net);
         free(a);
@@ -1242,6 +1259,7 @@ int tui_main(int argc, char **argv)
     pane_lesson_options lo = {a->o.lessons_dir, a->o.lang, a->o.lesson_id};
     a->lesson = pane_lesson_new(a, a->net, &lo);
     present_attach(a->pres, a->lesson);
+    join_attach(a->join, a->lesson);
     if (net_ready(a->net)) on_net_change(a);
     if (timing) fprintf(stderr, "timing: panes and lesson engine ready %.1f ms\n", ms_since(&t0));
     layout(a);
@@ -1279,6 +1297,7 @@ int tui_main(int argc, char **argv)
     net_on_event(a->net, NULL, NULL);
     net_on_change(a->net, NULL, NULL);
     present_free(a->pres);
+    join_free(a->join);
     pane_lesson_free(a->lesson);
     pane_flow_free(a->flow);
     pane_trace_free(a->trace);
