@@ -263,7 +263,10 @@ static void put_time_note(pane_decoder *p, const char *name, const json_t *v, in
     timefmt_utc(t, utc, sizeof utc);
     timefmt_local(t, loc, sizeof loc);
     timefmt_relative(t, now, rel, sizeof rel);
-    doc_printf(d, THEME_NOTE, "      %s %s · %s\n", ui_sym(SYM_ARROW_R), utc, loc);
+    if (strcmp(utc, loc) == 0) /* local time is UTC here: say it once */
+        doc_printf(d, THEME_NOTE, "      %s %s\n", ui_sym(SYM_ARROW_R), utc);
+    else
+        doc_printf(d, THEME_NOTE, "      %s %s · local %s\n", ui_sym(SYM_ARROW_R), utc, loc);
     if (strcmp(name, "exp") == 0) {
         int64_t lifetime = 0;
         json_t *iat = p->t && p->t->claims ? json_object_get(p->t->claims, "iat") : NULL;
