@@ -13,6 +13,7 @@ CASES=(
     "decoder-120x36|120 36|||d;:paste $TL_TOKEN;<Enter>"
     "decoder-key-120x36|120 36|||d;:paste $TL_TOKEN;<Enter>;K;:type $TL_SECRET;<Enter>"
     "decoder-tampered-120x36|120 36|||d;:paste $TL_TOKEN;<Enter>;K;:type $TL_SECRET;<Enter>;P;<C-u>;:type {\"sub\":\"admin\",\"exp\":1764340600};<Enter>"
+    "decoder-expired-120x36|120 36|dark||d;:paste $TL_TOKEN;<Enter>;:advance 700;<Down>;<Down>;<Down>;<Down>;<Down>;<Down>;<Down>;<Down>"
     "trace-120x36|120 36|||t"
     "flow-120x36|120 36|||f;n;n"
     "help-120x36|120 36|||?"
