@@ -269,7 +269,11 @@ static void test_explain_table(void **state)
         assert_non_null(y->source);
         assert_null(strchr(y->summary, '\n'));
     }
-    assert_int_equal(n, sizeof headers / sizeof *headers + sizeof claims / sizeof *claims);
+    static const char *const jwe[] = {"enc", "zip", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c"};
+    for (size_t i = 0; i < sizeof jwe / sizeof *jwe; i++)
+        assert_non_null(explain_lookup(EXPLAIN_HEADER, jwe[i]));
+    assert_int_equal(n, sizeof headers / sizeof *headers + sizeof claims / sizeof *claims +
+                            sizeof jwe / sizeof *jwe);
 }
 
 int main(void)
