@@ -568,7 +568,9 @@ static enum MHD_Result do_join(struct class_room *c, srv_req *r)
     pthread_mutex_unlock(&c->mu);
 
     char msg[160];
-    snprintf(msg, sizeof msg, "%s joined (%s)", st->name, st->id);
+    /* ids only: the same feed is the open /lab/events every student's TUI reads; names and
+     * scores are for the instructor (/class/state) */
+    snprintf(msg, sizeof msg, "student %s joined", st->id);
     srv_event(c->s, "info", "/class/join", st->client.client_id, NULL, msg);
 
     json_t *j = json_object();
@@ -722,11 +724,11 @@ static enum MHD_Result do_report(struct class_room *c, srv_req *r)
     if (refuse) return send_error(r, 400, "invalid_request", refuse);
     char msg[600];
     if (qid[0]) {
-        snprintf(msg, sizeof msg, "%s answered %s: %s", st->name, key, correct ? "right" : "wrong");
+        snprintf(msg, sizeof msg, "student %s answered %s", st->id, key);
         srv_event(c->s, "info", "/class/report", st->client.client_id, NULL, msg);
     }
     if (newly_done) {
-        snprintf(msg, sizeof msg, "%s completed %s", st->name, lesson);
+        snprintf(msg, sizeof msg, "student %s completed %s", st->id, lesson);
         srv_event(c->s, "info", "/class/report", st->client.client_id, NULL, msg);
     }
     return srv_send(r, 204, "text/plain", "", 0, NULL);
