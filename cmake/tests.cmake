@@ -7,6 +7,7 @@
 #   tests/bench/bench_*.c               built, run by `make bench` only
 set(TL_TEST_ENV
   "TOKENLAB=$<TARGET_FILE:tokenlab>"
+  "TOKENLAB_FULL=$<TARGET_FILE:tokenlab-full>"
   "TOKENLAB_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
   "TOKENLAB_VECTORS=${CMAKE_SOURCE_DIR}/tests/vectors"
   "TOKENLAB_BUILD_DIR=${CMAKE_BINARY_DIR}"

@@ -63,6 +63,10 @@ bool args_load_key(const char *path, jwk **out, tl_err *e);
 /* --jwks: a file, '-', or an http(s) URL fetched with libcurl (10 s timeout; an HTTP status other
  * than 2xx is an error naming it: "cli.http"). */
 bool args_load_jwks(const char *where, jwks **out, tl_err *e);
+/* How URLs are fetched (cli/fetch.c's cli_fetch_url in tokenlab-full). Without one, a URL is an
+ * error "cli.http". */
+typedef bool (*args_fetch_fn)(const char *url, char **out, size_t *len, tl_err *e);
+void args_set_url_fetcher(args_fetch_fn fn);
 
 /* "HS256" etc. -> alg; false (with a message listing the choices) for anything else.
  * With allow_none, "none" is accepted too. */

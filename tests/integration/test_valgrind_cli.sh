@@ -28,7 +28,8 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-VG=(valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
+# --trace-children: `tokenlab` execs `tokenlab-full` for serve (and URLs); check both processes.
+VG=(valgrind -q --trace-children=yes --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
     --errors-for-leak-kinds=definite --track-origins=no --num-callers=30)
 failures=0
 runs=0

@@ -1,0 +1,51 @@
+/* main_full — `tokenlab-full`: every command, the TUI, the server. Dispatch only. The front binary
+ * (main.c) execs this one for anything beyond the light commands; it also runs them itself when
+ * called directly. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/assets.h"
+#include "cli/args.h"
+#include "cli/cli.h"
+#include "cli/fetch.h"
+#include "tui/tui.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "tokenlab %s — learn how API authentication really works (JWT, OAuth 2.0, OIDC)\n\n"
+               "usage: tokenlab [TUI options]          start the lessons in the terminal UI\n"
+               "       tokenlab COMMAND [options]      run one command (COMMAND --help for more)\n\n"
+               "commands:\n",
+            TOKENLAB_VERSION);
+#define CLI_USAGE_LINE(name, fn, summary) fprintf(f, "  %-9s %s\n", #name, summary);
+    CLI_COMMANDS(CLI_USAGE_LINE)
+#undef CLI_USAGE_LINE
+    fprintf(f, "\n");
+    tui_usage(f);
+    fprintf(f, "\nexit codes: 0 ok, 1 invalid/failed check, 2 usage error, 3 cannot read a key, file "
+               "or URL\n");
+}
+
+int main(int argc, char **argv)
+{
+    assets_init(argv[0]);
+    args_set_url_fetcher(cli_fetch_url);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+                      strcmp(argv[1], "help") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("tokenlab %s\n", TOKENLAB_VERSION);
+        return 0;
+    }
+    if (argc >= 2 && argv[1][0] != '-') {
+#define CLI_DISPATCH(name, fn, summary)                                                           \
+    if (strcmp(argv[1], #name) == 0) return fn(argc - 1, argv + 1);
+        CLI_COMMANDS(CLI_DISPATCH)
+#undef CLI_DISPATCH
+        fprintf(stderr, "tokenlab: unknown command '%s' (see tokenlab --help)\n", argv[1]);
+        return 2;
+    }
+    return tui_main(argc, argv);
+}
