@@ -137,7 +137,9 @@ static void open_sse(dash *d)
     char url[1200];
     snprintf(url, sizeof url, "%s/class/events", d->base);
     tl_err e = {0};
+    d->sse_up = true; /* until the stream says it ended (a refused key ends it at once) */
     if (!http_sse_open_auth(d->http, url, d->auth, on_sse, d, &d->sse_id, &e)) {
+        d->sse_up = false;
         d->sse_id = 0;
         d->sse_retry = now_s() + 5;
         feed_add(d, (int64_t)time(NULL), "info", "", e.msg);
@@ -331,7 +333,7 @@ static void draw_questions(dash *d, WINDOW *w)
         ui_put(w, 1, 2, "no answers yet", W - 4, theme_attr(THEME_NOTE));
         return;
     }
-    int barw = W / 4 > 10 ? W / 4 : 10, idw = W - 4 - barw - 16;
+    int barw = 10, idw = W - 4 - 2 - barw - 1 - 13;
     for (size_t i = 0; i < n && (int)i < h - 2; i++) {
         json_t *q = json_array_get(qs, i);
         long right = num(q, "right"), wrong = num(q, "wrong"), ans = num(q, "answered");
@@ -358,7 +360,8 @@ static void draw_feed(dash *d, WINDOW *w)
 {
     int h, W;
     getmaxyx(w, h, W);
-    ui_box(w, THEME_BORDER, d->sse_up ? "Room events (live)" : "Room events (connecting…)", false);
+    ui_box(w, THEME_BORDER, d->sse_up ? "Room events (live)" : "Room events (reconnecting…)",
+           false);
     int rows = h - 2;
     size_t show = d->feed_n < (size_t)rows ? d->feed_n : (size_t)rows;
     for (size_t i = 0; i < show; i++) { /* newest at the bottom */
@@ -496,6 +499,7 @@ static void key(dash *d, int k)
             if (k == 'y' || k == 'Y') {
                 flip_lab(d, d->confirm);
                 dash_flash(d, "asking the server…");
+                d->labs_open = false; /* the feed shows the server's word on it */
             }
             d->confirm = -1; /* anything else: no */
             return;

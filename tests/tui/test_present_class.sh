@@ -128,7 +128,14 @@ wait_for "Lab switches for the whole room"
 keys Enter
 wait_for "for everyone? y / n"
 keys y
-wait_for "the instructor turned" 10
+wait_for "the instructor turned alg-none on for the room" 10
+wait_for "done: the switch is flipped for the whole room"
+keys L # the overlay now says the switch is on
+for ((i = 0; i < 50; i++)); do
+    screen | grep -qE "alg-none +ON" && break
+    sleep 0.1
+done
+screen | grep -qE "alg-none +ON" || fail "the lab overlay does not show alg-none ON"
 keys Escape
 keys q
 for ((i = 0; i < 100; i++)); do
