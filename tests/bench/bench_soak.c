@@ -224,7 +224,10 @@ static bool fetch_login_token(CURL *h)
 {
     slot s = {.h = h};
     setup(&s, &fams[3]);
-    if (curl_easy_perform(h) != CURLE_OK) return false;
+    CURLcode rc = curl_easy_perform(h);
+    curl_easy_reset(h); /* drop the pointer to s.hdrs before freeing it */
+    curl_slist_free_all(s.hdrs);
+    if (rc != CURLE_OK) return false;
     const char *p = strstr(s.buf, "\"token\"");
     if (!p || !(p = strchr(p + 7, '"'))) return false;
     const char *end = strchr(p + 1, '"');
