@@ -63,19 +63,29 @@ static char *recorded_lesson(const char *path)
     return id;
 }
 
-/* "3" → the id of the third lesson of the course (as `tokenlab lessons list` numbers them). */
-static char *lesson_by_number(const char *num, const char *dir, const char *lang)
+/* The lesson's id: `want` is an id or a number as `tokenlab lessons list` numbers them. NULL
+ * (message printed) when the course has no such lesson. Caller frees. */
+static char *find_lesson(const char *want, const char *dir, const char *lang)
 {
-    char *end;
-    long n = strtol(num, &end, 10);
-    if (end == num || *end || n < 1) return NULL;
     tl_err e = {0};
     parse_diags diags = {0};
     course_options co = {.dir = dir, .lang = lang};
     course *c = course_load(&co, &diags, &e);
     parse_diags_free(&diags);
-    char *id = NULL;
-    if (c && (size_t)n <= c->n) id = strdup(c->lessons[n - 1]->id);
+    if (!c) {
+        fprintf(stderr, "tokenlab present: no lessons: %s\n", e.msg);
+        return NULL;
+    }
+    char *end, *id = NULL;
+    long n = strtol(want, &end, 10);
+    if (end != want && !*end && n >= 1 && (size_t)n <= c->n) id = strdup(c->lessons[n - 1]->id);
+    for (size_t i = 0; !id && i < c->n; i++)
+        if (c->lessons[i]->id && strcmp(c->lessons[i]->id, want) == 0) id = strdup(want);
+    if (!id)
+        fprintf(
+            stderr,
+            "tokenlab present: no lesson '%s' (tokenlab lessons list shows the %zu there are)\n",
+            want, c->n);
     course_free(c);
     return id;
 }
@@ -131,7 +141,11 @@ int cli_present_main(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
-    if ((by_num = lesson_by_number(want, dir, lang))) want = by_num;
+    if (!(by_num = find_lesson(want, dir, lang))) {
+        free(from_file);
+        return CLI_USAGE;
+    }
+    want = by_num;
 
     char scratch[] = "/tmp/tokenlab-replay-XXXXXX";
     bool made_scratch = false;

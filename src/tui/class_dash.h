@@ -6,7 +6,7 @@
 
 /* Runs until the instructor quits. server_url: "http://HOST:PORT" (no trailing slash needed);
  * key: the instructor key printed by `tokenlab serve --class`. Returns a CLI exit code (0 ok,
- * 3 when the server cannot be reached or refuses the key). */
+ * 1 the server refused the key, 2 no terminal, 3 the server cannot be reached). */
 int tui_class_dashboard(const char *server_url, const char *key);
 
 #endif

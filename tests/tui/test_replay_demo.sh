@@ -123,6 +123,7 @@ export TOKENLAB_DATA="$TL_FIXTURE_DATA" XDG_STATE_HOME="$WORK/st-err"
 expect 2 "--auto needs a number from 0.5 to 3600, got '0'" "$TOKENLAB" present demo-jwt-login --auto 0
 expect 2 "--speed needs a number" "$TOKENLAB" present demo-jwt-login --replay x --speed fast
 expect 2 "which lesson?" "$TOKENLAB" present
+expect 2 "no lesson 'nope' (tokenlab lessons list shows the 2 there are)" "$TOKENLAB" present nope
 expect 2 "drop --server" "$TOKENLAB" present --replay "$WORK/demo.rec" --server http://127.0.0.1:1
 expect 3 "cannot read the recording $WORK/nope" "$TOKENLAB" present --replay "$WORK/nope"
 printf 'lesson demo-jwt-login\n0.5 key <Space>\n0.2 key a\n' >"$WORK/back.rec"
