@@ -82,7 +82,7 @@ foreach(f ${fuzzers})
     # New inputs go to fuzz-work/NAME (the seed corpus stays read-only); crashes are written as
     # fuzz-work/crash-* and must be copied into tests/fuzz/corpus/NAME/ as regression tests.
     add_test(NAME fuzz/${n} COMMAND ${n} -max_total_time=${TL_FUZZ_SECONDS} -max_len=65536
-      -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${dict_args}
+      -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 ${dict_args}
       ${CMAKE_BINARY_DIR}/fuzz-work/${n} ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${n}
       WORKING_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz-work)
     math(EXPR fuzz_timeout "${TL_FUZZ_SECONDS} * 3 + 60")
