@@ -23,9 +23,9 @@
 
 #define CLASS_MAX_DEFAULT    5000
 #define CLASS_RATE_DEFAULT   20
-#define CLASS_MAX_ANSWERS    200 /* distinct questions kept per student */
+#define CLASS_MAX_ANSWERS    100 /* distinct questions kept per student */
 #define CLASS_MAX_COMPLETED  100
-#define CLASS_MAX_STR        200
+#define CLASS_MAX_STR        64 /* lesson, step, quiz id; title and answer are cut to it */
 #define CLASS_NAME_MAX       40
 #define CLASS_BAD_AUTH_COST  10.0
 #define CLASS_RATE_SLOTS     4096
@@ -602,8 +602,10 @@ static enum MHD_Result do_join(struct class_room *c, srv_req *r)
     return srv_send_json(r, 201, j, NULL);
 }
 
-/* A JSON string member of at most CLASS_MAX_STR bytes; numbers are accepted and printed. */
-static bool str_member(json_t *o, const char *name, char *dst, size_t n, const char **bad)
+/* A JSON string member of at most CLASS_MAX_STR bytes (longer: refused, or cut on a UTF-8
+ * boundary when `cut`); numbers are accepted and printed. Worst case a student costs about
+ * CLASS_MAX_ANSWERS * (2 + 1) * CLASS_MAX_STR bytes of strings. */
+static bool str_member(json_t *o, const char *name, char *dst, size_t n, bool cut, const char **bad)
 {
     json_t *v = json_object_get(o, name);
     if (!v || json_is_null(v)) return true;
@@ -615,11 +617,19 @@ static bool str_member(json_t *o, const char *name, char *dst, size_t n, const c
         snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
         s = buf;
     }
-    if (!s || strlen(s) >= n || strlen(s) > CLASS_MAX_STR || memchr(s, '\n', strlen(s))) {
+    size_t len = s ? strlen(s) : 0;
+    if (s && cut && len > CLASS_MAX_STR && CLASS_MAX_STR < n) {
+        len = CLASS_MAX_STR;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) len--;
+    }
+    if (!s || len >= n || len > CLASS_MAX_STR || memchr(s, '\n', len)) {
         *bad = name;
         return false;
     }
-    if (dst) memcpy(dst, s, strlen(s) + 1);
+    if (dst) {
+        memcpy(dst, s, len);
+        dst[len] = '\0';
+    }
     return true;
 }
 
@@ -643,9 +653,9 @@ static enum MHD_Result do_report(struct class_room *c, srv_req *r)
     const char *bad = NULL;
     json_t *quiz = json_object_get(j, "quiz");
     json_t *completed = json_object_get(j, "completed");
-    bool ok = str_member(j, "lesson", lesson, sizeof lesson, &bad) &&
-              str_member(j, "step", step, sizeof step, &bad) &&
-              str_member(j, "title", title, sizeof title, &bad);
+    bool ok = str_member(j, "lesson", lesson, sizeof lesson, false, &bad) &&
+              str_member(j, "step", step, sizeof step, false, &bad) &&
+              str_member(j, "title", title, sizeof title, true, &bad);
     if (ok && quiz && !json_is_null(quiz)) {
         if (!json_is_object(quiz) || !json_is_boolean(json_object_get(quiz, "correct")) ||
             !json_is_string(json_object_get(quiz, "id"))) {
@@ -653,8 +663,8 @@ static enum MHD_Result do_report(struct class_room *c, srv_req *r)
             return send_error(r, 400, "invalid_request",
                               "quiz must be {\"id\": STRING, \"correct\": BOOLEAN, \"answer\"?}");
         }
-        ok = str_member(quiz, "id", qid, sizeof qid, &bad) &&
-             str_member(quiz, "answer", answer, sizeof answer, &bad);
+        ok = str_member(quiz, "id", qid, sizeof qid, false, &bad) &&
+             str_member(quiz, "answer", answer, sizeof answer, true, &bad);
         if (ok && !qid[0]) ok = false, bad = "quiz.id";
     }
     if (completed && !json_is_boolean(completed)) ok = false, bad = "completed";
@@ -681,7 +691,7 @@ static enum MHD_Result do_report(struct class_room *c, srv_req *r)
     pthread_mutex_lock(&c->mu);
     if (qid[0] && !json_object_get(st->answers, key) &&
         json_object_size(st->answers) >= CLASS_MAX_ANSWERS)
-        refuse = "too many questions for one student (200)";
+        refuse = "too many questions for one student (100)";
     bool newly_done = false;
     if (!refuse && json_is_true(completed)) {
         bool have = false;

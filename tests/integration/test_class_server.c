@@ -473,6 +473,10 @@ static void test_export(void **st)
     report(S, ta, "{\"quiz\":{\"id\":\"q1\",\"correct\":true}}", 400);   /* no lesson */
     report(S, ta, "{\"lesson\":\"jwt\",\"quiz\":{\"id\":\"q1\"}}", 400); /* no correct */
     report(S, ta, "[1,2]", 400);
+    report(S, ta,
+           "{\"lesson\":\"l12345678901234567890123456789012345678901234567890123456789012345\"}",
+           400); /* 65 bytes */
+    report(S, ta, "{\"lesson\":\"jwt\",\"step\":\"a\\nb\"}", 400);
     report(S, "st-1.nope", "{\"lesson\":\"jwt\"}", 401);
     report(S, NULL, "{\"lesson\":\"jwt\"}", 401);
 
@@ -576,22 +580,38 @@ static void test_bounded(void **st)
     assert_non_null(strstr(jstr(&r, "error_description"), "full (3 students)"));
     resp_free(&r);
     assert_int_equal(class_student_count(s), 3);
-    /* at most 200 distinct questions per student */
+    /* at most 100 distinct questions per student (below) */
     resp j = join(s, class_join_code(s), "x"); /* still full */
     resp_free(&j);
     server_stop(s);
-    /* 201st question refused */
+    /* the 101st question is refused */
     s = start_class(-1, 0, NULL);
     resp a = join(s, class_join_code(s), "Quizzy");
     const char *tok = jstr(&a, "student_token");
-    for (int i = 0; i < 201; i++) {
+    for (int i = 0; i < 101; i++) {
         char body[128];
         snprintf(body, sizeof body, "{\"lesson\":\"l\",\"quiz\":{\"id\":\"q%d\",\"correct\":true}}",
                  i);
         resp x = with_key(s, "POST", "/class/report", tok, body);
-        assert_int_equal(x.status, i < 200 ? 204 : 400);
+        assert_int_equal(x.status, i < 100 ? 204 : 400);
         resp_free(&x);
     }
+    /* a known question can still be answered; a long answer is cut to 64 bytes */
+    char longans[200];
+    memset(longans, 'x', 150);
+    longans[150] = '\0';
+    char *body = fmt(
+        "{\"lesson\":\"l\",\"quiz\":{\"id\":\"q0\",\"correct\":false,\"answer\":\"%s\"}}", longans);
+    resp y = with_key(s, "POST", "/class/report", tok, body);
+    assert_int_equal(y.status, 204);
+    resp_free(&y);
+    free(body);
+    resp me = with_key(s, NULL, "/class/me", tok, NULL);
+    json_t *q0 = json_object_get(json_object_get(me.json, "answers"), "l/q0");
+    assert_int_equal(strlen(json_string_value(json_object_get(q0, "answer"))), 64);
+    assert_true(json_is_false(json_object_get(q0, "correct")));
+    assert_int_equal(json_integer_value(json_object_get(q0, "attempts")), 2);
+    resp_free(&me);
     resp_free(&a);
     server_stop(s);
 }
