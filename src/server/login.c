@@ -18,10 +18,11 @@ enum MHD_Result login_handle(srv_req *r)
         return srv_oauth_error(r, 400, NULL, "invalid_request", NULL,
                                "send email and password (JSON or form)");
     const config_user *u = config_user_by_email(s->cfg, email);
+    /* one answer for an unknown email and a wrong password: no account enumeration (the
+     * dummy hash keeps the timing the same too) */
     if (!secret_password_ok(u ? u->password_hash : SECRET_DUMMY_HASH, password) || !u) {
         srv_hdr h[] = {{"WWW-Authenticate", "Bearer realm=\"tokenlab\""}, {NULL, NULL}};
-        return srv_oauth_error(r, 401, NULL, "invalid_credentials", h,
-                               u ? "wrong password" : "no user with that email");
+        return srv_oauth_error(r, 401, NULL, "invalid_credentials", h, "wrong email or password");
     }
     int64_t now = srv_now(s);
     char jti[SRV_ID];

@@ -120,6 +120,17 @@ static void test_login_and_api(void **st)
     assert_int_equal(status, 401);
     tok = login("mallory@example.com", "x", &status);
     assert_int_equal(status, 401);
+    /* no account enumeration: an unknown email and a wrong password get the same answer */
+    u = url_of(S, "/login");
+    r = http_post(u, NULL, "email=alice%40example.com&password=nope");
+    resp r2 = http_post(u, NULL, "email=mallory%40example.com&password=nope");
+    assert_int_equal(r.status, 401);
+    assert_int_equal(r2.status, 401);
+    assert_string_equal(jstr(&r, "error_description"), "wrong email or password");
+    assert_string_equal(jstr(&r2, "error_description"), jstr(&r, "error_description"));
+    resp_free(&r);
+    resp_free(&r2);
+    free(u);
     /* form body works too */
     u = url_of(S, "/login");
     r = http_post(u, NULL, "email=bob%40example.com&password=builder");
