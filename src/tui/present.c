@@ -388,8 +388,9 @@ static void track_lesson(present *p)
         p->has_fb = false;
     }
     if (!p->reset_done && !engine_busy(en)) {
-        /* a demo always starts at the top, whatever the presenter's saved progress says */
-        engine_goto(en, 0);
+        /* a demo (tokenlab present) starts at the top, whatever the saved progress says; F5 in
+         * the TUI presents from where the learner is */
+        if (p->o.on) engine_goto(en, 0);
         p->reset_done = true;
         p->auto_next = mono() + p->o.auto_s;
         if (p->rec)

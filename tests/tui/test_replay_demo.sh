@@ -108,6 +108,14 @@ check "$WORK/auto.txt" "2 / 2"
 check "$WORK/auto.txt" "auto 0.5s (end)"
 check "$WORK/auto.txt" "POST   /login"
 
+# F5 in the TUI presents from where the learner is (saved progress), not from the top
+printf ':resize 120 36\n:wait-idle\nn\n' >"$WORK/f5a"
+printf ':resize 120 36\n:wait-idle\n<F5>\n:save-screen %s\n' "$WORK/f5.txt" >"$WORK/f5b"
+tl_run_script "$WORK/f5a" "$WORK/st-f5" x && tl_run_script "$WORK/f5b" "$WORK/st-f5" x ||
+    { echo "FAIL: the F5 runs exited $?"; fails=$((fails + 1)); }
+check "$WORK/f5.txt" "2 / 2"
+check "$WORK/f5.txt" "Space next"
+
 # errors: plain messages and the documented exit codes
 expect() { # expect CODE TEXT command…
     local code="$1" text="$2"
