@@ -24,14 +24,14 @@ static void serve_usage(FILE *f)
     const char *const *names = server_lab_names();
     for (size_t i = 0; names[i]; i++)
         fprintf(f, "  %-15s %s\n", names[i], server_lab_describe(names[i]));
-    fprintf(f,
-            "\nThe lab key (printed at start, or --lab-key) guards POST /lab/clock, "
-            "/lab/switch\nand /lab/rotate-keys (header X-Tokenlab-Lab-Key). See docs/server.md.\n\n"
-            "--class runs a class server: it prints a join code for students (tokenlab --server\n"
-            "URL --join CODE --name NAME) and an instructor key (tokenlab class --server URL --key\n"
-            "KEY). --class-results FILE keeps the results (JSON, rewritten at most once a second);\n"
-            "--class-max caps the students (default 5000); --class-rate limits /class/ requests\n"
-            "per second per address (default 20, 0 = off). See docs/class.md.\n");
+    fprintf(
+        f, "\nThe lab key (printed at start, or --lab-key) guards POST /lab/clock, "
+           "/lab/switch\nand /lab/rotate-keys (header X-Tokenlab-Lab-Key). See docs/server.md.\n\n"
+           "--class runs a class server: it prints a join code for students (tokenlab --server\n"
+           "URL --join CODE --name NAME) and an instructor key (tokenlab class --server URL --key\n"
+           "KEY). --class-results FILE keeps the results (JSON, rewritten at most once a second);\n"
+           "--class-max caps the students (default 5000); --class-rate limits /class/ requests\n"
+           "per second per address (default 20, 0 = off). See docs/class.md.\n");
 }
 
 int cli_serve_main(int argc, char **argv)
