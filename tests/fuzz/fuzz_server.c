@@ -14,6 +14,7 @@
  * internal error is a bug: refusals are 4xx with a reason); the server is still answering /health
  * afterwards. ASan/UBSan watch the server threads too. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -127,13 +128,22 @@ static void put_header_value(buf *b, const uint8_t *s, size_t n)
  * status, 0 for a connection closed without a status line, -1 when nothing came within wait_ms. */
 static int exchange(const char *req, size_t len, int wait_ms)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) abort();
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        perror("fuzz_server: connect");
-        abort();
+    /* libFuzzer's -timeout alarm may interrupt connect(): start over with a new socket. */
+    int fd = -1;
+    for (int tries = 0; fd < 0; tries++) {
+        fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0) abort();
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+        inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+            int err = errno;
+            close(fd);
+            fd = -1;
+            if (err != EINTR || tries >= 10) {
+                fprintf(stderr, "fuzz_server: connect: %s\n", strerror(err));
+                abort();
+            }
+        }
     }
     size_t off = 0;
     while (off < len) {
@@ -147,6 +157,7 @@ static int exchange(const char *req, size_t len, int wait_ms)
     for (;;) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
         int r = poll(&p, 1, wait_ms);
+        if (r < 0 && errno == EINTR) continue;
         if (r == 0) {
             close(fd);
             return -1;
