@@ -110,6 +110,22 @@ int present_parse_opt(present_opts *o, int argc, char **argv, int *i)
 
 /* ---------- life cycle ---------- */
 
+/* Every request of the demo goes into the recording when it completes: "http POST /login 200". */
+static void on_exchange(http_client *c, http_exchange *x, void *ud)
+{
+    (void)c;
+    present *p = ud;
+    if (!p->rec || x->state == HTTP_PENDING) return;
+    const char *u = x->url ? strstr(x->url, "://") : NULL;
+    const char *path = u ? strchr(u + 3, '/') : NULL;
+    if (x->state == HTTP_DONE)
+        record_event(p->rec, rec_t(p), "http", "%s %s %ld", x->method ? x->method : "?",
+                     path ? path : "/", x->status);
+    else
+        record_event(p->rec, rec_t(p), "http", "%s %s failed: %s", x->method ? x->method : "?",
+                     path ? path : "/", x->err.msg);
+}
+
 void present_attach(present *p, struct pane_lesson *pl)
 {
     if (p) p->pl = pl;
@@ -144,6 +160,7 @@ present *present_new(app *a, net *n, const present_opts *o, tl_err *e)
             present_free(p);
             return NULL;
         }
+        if (n && net_http(n)) http_on_exchange(net_http(n), on_exchange, p);
     }
     return p;
 }
@@ -151,6 +168,7 @@ present *present_new(app *a, net *n, const present_opts *o, tl_err *e)
 void present_free(present *p)
 {
     if (!p) return;
+    if (p->rec && p->net && net_http(p->net)) http_off_exchange(net_http(p->net), on_exchange, p);
     if (p->rec) record_event(p->rec, rec_t(p), "end", "%s", "");
     record_close(p->rec);
     replay_free(&p->rp);

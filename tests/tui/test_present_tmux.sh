@@ -134,6 +134,7 @@ for w in "${want[@]}"; do
     line=$((line + n))
 done
 [ "$(grep -c ' done ok ' "$R")" = 2 ] || fail "the recording should hold two 'done ok' lines"
+[ "$(grep -c ' http POST /login 200$' "$R")" = 2 ] || fail "the recording should hold both requests"
 # times never go backwards
 awk '/^[0-9]/ { if ($1 + 0 < last) { print "time goes back at line " NR; exit 1 } last = $1 + 0 }' "$R" ||
     fail "recording times go backwards"
