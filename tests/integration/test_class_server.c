@@ -337,6 +337,15 @@ static void test_instructor_key(void **st)
     assert_true(json_is_array(json_object_get(ok.json, "students")));
     assert_true(json_is_object(json_object_get(ok.json, "labs")));
     resp_free(&ok);
+    /* the key also works as X-Tokenlab-Class-Key */
+    char *hk = fmt("X-Tokenlab-Class-Key: %s", class_instructor_key(S));
+    const char *hh[] = {hk, NULL};
+    char *su = url_of(S, "/class/state");
+    resp viah = http_get(su, hh);
+    assert_int_equal(viah.status, 200);
+    resp_free(&viah);
+    free(su);
+    free(hk);
     /* the lab key is not the instructor key */
     resp lk = with_key(S, NULL, "/class/state", "test-lab-key", NULL);
     assert_int_equal(lk.status, 403);
