@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jose/jsonx.h"
 #include "lesson/action.h"
 #include "lesson/check.h"
 
@@ -41,12 +42,42 @@ struct engine {
     lesson_action *lab_acts; /* synthesized "lab on|off X" actions */
     size_t nlab_acts;
     char lab_errors[512];
-    uint64_t inflight; /* id of the request an action is waiting for, 0 when none */
+    uint64_t inflight;  /* id of the request an action is waiting for, 0 when none */
+    bool server_events; /* read refusals from /lab/events (remote server) */
+    uint64_t sse_id;    /* the open /lab/events stream, 0 when none */
 };
 
 static char *dup_or_null(const char *s)
 {
     return s ? strdup(s) : NULL;
+}
+
+/* A remote server's view of its refusals: /lab/events sends `event: refused` with JSON data
+ * {"kind":"refused","code":…,"message":…} (server/events.c). Runs inside http_poll/http_wait. */
+static void on_server_sse(const char *event, const char *data, void *ud)
+{
+    engine *en = ud;
+    if (!event) { /* the stream ended (server gone, or cancelled): reopened at the next run */
+        en->sse_id = 0;
+        return;
+    }
+    if (strcmp(event, "refused") != 0 || !data) return;
+    json_t *j = jsonx_parse(data, strlen(data), true, NULL);
+    if (!j) return;
+    state_post_refusal(en->st, json_string_value(json_object_get(j, "code")),
+                       json_string_value(json_object_get(j, "message")));
+    json_decref(j);
+}
+
+static void open_server_events(engine *en)
+{
+    if (!en->server_events || en->sse_id) return;
+    size_t n = strlen(en->server_url) + sizeof "/lab/events";
+    char *url = malloc(n);
+    if (!url) return;
+    snprintf(url, n, "%s/lab/events", en->server_url);
+    if (!http_sse_open(en->http, url, on_server_sse, en, &en->sse_id, NULL)) en->sse_id = 0;
+    free(url);
 }
 
 bool engine_new(const engine_options *o, engine **out, tl_err *e)
@@ -74,6 +105,8 @@ bool engine_new(const engine_options *o, engine **out, tl_err *e)
                             o->login_secret_len ? o->login_secret_len : strlen(o->login_secret));
     en->secret_fn = o->login_secret_fn;
     en->secret_ud = o->login_secret_ud;
+    en->server_events = o->server_events;
+    open_server_events(en);
     *out = en;
     return true;
 }
@@ -115,6 +148,7 @@ void engine_free(engine *en)
     /* a run in flight would call back into freed memory: cancel its request (its callback runs
      * now, while the engine is still whole); the caller's other requests are left alone */
     if (en->kind != RUN_NONE && en->inflight) http_cancel(en->http, en->inflight);
+    if (en->sse_id) http_cancel(en->http, en->sse_id); /* its final callback zeroes sse_id */
     free(en->queue);
     free_lab_acts(en);
     free(en->hints_shown);
@@ -285,6 +319,7 @@ static bool run_two(engine *en, int kind, const lesson_action *a, size_t na, con
     en->ud = ud;
     en->lab_errors[0] = 0;
     refresh_login_secret(en);
+    open_server_events(en); /* again, if the server closed the stream since */
     run_next(en);
     return true;
 }

@@ -42,6 +42,11 @@ typedef struct engine_options {
     const course *course; /* required, borrowed */
     progress *progress;   /* borrowed; NULL = nothing is saved */
     const char *wordlist; /* default for `crack`; NULL = assets/wordlists/common-secrets.txt */
+    /* true for a REMOTE server: the engine reads its refusals itself from GET
+     * server_url/lab/events (SSE on `http`) into state_post_refusal, reopening the stream at the
+     * next run when it ended. Leave false for an embedded server the caller subscribes to
+     * (server_subscribe), or each refusal would arrive twice. */
+    bool server_events;
 } engine_options;
 
 typedef enum engine_verdict {

@@ -82,7 +82,9 @@ bool player_run(const course *c, const player_options *o, parse_diags *out, play
         server_stop(srv);
         return err_set(e, "lesson.nomem", "cannot create the HTTP client");
     }
-    engine_options eo = {.http = h, .server_url = url, .lab_key = key, .course = c};
+    /* a remote server's refusals come from its /lab/events; the embedded one's by subscription */
+    engine_options eo = {
+        .http = h, .server_url = url, .lab_key = key, .course = c, .server_events = !srv};
     if (srv) {
         eo.login_secret_fn = secret_of;
         eo.login_secret_ud = srv;

@@ -18,6 +18,7 @@
 #include "lesson/engine.h"
 #include "lesson/progress.h"
 #include "oauth/http.h"
+#include "server/server.h"
 
 typedef struct fx {
     course *c;
@@ -291,6 +292,60 @@ static void test_free_while_running(void **state)
     close(ls);
 }
 
+/* Sends a request the server refuses (an unknown grant_type), then pumps the transport for up to
+ * 2 s and reports whether the engine's state learnt of the refusal from the server's feed. */
+static bool refusal_reaches_state(http_client *h, engine *en, const char *base)
+{
+    /* http_wait returns at once when only streams are open; http_poll really waits */
+    for (int i = 0; i < 3; i++) http_poll(h, NULL, 0, 100); /* let the stream connect */
+    char url[128];
+    snprintf(url, sizeof url, "%s/token", base);
+    http_request *r = http_request_new("POST", url);
+    assert_non_null(r);
+    const char *body = "grant_type=no-such-grant&client_id=tokenlab-cli";
+    assert_true(http_request_set_body(r, "application/x-www-form-urlencoded", body, strlen(body)));
+    http_exchange *x = http_send_wait(h, r, NULL);
+    http_request_free(r);
+    assert_non_null(x);
+    assert_int_equal(x->status, 400);
+    http_exchange_unref(x);
+    lesson_state *st = engine_state(en);
+    for (int waited = 0; waited < 2000; waited += 100) {
+        state_drain_events(st);
+        if (st->last_refusal) return true;
+        http_poll(h, NULL, 0, 100);
+    }
+    return false;
+}
+
+/* A remote server's refusals reach the lesson state through GET /lab/events (server_events), and
+ * do not without it: the engine, not a server subscription, reads them here. */
+static void test_remote_refusals(void **state)
+{
+    fx *f = *state;
+    server_options so = {.listen = "127.0.0.1:0"};
+    server *srv = NULL;
+    assert_true(server_start(&so, &srv, NULL));
+    const char *base = server_base_url(srv);
+
+    engine *plain = NULL;
+    engine_options eo = {.http = f->h, .server_url = base, .course = f->c};
+    assert_true(engine_new(&eo, &plain, NULL));
+    assert_false(refusal_reaches_state(f->h, plain, base));
+    engine_free(plain);
+
+    engine *en = NULL;
+    eo.server_events = true;
+    assert_true(engine_new(&eo, &en, NULL));
+    assert_true(refusal_reaches_state(f->h, en, base));
+    lesson_state *st = engine_state(en);
+    assert_string_equal(st->last_refusal, "unsupported_grant_type");
+    assert_non_null(st->last_refusal_message);
+    engine_free(en); /* closes the stream: its final callback runs while the engine is whole */
+    assert_false(http_busy(f->h));
+    server_stop(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_normalize),
         cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_while_running, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remote_refusals, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
