@@ -42,6 +42,8 @@ struct present {
     size_t rp_next;
     double rp_clock, last_mono, speed;
     bool paused, rp_done, injecting;
+    long check; /* the replayed key whose `step` line is still to be compared, or -1 */
+    size_t diverged;
     /* auto-advance */
     double auto_next;
     bool auto_done;
@@ -147,6 +149,7 @@ present *present_new(app *a, net *n, const present_opts *o, tl_err *e)
     p->t0 = mono();
     p->last_mono = p->t0;
     p->item = (size_t)-1;
+    p->check = -1;
     if (o->replay) {
         if (!replay_load(o->replay, &p->rp, e)) {
             present_free(p);
@@ -442,6 +445,25 @@ static void feed(present *p, int key)
     p->injecting = false;
 }
 
+/* Once the engine is idle after a replayed key: is the demo where the recording says it went? */
+static void compare(present *p)
+{
+    if (p->check < 0 || !ready(p)) return;
+    const replay_event *ev = &p->rp.ev[p->check];
+    p->check = -1;
+    if (!ev->expect[0]) return;
+    engine *en = eng(p);
+    const lesson_block *b = engine_item(en);
+    char now[96];
+    snprintf(now, sizeof now, "%zu/%zu %s %s", engine_item_index(en) + 1, engine_item_count(en),
+             b && b->kind == LESSON_QUIZ ? "quiz" : "step", item_id(b));
+    if (strcmp(now, ev->expect) == 0) return;
+    p->diverged++;
+    app_flash(p->a, "the replay went another way: at %.3f s the recording reached %s, now %s",
+              ev->t, ev->expect, now);
+    if (p->rec) record_event(p->rec, rec_t(p), "diverged", "want %s, got %s", ev->expect, now);
+}
+
 void present_poll(present *p)
 {
     if (!p) return;
@@ -457,8 +479,12 @@ void present_poll(present *p)
     if (p->replaying) {
         if (!ready(p) || p->paused) return; /* the demo's clock stops while requests run */
         p->rp_clock += dt * p->speed;
-        while (p->rp_next < p->rp.n && p->rp.ev[p->rp_next].t <= p->rp_clock && ready(p))
+        while (p->rp_next < p->rp.n && p->rp.ev[p->rp_next].t <= p->rp_clock && ready(p)) {
+            compare(p);
+            p->check = (long)p->rp_next;
             feed(p, p->rp.ev[p->rp_next++].key);
+        }
+        compare(p);
         if (p->rp_next >= p->rp.n && !p->rp_done && ready(p)) {
             p->rp_done = true;
             app_flash(p->a, "replay finished (%zu keys)", p->rp.n);
@@ -623,6 +649,9 @@ void present_draw_footer(present *p, WINDOW *w)
     if (p->replaying && o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o, " replay %gx%s%s ", p->speed,
                               p->paused ? " paused" : "", p->rp_done ? " finished" : "");
+    if (p->replaying && p->diverged && o < sizeof left)
+        o += (size_t)snprintf(left + o, sizeof left - o, " %zu step%s off the recording ",
+                              p->diverged, p->diverged == 1 ? "" : "s");
     else if (p->o.auto_s > 0 && o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o, " auto %gs%s ", p->o.auto_s,
                               p->auto_done ? " (end)" : "");

@@ -129,6 +129,10 @@ bool replay_load(const char *path, replay *out, tl_err *e)
             out->lesson = strndup(id, strcspn(id, " "));
             continue;
         }
+        if (strncmp(kind, "step ", 5) == 0 && out->n) { /* where the previous key led */
+            snprintf(out->ev[out->n - 1].expect, sizeof out->ev[0].expect, "%s", kind + 5);
+            continue;
+        }
         if (strncmp(kind, "key ", 4) != 0) continue; /* informational line */
         const char *kn = kind + 4;
         int key = keys_parse(kn);
@@ -155,6 +159,7 @@ bool replay_load(const char *path, replay *out, tl_err *e)
         }
         out->ev[out->n].t = t;
         out->ev[out->n].key = key;
+        out->ev[out->n].expect[0] = '\0';
         out->n++;
     }
     free(line);

@@ -37,6 +37,8 @@ void record_close(record *r);
 typedef struct replay_event {
     double t; /* seconds from the start, non-decreasing */
     int key;
+    /* the last `step` line between this key and the next ("2/6 quiz which-part"), or "" */
+    char expect[96];
 } replay_event;
 
 typedef struct replay {

@@ -58,8 +58,23 @@ for i in 1 2; do
 SCRIPT
     # the presenter's state dir is not the live run's: a replay starts from a clean slate anyway
     tl_run_script "$WORK/replay$i" "$WORK/st-replay$i" x present --replay "$WORK/demo.rec" \
-        --speed 8 || { echo "FAIL: replay $i exited $?"; fails=$((fails + 1)); }
+        --speed 8 --record "$WORK/again$i.rec" || { echo "FAIL: replay $i exited $?"; fails=$((fails + 1)); }
 done
+# the replay went where the recording went: same keys, same steps, no divergence
+for i in 1 2; do
+    if grep -q ' diverged ' "$WORK/again$i.rec" ||
+        ! diff <(grep -E '^[0-9.]+ (key|step) ' "$WORK/demo.rec" | cut -d' ' -f2-) \
+            <(grep -E '^[0-9.]+ (key|step) ' "$WORK/again$i.rec" | cut -d' ' -f2-) >/dev/null; then
+        echo "FAIL: replay $i did not retrace the recording"
+        diff <(grep -E '^[0-9.]+ (key|step) ' "$WORK/demo.rec") <(grep -E '^[0-9.]+ (key|step) ' "$WORK/again$i.rec")
+        fails=$((fails + 1))
+    fi
+done
+# a recording that says the demo went elsewhere: the replay notices and says where
+sed 's/ step 2\/2 quiz q-payload$/ step 2\/2 quiz q-elsewhere/' "$WORK/demo.rec" >"$WORK/tampered.rec"
+tl_run_script "$WORK/replay1" "$WORK/st-tampered" x present --replay "$WORK/tampered.rec" --speed 8 \
+    --record "$WORK/tampered-again.rec" || { echo "FAIL: the tampered replay exited $?"; fails=$((fails + 1)); }
+check "$WORK/tampered-again.rec" "diverged want 2/2 quiz q-elsewhere, got 2/2 quiz q-payload"
 if ! cmp -s "$WORK/replay1.txt" "$WORK/replay2.txt"; then
     echo "FAIL: two replays of one recording ended on different screens"
     diff "$WORK/replay1.txt" "$WORK/replay2.txt" | head -20
