@@ -77,6 +77,51 @@ static const spec *find_spec(const char *name)
     return NULL;
 }
 
+const char *action_usage(const char *name)
+{
+    const spec *s = name ? find_spec(name) : NULL;
+    return s ? s->usage : NULL;
+}
+
+/* Levenshtein distance, capped: names are short (under 32 bytes); longer words never match. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 31 || lb > 31) return 99;
+    size_t row[32];
+    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *action_suggest(const char *name)
+{
+    if (!name || !*name) return NULL;
+    const char *best = NULL;
+    size_t bestd = 99;
+    for (size_t i = 0; i < NSPECS; i++) {
+        size_t d = edit_distance(name, specs[i].name);
+        if (d < bestd) {
+            bestd = d;
+            best = specs[i].name;
+        }
+    }
+    /* one or two edits, and never more than a third of the word */
+    size_t len = strlen(name);
+    return best && bestd > 0 && bestd <= 2 && bestd * 3 <= len + 1 ? best : NULL;
+}
+
 static bool key_allowed(const spec *s, const char *key, size_t klen)
 {
     const char *p = s->keys;
@@ -117,6 +162,10 @@ bool action_validate(size_t argc, char *const *argv, tl_err *e)
     if (argc == 0) return err_set(e, "action.args", "empty action");
     const spec *s = find_spec(argv[0]);
     if (!s) {
+        const char *near = action_suggest(argv[0]);
+        if (near)
+            return err_set(e, "action.unknown", "unknown action '%s' (did you mean %s?)", argv[0],
+                           near);
         char known[512] = "";
         for (size_t i = 0; i < NSPECS; i++) {
             strncat(known, specs[i].name, sizeof known - strlen(known) - 1);

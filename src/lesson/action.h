@@ -22,6 +22,11 @@ bool action_validate(size_t argc, char *const *argv, tl_err *e);
 bool action_lab_known(const char *name, tl_err *e);
 /* The known action names, NULL-terminated. */
 const char *const *action_names(void);
+/* One line of usage for a known action ("login EMAIL PASSWORD"), or NULL. Static. */
+const char *action_usage(const char *name);
+/* The known action one or two typing mistakes away from `name` ("logn" -> "login"), or NULL.
+ * action_validate's "unknown action" message uses it. Static. */
+const char *action_suggest(const char *name);
 
 typedef struct action_ctx {
     http_client *http;      /* borrowed */

@@ -21,6 +21,7 @@
 #include <wchar.h>
 
 #include "base/timefmt.h"
+#include "tui/console.h"
 #include "tui/doc.h"
 #include "tui/keys.h"
 #include "tui/net.h"
@@ -72,6 +73,7 @@ struct app {
     pane_trace *trace;
     pane_flow *flow;
     pane_lesson *lesson;
+    console *console; /* the `:` action console */
     net *net;
     present *pres;
     join *join;
@@ -349,6 +351,10 @@ static void draw_footer(app *a)
     int W = getmaxx(w);
     wbkgdset(w, ' ' | theme_attr(THEME_FOOTER));
     werase(w);
+    if (console_active(a->console)) {
+        console_draw_line(a->console, w);
+        return;
+    }
     if (a->flash[0] && (int64_t)time(NULL) <= a->flash_until) {
         ui_put(w, 0, 1, a->flash, W - 2, theme_attr(THEME_FOOTER));
         return;
@@ -538,6 +544,8 @@ static void draw(app *a)
             draw_footer(a);
             if (a->tabs) draw_tabs(a);
             if (a->helpw) draw_help(a);
+            if (console_draw_popup(a->console, a->rows, a->cols))
+                for (int i = 0; i < PANE_COUNT; i++) a->dirty[i] = true;
         }
     }
     a->chrome_dirty = false;
@@ -666,6 +674,11 @@ static void handle_key(app *a, int key)
             return;
         }
         a->pasting = false;
+        if (console_active(a->console)) {
+            console_paste(a->console, a->paste ? a->paste : "", a->paste_len);
+            a->chrome_dirty = true;
+            return;
+        }
         if (a->focus != PANE_DECODER && !(a->lesson && pane_lesson_editing(a->lesson)))
             app_focus(a, PANE_DECODER);
         if (a->focus == PANE_DECODER) {
@@ -688,6 +701,10 @@ static void handle_key(app *a, int key)
     }
     if (a->layout == LAYOUT_SMALL) { /* only quitting works until the terminal is big enough */
         if (key == 'q') a->quit = true;
+        return;
+    }
+    if (console_active(a->console) && console_key(a->console, key) != KEY_R_IGNORED) {
+        a->chrome_dirty = true;
         return;
     }
     if (a->help) {
@@ -762,6 +779,10 @@ static void handle_key(app *a, int key)
         return;
     case ACT_TRACE:
         app_focus(a, PANE_TRACE);
+        return;
+    case ACT_CONSOLE:
+        console_open(a->console);
+        a->chrome_dirty = true;
         return;
     case ACT_FLOW:
         if (a->lesson && pane_lesson_flow(a->lesson))
@@ -1258,6 +1279,7 @@ int tui_main(int argc, char **argv)
     a->flow = pane_flow_new(a);
     pane_lesson_options lo = {a->o.lessons_dir, a->o.lang, a->o.lesson_id};
     a->lesson = pane_lesson_new(a, a->net, &lo);
+    a->console = console_new(a, a->lesson);
     present_attach(a->pres, a->lesson);
     join_attach(a->join, a->lesson);
     if (net_ready(a->net)) on_net_change(a);
@@ -1292,6 +1314,7 @@ int tui_main(int argc, char **argv)
             if (!a->quit) draw(a);
         }
     }
+    console_draw_popup(a->console, 0, 0); /* its window goes before the screen */
     stop_curses(a);
     /* no more callbacks into the panes while the network winds down */
     net_on_event(a->net, NULL, NULL);
@@ -1299,6 +1322,7 @@ int tui_main(int argc, char **argv)
     present_free(a->pres);
     join_free(a->join);
     pane_lesson_free(a->lesson);
+    console_free(a->console); /* after the lesson pane: a cancelled run reports back to it */
     pane_flow_free(a->flow);
     pane_trace_free(a->trace);
     pane_decoder_free(a->dec);

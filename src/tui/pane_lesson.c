@@ -796,6 +796,18 @@ struct engine *pane_lesson_engine(pane_lesson *p)
     return p ? p->en : NULL;
 }
 
+bool pane_lesson_recheck(pane_lesson *p, engine_feedback *out)
+{
+    const lesson_block *b = p && p->en && !engine_busy(p->en) ? engine_item(p->en) : NULL;
+    if (!b) return false;
+    bool checks = b->kind == LESSON_STEP ? b->step->nchecks > 0
+                                         : b->quiz->type == QUIZ_PRACTICAL && b->quiz->nchecks > 0;
+    if (!checks) return false;
+    engine_check(p->en, out);
+    on_done(p, out);
+    return true;
+}
+
 void pane_lesson_put_prose(doc *d, const char *text)
 {
     put_prose(d, text ? text : "");

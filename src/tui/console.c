@@ -1,0 +1,485 @@
+#include "tui/console.h"
+
+#include <panel.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lesson/action.h"
+#include "lesson/engine.h"
+#include "lesson/parse.h"
+#include "lesson/state.h"
+#include "tui/doc.h"
+#include "tui/keys.h"
+#include "tui/pane_lesson.h"
+#include "tui/theme.h"
+
+#define LINE_MAX_BYTES 2048
+#define HISTORY_MAX    100
+
+struct console {
+    app *a;
+    pane_lesson *lesson;
+    bool active;
+    char line[LINE_MAX_BYTES];
+    size_t len;
+    char *history[HISTORY_MAX]; /* oldest first, owned */
+    size_t nhist;
+    size_t hist_pos;            /* == nhist: the line being typed */
+    char draft[LINE_MAX_BYTES]; /* the line being typed while walking the history */
+    bool busy;
+    char running[LINE_MAX_BYTES]; /* the line in flight */
+    lesson_action act;            /* the action in flight (the engine borrows it) */
+    bool has_act;
+    char msg[1200];
+    int msg_kind; /* 0 note, 1 ok, 2 bad */
+    bool cands;   /* msg lists completions: shown after the line being typed */
+    bool help;
+    int help_scroll;
+    WINDOW *pop;
+    PANEL *pop_p;
+    int pop_h, pop_w;
+};
+
+console *console_new(app *a, struct pane_lesson *lp)
+{
+    console *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    c->a = a;
+    c->lesson = lp;
+    return c;
+}
+
+static void free_act(console *c)
+{
+    if (!c->has_act) return;
+    parse_words_free(c->act.argv, c->act.argc);
+    free(c->act.text);
+    memset(&c->act, 0, sizeof c->act);
+    c->has_act = false;
+}
+
+void console_free(console *c)
+{
+    if (!c) return;
+    free_act(c);
+    for (size_t i = 0; i < c->nhist; i++) free(c->history[i]);
+    /* the popup window went with console_draw_popup(c, 0, 0) before curses stopped */
+    free(c);
+}
+
+void console_open(console *c)
+{
+    c->active = true;
+    c->len = 0;
+    c->line[0] = '\0';
+    c->hist_pos = c->nhist;
+    c->msg[0] = '\0';
+}
+
+bool console_active(const console *c)
+{
+    return c && c->active;
+}
+
+static void set_msg(console *c, int kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_msg(console *c, int kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+    va_end(ap);
+    c->msg_kind = kind;
+    c->cands = false;
+}
+
+/* ---- the line ---- */
+
+static void set_line(console *c, const char *s)
+{
+    snprintf(c->line, sizeof c->line, "%s", s);
+    c->len = strlen(c->line);
+}
+
+static void put_cp(console *c, unsigned cp)
+{
+    char b[4];
+    size_t n;
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else if (cp < 0x110000) {
+        b[0] = (char)(0xF0 | (cp >> 18));
+        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    } else {
+        return;
+    }
+    if (c->len + n >= sizeof c->line) return;
+    memcpy(c->line + c->len, b, n);
+    c->len += n;
+    c->line[c->len] = '\0';
+}
+
+static void backspace(console *c)
+{
+    while (c->len > 0) {
+        unsigned char ch = (unsigned char)c->line[--c->len];
+        if ((ch & 0xC0) != 0x80) break; /* stop at the first byte of the character */
+    }
+    c->line[c->len] = '\0';
+}
+
+static void delete_word(console *c)
+{
+    while (c->len > 0 && c->line[c->len - 1] == ' ') c->len--;
+    while (c->len > 0 && c->line[c->len - 1] != ' ') c->len--;
+    c->line[c->len] = '\0';
+}
+
+void console_paste(console *c, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && c->len + 1 < sizeof c->line; i++) {
+        char ch = s[i] == '\n' || s[i] == '\r' || s[i] == '\t' ? ' ' : s[i];
+        if ((unsigned char)ch < 0x20) continue;
+        c->line[c->len++] = ch;
+    }
+    c->line[c->len] = '\0';
+}
+
+/* ---- history ---- */
+
+static void history_add(console *c, const char *s)
+{
+    if (c->nhist && strcmp(c->history[c->nhist - 1], s) == 0) return;
+    if (c->nhist == HISTORY_MAX) {
+        free(c->history[0]);
+        memmove(c->history, c->history + 1, (HISTORY_MAX - 1) * sizeof c->history[0]);
+        c->nhist--;
+    }
+    char *d = strdup(s);
+    if (d) c->history[c->nhist++] = d;
+}
+
+static void history_move(console *c, int dir)
+{
+    if (dir < 0) {
+        if (c->hist_pos == 0) return;
+        if (c->hist_pos == c->nhist) snprintf(c->draft, sizeof c->draft, "%s", c->line);
+        c->hist_pos--;
+        set_line(c, c->history[c->hist_pos]);
+    } else {
+        if (c->hist_pos >= c->nhist) return;
+        c->hist_pos++;
+        set_line(c, c->hist_pos == c->nhist ? c->draft : c->history[c->hist_pos]);
+    }
+}
+
+/* ---- completion: the first word against the action table ---- */
+
+static void complete(console *c)
+{
+    if (memchr(c->line, ' ', c->len)) return; /* only the action name */
+    const char *const *names = action_names();
+    const char *first = NULL;
+    size_t common = 0, nmatch = 0;
+    char list[600] = "";
+    static const char *const extra[] = {"help", NULL};
+    for (int pass = 0; pass < 2; pass++) {
+        const char *const *set = pass == 0 ? names : extra;
+        for (size_t i = 0; set[i]; i++) {
+            if (strncmp(set[i], c->line, c->len) != 0) continue;
+            if (!first) {
+                first = set[i];
+                common = strlen(first);
+            } else {
+                size_t k = 0;
+                while (k < common && first[k] == set[i][k]) k++;
+                common = k;
+            }
+            nmatch++;
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s%s", l ? "  " : "", set[i]);
+        }
+    }
+    if (!first) {
+        set_msg(c, 2, "no action starts with '%s' (help lists them)", c->line);
+        return;
+    }
+    char buf[LINE_MAX_BYTES];
+    snprintf(buf, sizeof buf, "%.*s%s", (int)common, first, nmatch == 1 ? " " : "");
+    set_line(c, buf);
+    if (nmatch > 1) {
+        set_msg(c, 0, "%s", list);
+        c->cands = true;
+    } else
+        c->msg[0] = '\0';
+}
+
+/* ---- running ---- */
+
+/* A network action's answer, in a few words: "→ 200", "→ 401 invalid_token". */
+static void summarize(console *c, const char *name, char *out, size_t n)
+{
+    out[0] = '\0';
+    struct engine *en = pane_lesson_engine(c->lesson);
+    if (!en) return;
+    const lesson_state *st = engine_state(en);
+    if (strcmp(name, "crack") == 0) {
+        if (st->crack_secret)
+            snprintf(out, n, ": the secret is \"%s\"", st->crack_secret);
+        else
+            snprintf(out, n, ": no word in the list signs this token");
+        return;
+    }
+    if (strcmp(name, "verify") == 0) {
+        if (st->verify_result)
+            snprintf(out, n, ": %s%s%s", st->verify_result, st->verify_message ? " — " : "",
+                     st->verify_message ? st->verify_message : "");
+        return;
+    }
+    static const char *const local[] = {"decode", "mint", "tamper", "resign", NULL};
+    for (size_t i = 0; local[i]; i++)
+        if (strcmp(name, local[i]) == 0) return;
+    const state_response *r = &st->response;
+    if (r->transport_error)
+        snprintf(out, n, " %s %s", ui_sym(SYM_ARROW_R), r->transport_error);
+    else if (r->status)
+        snprintf(out, n, " %s %d%s%s", ui_sym(SYM_ARROW_R), r->status, r->error ? " " : "",
+                 r->error ? r->error : "");
+}
+
+static void on_done(void *ud, const engine_feedback *fb)
+{
+    console *c = ud;
+    c->busy = false;
+    if (fb->verdict != ENGINE_OK) {
+        set_msg(c, 2, "%s %s", ui_sym(SYM_CROSS), fb->message[0] ? fb->message : "failed");
+        app_flash(c->a, "%s", c->msg);
+        app_dirty(c->a, PANE_LESSON);
+        return;
+    }
+    char sum[400];
+    summarize(c, c->has_act && c->act.argc ? c->act.argv[0] : "", sum, sizeof sum);
+    engine_feedback chk;
+    char task[700] = "";
+    if (pane_lesson_recheck(c->lesson, &chk)) {
+        if (chk.verdict == ENGINE_OK)
+            snprintf(task, sizeof task, " · task done %s", ui_sym(SYM_CHECK));
+        else
+            snprintf(task, sizeof task, " · not done yet: %.600s", chk.message);
+    }
+    set_msg(c, 1, "%s %s%s%s", ui_sym(SYM_CHECK), c->running, sum, task);
+    app_flash(c->a, "%s", c->msg); /* still readable for a moment once the console is closed */
+    app_dirty(c->a, PANE_LESSON);
+}
+
+static void run_line(console *c)
+{
+    char text[LINE_MAX_BYTES];
+    const char *s = c->line;
+    while (*s == ' ') s++;
+    if (*s == ':') s++; /* ":help" typed after the ':' that opened the console */
+    snprintf(text, sizeof text, "%s", s);
+    size_t tl = strlen(text);
+    while (tl && text[tl - 1] == ' ') text[--tl] = '\0';
+    if (!tl) return;
+    history_add(c, text);
+    c->hist_pos = c->nhist;
+    c->len = 0;
+    c->line[0] = '\0';
+    if (strcmp(text, "help") == 0 || strcmp(text, "?") == 0) {
+        c->help = true;
+        c->help_scroll = 0;
+        c->msg[0] = '\0';
+        return;
+    }
+    if (c->busy) {
+        set_msg(c, 2, "still running '%s'; wait for it or press Esc to cancel it", c->running);
+        return;
+    }
+    struct engine *en = pane_lesson_engine(c->lesson);
+    if (!en || !engine_lesson(en)) {
+        set_msg(c, 2, "no lesson is open yet (the server may still be starting)");
+        return;
+    }
+    char **argv = NULL;
+    size_t argc = 0;
+    tl_err e = {0};
+    if (!parse_words(text, &argv, &argc, &e)) {
+        set_msg(c, 2, "%s %s", ui_sym(SYM_CROSS), e.msg);
+        return;
+    }
+    if (!action_validate(argc, argv, &e) ||
+        (argc == 3 && strcmp(argv[0], "lab") == 0 && !action_lab_known(argv[2], &e))) {
+        set_msg(c, 2, "%s %s", ui_sym(SYM_CROSS), e.msg);
+        parse_words_free(argv, argc);
+        return;
+    }
+    free_act(c); /* the previous run has finished: the engine no longer holds it */
+    c->act.line = 0;
+    c->act.argc = argc;
+    c->act.argv = argv;
+    c->act.text = strdup(text);
+    c->has_act = true;
+    snprintf(c->running, sizeof c->running, "%s", text);
+    set_msg(c, 0, "running %s %s (Esc cancels)", text, ui_sym(SYM_ELLIPSIS));
+    c->busy = true;
+    if (!engine_run_actions(en, &c->act, 1, on_done, c, &e)) {
+        c->busy = false;
+        set_msg(c, 2, "%s %s", ui_sym(SYM_CROSS), e.msg);
+    }
+}
+
+int console_key(console *c, int key)
+{
+    const int done = KEY_R_HANDLED | KEY_R_REDRAW;
+    if (c->help) {
+        if (key == (TK_FN | KEY_NPAGE) || key == (TK_FN | KEY_DOWN)) {
+            c->help_scroll += key == (TK_FN | KEY_DOWN) ? 1 : 10;
+            return done;
+        }
+        if (key == (TK_FN | KEY_PPAGE) || key == (TK_FN | KEY_UP)) {
+            c->help_scroll -= key == (TK_FN | KEY_UP) ? 1 : 10;
+            if (c->help_scroll < 0) c->help_scroll = 0;
+            return done;
+        }
+        c->help = false; /* any other key closes the list and then does its job */
+        if (key == TK_ESC) return done;
+    }
+    switch (key) {
+    case TK_ESC:
+        if (c->busy) return KEY_R_IGNORED; /* the app cancels the requests in flight */
+        c->active = false;
+        c->msg[0] = '\0';
+        return done;
+    case '\n':
+    case '\r':
+        run_line(c);
+        return done;
+    case '\t':
+        complete(c);
+        return done;
+    case TK_FN | KEY_UP:
+        history_move(c, -1);
+        return done;
+    case TK_FN | KEY_DOWN:
+        history_move(c, 1);
+        return done;
+    case TK_FN | KEY_BACKSPACE:
+    case 127:
+    case 8:
+        if (c->len == 0 && !c->busy) { /* like vim: backspace on an empty line leaves */
+            c->active = false;
+            c->msg[0] = '\0';
+            return done;
+        }
+        backspace(c);
+        return done;
+    case TK_CTRL('u'):
+        c->len = 0;
+        c->line[0] = '\0';
+        return done;
+    case TK_CTRL('w'):
+        delete_word(c);
+        return done;
+    default:
+        break;
+    }
+    if (key & TK_FN) return done; /* other function keys do nothing here */
+    if (key < 0x20) return done;
+    put_cp(c, (unsigned)key);
+    return done;
+}
+
+/* ---- drawing ---- */
+
+void console_draw_line(console *c, WINDOW *w)
+{
+    int W = getmaxx(w);
+    wbkgdset(w, ' ' | theme_attr(THEME_INPUT));
+    werase(w);
+    ui_put(w, 0, 0, ":", W, theme_attr(THEME_FOOTER_KEY));
+    if (c->len == 0 && c->msg[0]) {
+        theme_elem el = c->msg_kind == 1 ? THEME_OK : c->msg_kind == 2 ? THEME_BAD : THEME_NOTE;
+        ui_put_fit(w, 0, 2, c->msg, W - 2, theme_attr(el));
+        return;
+    }
+    /* the end of the line stays visible: skip whole characters from the front */
+    const char *s = c->line;
+    int avail = W - 3;
+    while (*s && ui_width(s) > avail) {
+        s++;
+        while ((*s & 0xC0) == 0x80) s++;
+    }
+    int x = 1 + ui_put(w, 0, 1, s, W - 1, theme_attr(THEME_INPUT));
+    x += ui_put(w, 0, x, "_", W - x, theme_attr(THEME_INPUT));
+    if (c->len && c->cands && x + 3 < W)
+        ui_put_fit(w, 0, x + 2, c->msg, W - x - 2, theme_attr(THEME_DIM));
+    if (c->len == 0 && W > 40)
+        ui_put(w, 0, 3,
+               "an action (help lists them) · Tab completes · Up/Down history · Esc closes", W - 4,
+               theme_attr(THEME_DIM));
+}
+
+bool console_draw_popup(console *c, int rows, int cols)
+{
+    bool want = c->active && c->help && rows >= 6 && cols >= 30;
+    if (!want) {
+        if (!c->pop) return false;
+        del_panel(c->pop_p);
+        delwin(c->pop);
+        c->pop = NULL;
+        c->pop_p = NULL;
+        return true;
+    }
+    doc *d = doc_new();
+    const char *const *names = action_names();
+    size_t n = 0;
+    for (; names[n]; n++) {
+        const char *u = action_usage(names[n]);
+        doc_printf(d, THEME_FOOTER_KEY, "%-19s", names[n]);
+        doc_hang(d, 20);
+        doc_printf(d, THEME_NORMAL, " %s\n", u ? u + strlen(names[n]) : "");
+    }
+    doc_put(d, THEME_NOTE,
+            "Enter runs a line; the current step's or task's checks are evaluated after it.\n"
+            "Tab completes an action, Up/Down recall earlier lines, Esc closes.");
+    int inner_w = cols - 6 > 110 ? 110 : cols - 6;
+    int body = doc_rows(d, inner_w);
+    int h = body + 2 > rows - 2 ? rows - 2 : body + 2, wd = inner_w + 4;
+    if (!c->pop || c->pop_h != h || c->pop_w != wd) {
+        if (c->pop_p) del_panel(c->pop_p);
+        if (c->pop) delwin(c->pop);
+        c->pop = newwin(h, wd, rows - 1 - h, (cols - wd) / 2);
+        c->pop_p = c->pop ? new_panel(c->pop) : NULL;
+        c->pop_h = h;
+        c->pop_w = wd;
+    }
+    if (!c->pop) {
+        doc_free(d);
+        return false;
+    }
+    top_panel(c->pop_p);
+    if (c->help_scroll > body - (h - 2)) c->help_scroll = body - (h - 2);
+    if (c->help_scroll < 0) c->help_scroll = 0;
+    wbkgdset(c->pop, ' ' | theme_attr(THEME_NORMAL));
+    werase(c->pop);
+    ui_box(c->pop, THEME_BORDER_FOCUS, "Actions", true);
+    doc_draw(d, c->pop, 1, 2, h - 2, inner_w, c->help_scroll, -1);
+    doc_free(d);
+    return false;
+}

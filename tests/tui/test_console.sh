@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The action console (`:`): open the device-flow lesson at its practical task ("an access token for
+# Bob that can read notes"), check a bad line's message (a typo gets "did you mean", an unknown lab
+# switch names the known ones), the `help` list (from the lesson layer's action table), Tab
+# completion and the history, then solve the task through `:` lines over real HTTP and see it turn
+# done (the task's checks: Bob's access token with notes:read): the console says so, the lesson pane
+# shows the ✓ and the explanation, the tokens are in the decoder and the exchanges in the trace. Esc closes the console and the footer comes back.
+set -u
+. "$(dirname "$0")/lib.sh"
+WORK="$(mktemp -d)"
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT; echo "$WORK" >&2
+fails=0
+check() { # check FILE TEXT: the screen dump contains TEXT
+    if ! grep -qF -- "$2" "$1"; then
+        echo "FAIL: $(basename "$1") does not show: $2"
+        fails=$((fails + 1))
+    fi
+}
+check_not() {
+    if grep -qF -- "$2" "$1"; then
+        echo "FAIL: $(basename "$1") shows: $2"
+        fails=$((fails + 1))
+    fi
+}
+row() { sed -n "$2p" "$1"; } # row FILE N (1-based)
+{
+    echo ":resize 120 40"
+    echo ":wait-idle"
+    for ((i = 0; i < 15; i++)); do echo "n"; done
+    echo ":save-screen $WORK/0-task.txt"
+    echo ":"
+    echo ":type logn bob@example.com builder"
+    echo "<Enter>"
+    echo ":save-screen $WORK/1-typo.txt"
+    echo ":type lab on no-such-switch"
+    echo "<Enter>"
+    echo ":save-screen $WORK/2-lab.txt"
+    echo ":type consent maybe"
+    echo "<Enter>"
+    echo ":save-screen $WORK/3-args.txt"
+    echo ":type help"
+    echo "<Enter>"
+    echo ":save-screen $WORK/4-help.txt"
+    echo "<Esc>"
+    echo ":save-screen $WORK/5-help-closed.txt"
+    echo ":type dev"
+    echo "<Tab>"
+    echo ":save-screen $WORK/6-tab.txt"
+    echo ":type s"
+    echo "<Tab>"
+    echo ":type client=tokenlab-cli scope=\"openid notes:read\""
+    echo ":save-screen $WORK/7-typed.txt"
+    echo "<Enter>"
+    echo ":wait-idle"
+    echo ":save-screen $WORK/8-started.txt"
+    echo ":type device-approve bob@example.com builder allow"
+    echo "<Enter>"
+    echo ":wait-idle"
+    echo ":type clock +10s"
+    echo "<Enter>"
+    echo ":wait-idle"
+    echo "<Up>"
+    echo "<Up>"
+    echo ":save-screen $WORK/9-history.txt"
+    echo "<C-u>"
+    echo ":type device-poll"
+    echo "<Enter>"
+    echo ":wait-idle"
+    echo ":save-screen $WORK/10-done.txt"
+    echo "<Esc>"
+    echo ":save-screen $WORK/11-closed.txt"
+    echo "q"
+} >"$WORK/s"
+if ! tl_run_script "$WORK/s" "$WORK/state" "" --lessons "$TOKENLAB_SOURCE_DIR/lessons" \
+    --lesson machines-devices 2>"$WORK/err"; then
+    cat "$WORK/err"
+    echo "FAIL: tokenlab exited with an error"
+    exit 1
+fi
+check "$WORK/0-task.txt" "Use the device flow to get an access token"
+check_not "$WORK/0-task.txt" "Start, let Bob approve" # not answered yet
+# the console line is the last row of the screen (40)
+check "$WORK/1-typo.txt" "unknown action 'logn' (did you mean login?)"
+row "$WORK/1-typo.txt" 40 | grep -qF "✗ unknown action 'logn'" ||
+    { echo "FAIL: the typo's message is not in the console line"; fails=$((fails + 1)); }
+check "$WORK/2-lab.txt" "unknown lab switch 'no-such-switch' (known: "
+check "$WORK/3-args.txt" "consent: 'maybe' is not allow or deny"
+check "$WORK/4-help.txt" "Actions"
+check "$WORK/4-help.txt" "device-approve       EMAIL PASSWORD [allow|deny]"
+check "$WORK/4-help.txt" "client-credentials   client=ID secret=S scope="
+check "$WORK/4-help.txt" "crack                [wordlist=FILE]"
+check_not "$WORK/5-help-closed.txt" "device-approve       EMAIL PASSWORD"
+row "$WORK/6-tab.txt" 40 | grep -qF ":device-_  device-start  device-approve  device-poll" ||
+    { echo "FAIL: Tab did not complete to the common prefix and list the candidates:"; row "$WORK/6-tab.txt" 40; fails=$((fails + 1)); }
+row "$WORK/7-typed.txt" 40 | grep -qF ':device-start client=tokenlab-cli scope="openid notes:read"_' ||
+    { echo "FAIL: the completed line is not 'device-start …':"; row "$WORK/7-typed.txt" 40; fails=$((fails + 1)); }
+check "$WORK/8-started.txt" "✓ device-start client=tokenlab-cli scope=\"openid notes:read\" → 200 · not done yet"
+check "$WORK/8-started.txt" "→ POST   /device_authorization        200"
+row "$WORK/9-history.txt" 40 | grep -qF ":device-approve bob@example.com builder allow_" ||
+    { echo "FAIL: Up Up did not recall the device-approve line:"; row "$WORK/9-history.txt" 40; fails=$((fails + 1)); }
+check "$WORK/10-done.txt" "✓ device-poll → 200 · task done ✓"
+check "$WORK/10-done.txt" "Start, let Bob approve" # the quiz's explanation in the lesson pane
+check "$WORK/10-done.txt" "tokens issued (device_code) for bob" # the trace has the server's view
+check "$WORK/10-done.txt" "Token id (" # the tokens landed in the decoder (the id token is the last)
+row "$WORK/11-closed.txt" 40 | grep -q "^:" && # closed: the footer (or the result's flash) is back
+    { echo "FAIL: Esc did not close the console"; fails=$((fails + 1)); }
+exit $((fails > 0))
