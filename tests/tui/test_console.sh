@@ -4,7 +4,8 @@
 # switch names the known ones), the `help` list (from the lesson layer's action table), Tab
 # completion and the history, then solve the task through `:` lines over real HTTP and see it turn
 # done (the task's checks: Bob's access token with notes:read): the console says so, the lesson pane
-# shows the ✓ and the explanation, the tokens are in the decoder and the exchanges in the trace. Esc closes the console and the footer comes back.
+# shows the ✓ and the explanation, the tokens are in the decoder and the exchanges in the trace.
+# Esc while an action runs cancels its request; Esc then closes the console and the footer is back.
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
@@ -67,6 +68,11 @@ row() { sed -n "$2p" "$1"; } # row FILE N (1-based)
     echo "<Enter>"
     echo ":wait-idle"
     echo ":save-screen $WORK/10-done.txt"
+    echo ":type api GET /api/notes"
+    echo "<Enter>"
+    echo "<Esc>"
+    echo ":wait-idle"
+    echo ":save-screen $WORK/10b-cancelled.txt"
     echo "<Esc>"
     echo ":save-screen $WORK/11-closed.txt"
     echo "q"
@@ -102,6 +108,10 @@ check "$WORK/10-done.txt" "✓ device-poll → 200 · task done ✓"
 check "$WORK/10-done.txt" "Start, let Bob approve" # the quiz's explanation in the lesson pane
 check "$WORK/10-done.txt" "tokens issued (device_code) for bob" # the trace has the server's view
 check "$WORK/10-done.txt" "Token id (" # the tokens landed in the decoder (the id token is the last)
+# Esc while an action runs cancels its request; the console stays open and says so
+row "$WORK/10b-cancelled.txt" 40 | grep -qF ": ✗ GET http://127.0.0.1:#####/api/notes was cancelled" ||
+    { echo "FAIL: Esc did not cancel the running action:"; row "$WORK/10b-cancelled.txt" 40; fails=$((fails + 1)); }
+check "$WORK/10b-cancelled.txt" "→ GET    /api/notes                   cancelled"
 row "$WORK/11-closed.txt" 40 | grep -q "^:" && # closed: the footer (or the result's flash) is back
     { echo "FAIL: Esc did not close the console"; fails=$((fails + 1)); }
 exit $((fails > 0))
