@@ -86,7 +86,15 @@ struct http_client {
         void *ud;
     } obs[HTTP_MAX_OBSERVERS];
     size_t nobs;
+    struct work *works; /* http_work_start, newest first */
 };
+
+typedef struct work {
+    struct work *next;
+    uint64_t id;
+    http_work_fn fn;
+    void *ud;
+} work;
 
 /* ---- requests -------------------------------------------------------------------------------- */
 
@@ -824,8 +832,56 @@ static int dispatch(http_client *c)
     return n;
 }
 
+bool http_work_start(http_client *c, http_work_fn fn, void *ud, uint64_t *id_out, tl_err *e)
+{
+    if (!c || !fn) return err_set(e, "http.bad_request", "no client or no work function");
+    work *w = calloc(1, sizeof *w);
+    if (!w) return err_set(e, "http.nomem", "out of memory");
+    w->id = ++c->next_id;
+    w->fn = fn;
+    w->ud = ud;
+    w->next = c->works;
+    c->works = w;
+    if (id_out) *id_out = w->id;
+    return true;
+}
+
+/* Unlinks the work with this id; NULL when there is none (finished or cancelled already). */
+static work *work_take(http_client *c, uint64_t id)
+{
+    for (work **pp = &c->works; *pp; pp = &(*pp)->next) {
+        if ((*pp)->id == id) {
+            work *w = *pp;
+            *pp = w->next;
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/* One slice of each work that existed when the turn began. A slice may start or cancel works:
+ * each is looked up again by id, never through a pointer kept across a call. */
+static void run_works(http_client *c)
+{
+    uint64_t ids[16];
+    size_t n = 0;
+    for (work *w = c->works; w && n < 16; w = w->next) ids[n++] = w->id;
+    for (size_t i = 0; i < n; i++) {
+        work *w = NULL;
+        for (w = c->works; w && w->id != ids[i]; w = w->next) {}
+        if (!w) continue;
+        if (w->fn(w->ud, false)) free(work_take(c, ids[i]));
+    }
+}
+
 bool http_cancel(http_client *c, uint64_t id)
 {
+    work *w = c ? work_take(c, id) : NULL;
+    if (w) {
+        w->fn(w->ud, true);
+        free(w);
+        return true;
+    }
     for (xfer *t = c ? c->running : NULL; t; t = t->next) {
         if (t->x->id == id) {
             finish(c, t, CURLE_OK, true);
@@ -838,6 +894,7 @@ bool http_cancel(http_client *c, uint64_t id)
 void http_cancel_all(http_client *c)
 {
     while (c && c->running) finish(c, c->running, CURLE_OK, true);
+    while (c && c->works) http_cancel(c, c->works->id);
 }
 
 /* ---- the loop -------------------------------------------------------------------------------- */
@@ -875,11 +932,12 @@ int http_poll(http_client *c, struct curl_waitfd *extra, unsigned nextra, int ti
     if (!extra) nextra = 0;
     for (unsigned i = 0; i < nextra; i++) extra[i].revents = 0;
     if (curl_multi_perform(c->multi, &running) != CURLM_OK) return -1;
-    /* something just completed: look at the fds, but do not sleep */
-    if (dispatch(c) > 0 || timeout_ms < 0) timeout_ms = 0;
+    /* something just completed, or work is waiting: look at the fds, but do not sleep */
+    if (dispatch(c) > 0 || timeout_ms < 0 || c->works) timeout_ms = 0;
     if (curl_multi_poll(c->multi, extra, nextra, timeout_ms, &numfds) != CURLM_OK) return -1;
     if (curl_multi_perform(c->multi, &running) != CURLM_OK) return -1;
     dispatch(c);
+    run_works(c);
     int ready = 0;
     for (unsigned i = 0; i < nextra; i++)
         if (extra[i].revents) ready++;
@@ -888,6 +946,7 @@ int http_poll(http_client *c, struct curl_waitfd *extra, unsigned nextra, int ti
 
 bool http_busy(const http_client *c)
 {
+    if (c && c->works) return true;
     for (const xfer *t = c ? c->running : NULL; t; t = t->next)
         if (!t->sse) return true;
     return false;

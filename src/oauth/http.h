@@ -176,6 +176,14 @@ bool http_sse_open(http_client *c, const char *url, http_sse_fn fn, void *ud, ui
 bool http_sse_open_auth(http_client *c, const char *url, const char *authorization, http_sse_fn fn,
                         void *ud, uint64_t *id_out, tl_err *e);
 
+/* Work on the caller's loop, in slices: `fn` is called once per http_poll turn (that turn does not
+ * sleep) until it returns true (finished); http_busy is true meanwhile, so http_wait and
+ * http_send_wait keep turning. http_cancel(id) ends it with one call fn(ud, true) (its return value
+ * ignored), as http_client_free does for the ones left. For CPU work that must not block a UI
+ * loop for long (the lesson `crack` action). Returns false (e filled) when out of memory. */
+typedef bool (*http_work_fn)(void *ud, bool cancelled);
+bool http_work_start(http_client *c, http_work_fn fn, void *ud, uint64_t *id_out, tl_err *e);
+
 /* Masks secrets in a form body, JSON text, a header block or a whole exchange text: the values of
  * password, client_secret, code_verifier and refresh_token (form `k=v`, JSON `"k":"v"`), and the
  * credentials of `Authorization: Basic …`, become "*****". Everything else is unchanged.
