@@ -453,7 +453,9 @@ bool console_draw_popup(console *c, int rows, int cols)
         const char *u = action_usage(names[n]);
         doc_printf(d, THEME_FOOTER_KEY, "%-19s", names[n]);
         doc_hang(d, 20);
-        doc_printf(d, THEME_NORMAL, " %s\n", u ? u + strlen(names[n]) : "");
+        const char *args = u ? u + strlen(names[n]) : "";
+        while (*args == ' ') args++;
+        doc_printf(d, THEME_NORMAL, " %s\n", args);
     }
     doc_put(d, THEME_NOTE,
             "Enter runs a line; the current step's or task's checks are evaluated after it.\n"

@@ -39,6 +39,21 @@ row() { sed -n "$2p" "$1"; } # row FILE N (1-based)
     echo ":type consent maybe"
     echo "<Enter>"
     echo ":save-screen $WORK/3-args.txt"
+    echo ":type authorize scope=\"openid"
+    echo "<Enter>"
+    echo ":save-screen $WORK/3b-quote.txt"
+    printf ':type %s\n' "$(head -c 3000 /dev/zero | tr '\0' x)" # longer than the line holds
+    echo ":type é€😀"
+    echo "<Enter>"
+    echo ":save-screen $WORK/3c-long.txt"
+    echo "<Enter>" # an empty line does nothing
+    echo ":resize 80 24"
+    echo ":type help"
+    echo "<Enter>"
+    echo "<PgDn>"
+    echo ":save-screen $WORK/3d-help-small.txt"
+    echo "<Esc>"
+    echo ":resize 120 40"
     echo ":type help"
     echo "<Enter>"
     echo ":save-screen $WORK/4-help.txt"
@@ -91,11 +106,15 @@ row "$WORK/1-typo.txt" 40 | grep -qF "✗ unknown action 'logn'" ||
     { echo "FAIL: the typo's message is not in the console line"; fails=$((fails + 1)); }
 check "$WORK/2-lab.txt" "unknown lab switch 'no-such-switch' (known: "
 check "$WORK/3-args.txt" "consent: 'maybe' is not allow or deny"
+check "$WORK/3b-quote.txt" "✗ unterminated \" quote"
+check "$WORK/3c-long.txt" ": ✗ unknown action 'xxxxxxxx"
+check "$WORK/3d-help-small.txt" "                    [redirect_uri=URI]" # wrapped under its column
+check "$WORK/3d-help-small.txt" "crack               [wordlist=FILE]"   # PgDn scrolled to the end
 check "$WORK/4-help.txt" "Actions"
-check "$WORK/4-help.txt" "device-approve       EMAIL PASSWORD [allow|deny]"
-check "$WORK/4-help.txt" "client-credentials   client=ID secret=S scope="
-check "$WORK/4-help.txt" "crack                [wordlist=FILE]"
-check_not "$WORK/5-help-closed.txt" "device-approve       EMAIL PASSWORD"
+check "$WORK/4-help.txt" "device-approve      EMAIL PASSWORD [allow|deny]"
+check "$WORK/4-help.txt" "client-credentials  client=ID secret=S scope="
+check "$WORK/4-help.txt" "crack               [wordlist=FILE]"
+check_not "$WORK/5-help-closed.txt" "device-approve      EMAIL PASSWORD"
 row "$WORK/6-tab.txt" 40 | grep -qF ":device-_  device-start  device-approve  device-poll" ||
     { echo "FAIL: Tab did not complete to the common prefix and list the candidates:"; row "$WORK/6-tab.txt" 40; fails=$((fails + 1)); }
 row "$WORK/7-typed.txt" 40 | grep -qF ':device-start client=tokenlab-cli scope="openid notes:read"_' ||
