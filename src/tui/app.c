@@ -1319,10 +1319,10 @@ int tui_main(int argc, char **argv)
     /* no more callbacks into the panes while the network winds down */
     net_on_event(a->net, NULL, NULL);
     net_on_change(a->net, NULL, NULL);
-    present_free(a->pres);
     join_free(a->join);
     pane_lesson_free(a->lesson);
     console_free(a->console); /* after the lesson pane: a cancelled run reports back to it */
+    present_free(a->pres);    /* likewise: a step the presenter ran reports back to it */
     pane_flow_free(a->flow);
     pane_trace_free(a->trace);
     pane_decoder_free(a->dec);
