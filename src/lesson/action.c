@@ -653,34 +653,86 @@ static bool load_wordlist(const action_ctx *ctx, const char *path, char **buf, s
     return assets_read("wordlists/common-secrets.txt", buf, len, e);
 }
 
-static bool do_crack(const action_ctx *ctx, const lesson_action *a, tl_err *e)
+/* `crack` runs in slices on the caller's loop (http_work_start): CRACK_SLICE candidates per
+ * http_poll turn — a few milliseconds of HMAC — so the TUI keeps drawing and reading keys while a
+ * long wordlist is tried. The job owns the wordlist; crack_begin copied what it needs of the
+ * token, so the decoder may change meanwhile. */
+#define CRACK_SLICE 4096
+
+typedef struct crack_job {
+    action_ctx ctx;
+    action_done_fn fn;
+    void *ud;
+    char *buf;
+    crack_list list;
+    crack_state *cs;
+} crack_job;
+
+static void crack_job_free(crack_job *j)
+{
+    crack_end(j->cs);
+    crack_list_free(&j->list);
+    free(j->buf);
+    free(j);
+}
+
+static bool crack_slice(void *ud, bool cancelled)
+{
+    crack_job *j = ud;
+    crack_result res = {0};
+    tl_err e = {0};
+    if (cancelled) {
+        if (j->ctx.inflight) *j->ctx.inflight = 0;
+        err_set(&e, "action.cancelled", "crack was cancelled");
+        if (j->fn) j->fn(j->ud, false, &e);
+        crack_job_free(j);
+        return true;
+    }
+    if (!crack_step(j->cs, CRACK_SLICE, &res)) return false;
+    if (j->ctx.inflight) *j->ctx.inflight = 0;
+    lesson_state *st = j->ctx.st;
+    st->crack_tried = res.progress.tried;
+    if (res.found) {
+        char *sec = malloc(res.secret_len + 1);
+        if (sec) {
+            memcpy(sec, res.secret, res.secret_len);
+            sec[res.secret_len] = 0;
+        }
+        free(st->crack_secret);
+        st->crack_secret = sec;
+    } else {
+        state_set_str(&st->crack_secret, NULL);
+    }
+    action_done_fn fn = j->fn;
+    void *fud = j->ud;
+    crack_job_free(j);
+    if (fn) fn(fud, true, &e);
+    return true;
+}
+
+/* Starts the sliced crack. False (e filled) when it cannot start: no token, no wordlist, not an
+ * HMAC token; then no slice runs. */
+static bool start_crack(const action_ctx *ctx, const lesson_action *a, action_done_fn fn, void *ud,
+                        tl_err *e)
 {
     lesson_state *st = ctx->st;
     if (!need_decoder(st, "crack", e)) return false;
-    char *buf = NULL;
+    crack_job *j = calloc(1, sizeof *j);
+    if (!j) return err_set(e, "lesson.nomem", "out of memory");
+    j->ctx = *ctx;
+    j->fn = fn;
+    j->ud = ud;
     size_t len = 0;
-    if (!load_wordlist(ctx, kv(a, "wordlist"), &buf, &len, e)) return false;
-    crack_list list = {0};
-    crack_result res = {0};
-    bool ok = crack_split(buf, len, &list, e) &&
-              crack_run(st->decoder_jws, &list, NULL, NULL, 0, &res, e);
-    if (ok) {
-        st->crack_tried = res.progress.tried;
-        if (res.found) {
-            char *s = malloc(res.secret_len + 1);
-            if (s) {
-                memcpy(s, res.secret, res.secret_len);
-                s[res.secret_len] = 0;
-            }
-            free(st->crack_secret);
-            st->crack_secret = s;
-        } else {
-            state_set_str(&st->crack_secret, NULL);
-        }
+    uint64_t id = 0;
+    if (!load_wordlist(ctx, kv(a, "wordlist"), &j->buf, &len, e) ||
+        !crack_split(j->buf, len, &j->list, e) ||
+        !crack_begin(st->decoder_jws, &j->list, &j->cs, e) ||
+        !http_work_start(ctx->http, crack_slice, j, &id, e)) {
+        crack_job_free(j);
+        return false;
     }
-    crack_list_free(&list);
-    free(buf);
-    return ok;
+    if (ctx->inflight) *ctx->inflight = id;
+    return true;
 }
 
 static bool do_decode(const action_ctx *ctx, const lesson_action *a, tl_err *e)
@@ -1213,7 +1265,9 @@ bool action_start(const action_ctx *ctx, const lesson_action *a, action_done_fn 
             ok = false;
         }
     } else if (strcmp(name, "crack") == 0) {
-        ok = do_crack(ctx, a, &le);
+        /* sliced: the callback runs from http_poll; a failure to start is the action's failure */
+        if (start_crack(ctx, a, fn, ud, &le)) return true;
+        ok = false;
     } else {
         offline = false;
     }

@@ -42,9 +42,11 @@ typedef struct action_ctx {
  * HTTP error status is NOT a failure — it lands in state.response for the checks). */
 typedef void (*action_done_fn)(void *ud, bool ok, const tl_err *e);
 
-/* Starts one action. The callback runs from http_poll/http_wait for network actions, and inside
- * this call for actions without I/O (decode, mint, tamper, resign, verify, crack). Returns false
- * (e filled, no callback) when the action cannot even start. */
+/* Starts one action. The callback runs from http_poll/http_wait for network actions and for
+ * `crack` (tried in slices of a few milliseconds, one per http_poll turn: see http_work_start;
+ * ctx->inflight gets its id, and http_cancel ends it), and inside this call for the other actions
+ * without I/O (decode, mint, tamper, resign, verify). Returns false (e filled, no callback) when
+ * the action cannot even start. */
 bool action_start(const action_ctx *ctx, const lesson_action *a, action_done_fn fn, void *ud,
                   tl_err *e);
 
