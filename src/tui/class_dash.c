@@ -445,7 +445,14 @@ static void draw(dash *d)
         const char *code = d->state ? str(d->state, "code") : "";
         snprintf(mid, sizeof mid, " join code %s · %zu joined · %s", *code ? code : "?",
                  d->state ? json_array_size(json_object_get(d->state, "students")) : 0, d->base);
-        x += ui_put(hw, 0, x, mid, W - x, theme_attr(THEME_HEADER));
+        x += ui_put(hw, 0, x, mid, W - x - 9, theme_attr(THEME_HEADER));
+        char on[300] = "";
+        size_t o = 0;
+        for (int i = 0; i < d->nlabs && o < sizeof on; i++) /* what the room's server does now */
+            if (d->lab_on[i])
+                o += (size_t)snprintf(on + o, sizeof on - o, "%s%s",
+                                      o ? ", " : " · labs on: ", d->lab_names[i]);
+        if (on[0] && x < W - 9) ui_put(hw, 0, x, on, W - x - 9, theme_attr(THEME_WARN));
         bool up = d->state && !d->problem[0];
         ui_put(hw, 0, W - 8, ui_sym(SYM_DOT), 2,
                theme_attr(up ? THEME_STATUS_UP : THEME_STATUS_DOWN));

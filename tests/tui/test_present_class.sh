@@ -130,6 +130,7 @@ wait_for "for everyone? y / n"
 keys y
 wait_for "the instructor turned alg-none on for the room" 10
 wait_for "done: the switch is flipped for the whole room"
+wait_for "labs on: alg-none" # the header says what the room's server does now
 keys L # the overlay now says the switch is on
 for ((i = 0; i < 50; i++)); do
     screen | grep -qE "alg-none +ON" && break
