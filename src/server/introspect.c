@@ -21,7 +21,7 @@ enum MHD_Result introspect_handle(srv_req *r)
     int64_t now = srv_now(s);
     json_t *out = json_object();
     /* a refresh token? */
-    srv_refresh rt;
+    srv_refresh rt = {0};
     bool is_rt = false;
     store_lock(s->refresh);
     srv_refresh *live = store_get_locked(s->refresh, token, now);

@@ -76,6 +76,7 @@ typedef struct srv_code {
         challenge[SRV_ID], sub[SRV_ID], grant_id[SRV_ID];
     int64_t auth_time, exp;
     bool used;
+    bool reused; /* a second exchange came: the first one's grant is revoked (RFC 6749 §4.1.2) */
 } srv_code;
 
 typedef struct srv_grant { /* one user authorization; revoking it kills its tokens */

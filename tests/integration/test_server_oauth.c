@@ -898,7 +898,9 @@ static void test_userinfo_introspect_revoke(void **st)
     free(idt);
 }
 
-/* Eight simultaneous exchanges of one code: exactly one wins (check-and-set under one lock). */
+/* Eight simultaneous exchanges of one code: exactly one wins (check-and-set under one lock), and
+ * the losers' reuse revokes what the winner got (RFC 6749 §4.1.2), even when they arrive while
+ * the winner is still being issued its tokens. */
 static void test_code_race(void **st)
 {
     (void)st;
@@ -926,6 +928,7 @@ static void test_code_race(void **st)
         if (running) curl_multi_poll(m, NULL, 0, 100, NULL);
     }
     int ok = 0, refused = 0;
+    char *at = NULL;
     for (int i = 0; i < 8; i++) {
         long status = 0;
         curl_easy_getinfo(h[i], CURLINFO_RESPONSE_CODE, &status);
@@ -933,6 +936,12 @@ static void test_code_race(void **st)
         if (status == 400) refused++;
         char **sink = NULL;
         curl_easy_getinfo(h[i], CURLINFO_PRIVATE, &sink);
+        if (status == 200 && sink[0]) {
+            json_t *j = json_loads(sink[0], 0, NULL);
+            const char *a = json_string_value(json_object_get(j, "access_token"));
+            if (a) at = strdup(a);
+            json_decref(j);
+        }
         free(sink[0]);
         free(sink);
         curl_multi_remove_handle(m, h[i]);
@@ -941,6 +950,11 @@ static void test_code_race(void **st)
     curl_multi_cleanup(m);
     assert_int_equal(ok, 1);
     assert_int_equal(refused, 7);
+    assert_non_null(at);
+    resp r = api_get(S, "/api/profile", at);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    free(at);
     free(u);
     free(body);
     free(code);
