@@ -101,6 +101,16 @@ bool args_read_file(const char *path, char **out, size_t *len, tl_err *e)
     return true;
 }
 
+bool args_one_token(const char *cmd, const char *val, const char **slot)
+{
+    if (*slot) {
+        cli_errorf(cmd, "one token at a time (got a second argument '%.40s')", val);
+        return false;
+    }
+    *slot = val;
+    return true;
+}
+
 bool args_read_token(const char *arg, char **out, tl_err *e)
 {
     char *buf = NULL;

@@ -42,6 +42,10 @@ void cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 /* "tokenlab CMD: warning: message\n" on stderr. */
 void cli_warnf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The positional TOKEN of decode/verify/crack: stores `val` in *slot, or says "one token at a
+ * time" and returns false when *slot already holds one (then exit CLI_USAGE). */
+bool args_one_token(const char *cmd, const char *val, const char **slot);
+
 /* Maximum size of any file we read (keys, JWKS, payloads, tokens). */
 #define ARGS_MAX_FILE (4u << 20)
 

@@ -140,11 +140,7 @@ int cli_crack_main(int argc, char **argv)
             help(stdout);
             return CLI_OK;
         case ARGS_POSITIONAL:
-            if (token_arg) {
-                cli_errorf(a.cmd, "one token at a time (got a second argument '%.40s')", val);
-                return CLI_USAGE;
-            }
-            token_arg = val;
+            if (!args_one_token(a.cmd, val, &token_arg)) return CLI_USAGE;
             break;
         case OPT_WORDLIST:
             wordlist = val;

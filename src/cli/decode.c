@@ -60,11 +60,7 @@ int cli_decode_main(int argc, char **argv)
             help(stdout);
             return CLI_OK;
         case ARGS_POSITIONAL:
-            if (token_arg) {
-                cli_errorf(a.cmd, "one token at a time (got a second argument '%.40s')", val);
-                return CLI_USAGE;
-            }
-            token_arg = val;
+            if (!args_one_token(a.cmd, val, &token_arg)) return CLI_USAGE;
             break;
         case OPT_JSON:
             json = true;
@@ -77,10 +73,7 @@ int cli_decode_main(int argc, char **argv)
         cli_errorf(a.cmd, "no token given: tokenlab decode TOKEN (or '-' to read stdin)");
         return CLI_USAGE;
     }
-    if ((!token_arg || strcmp(token_arg, "-") == 0) && vopts_key_from_stdin(&v)) {
-        cli_errorf(a.cmd, "the token and the key cannot both come from stdin");
-        return CLI_USAGE;
-    }
+    if (vopts_stdin_clash(&v, a.cmd, token_arg)) return CLI_USAGE;
     if ((rc = vopts_load(&v, a.cmd, false)) != CLI_OK) {
         vopts_free(&v);
         return rc;

@@ -98,6 +98,13 @@ bool vopts_key_from_stdin(const vopts *v)
            (v->secret && strcmp(v->secret, "@-") == 0);
 }
 
+bool vopts_stdin_clash(const vopts *v, const char *cmd, const char *token_arg)
+{
+    if ((token_arg && strcmp(token_arg, "-") != 0) || !vopts_key_from_stdin(v)) return false;
+    cli_errorf(cmd, "the token and the key cannot both come from stdin");
+    return true;
+}
+
 int vopts_load(vopts *v, const char *cmd, bool need_key)
 {
     int sources = !!v->secret + !!v->key + !!v->jwks;

@@ -88,6 +88,9 @@ int vopts_load(vopts *v, const char *cmd, bool need_key);
 bool vopts_has_key(const vopts *v);
 /* True when the key would be read from stdin (--key -, --jwks -, --secret @-). */
 bool vopts_key_from_stdin(const vopts *v);
+/* True (after saying so) when the token (`token_arg` NULL or "-") and the key would both be read
+ * from stdin: decode and verify then exit CLI_USAGE. */
+bool vopts_stdin_clash(const vopts *v, const char *cmd, const char *token_arg);
 /* Verifies: the signature, then the claims unless signature_only. `used_kid` (optional) gets the
  * kid of the JWKS key that matched (borrowed). */
 bool vopts_verify(const vopts *v, const jws *t, const char **used_kid, tl_err *e);
