@@ -411,6 +411,8 @@ static void build_lesson(pane_lesson *p)
                     doc_put(d, THEME_BUTTON,
                             q->type == QUIZ_PRACTICAL ? " Enter: check my work "
                                                       : " Space: choose · Enter: answer ");
+                    if (q->type == QUIZ_PRACTICAL) /* console.c */
+                        doc_put(d, THEME_NOTE, "  : type actions");
                     doc_nl(d);
                 }
                 put_feedback(d, v);

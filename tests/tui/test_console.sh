@@ -27,6 +27,7 @@ row() { sed -n "$2p" "$1"; } # row FILE N (1-based)
 {
     echo ":resize 120 40"
     echo ":wait-idle"
+    echo ":wait-idle" # a slow start (valgrind, a loaded machine): the lesson opens once the server is up
     for ((i = 0; i < 15; i++)); do echo "n"; done
     echo ":save-screen $WORK/0-task.txt"
     echo ":"
@@ -100,6 +101,7 @@ if ! tl_run_script "$WORK/s" "$WORK/state" "" --lessons "$TOKENLAB_SOURCE_DIR/le
 fi
 check "$WORK/0-task.txt" "Use the device flow to get an access token"
 check_not "$WORK/0-task.txt" "Start, let Bob approve" # not answered yet
+check "$WORK/0-task.txt" "Enter: check my work   : type actions" # the task says where to act
 # the console line is the last row of the screen (40)
 check "$WORK/1-typo.txt" "unknown action 'logn' (did you mean login?)"
 row "$WORK/1-typo.txt" 40 | grep -qF "✗ unknown action 'logn'" ||
