@@ -7,19 +7,7 @@ PY=/usr/bin/python3
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 
-fail() {
-    echo "FAIL: $*"
-    echo "--- stdout:"; cat "$W/out" 2>/dev/null || true
-    echo "--- stderr:"; cat "$W/err" 2>/dev/null || true
-    exit 1
-}
-run() {
-    local want=$1; shift
-    set +e; "$@" >"$W/out" 2>"$W/err"; local rc=$?; set -e
-    [ "$rc" = "$want" ] || fail "exit $rc, wanted $want: $*"
-}
-out_is() { [ "$(cat "$W/out")" = "$1" ] || fail "stdout is not exactly: $1"; }
-err_has() { grep -qF -- "$1" "$W/err" || fail "stderr lacks: $1"; }
+. "${BASH_SOURCE%/*}/cli_lib.sh"
 
 # The jwt.io example token (made elsewhere), signed with "your-256-bit-secret".
 JWTIO='eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c'

@@ -6,22 +6,7 @@ PY=/usr/bin/python3
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 
-fail() {
-    echo "FAIL: $*"
-    echo "--- stdout:"; cat "$W/out" 2>/dev/null || true
-    echo "--- stderr:"; cat "$W/err" 2>/dev/null || true
-    exit 1
-}
-# run WANT_RC CMD… : runs it, stdout in $W/out, stderr in $W/err, checks the exit code.
-run() {
-    local want=$1; shift
-    set +e; "$@" >"$W/out" 2>"$W/err"; local rc=$?; set -e
-    [ "$rc" = "$want" ] || fail "exit $rc, wanted $want: $*"
-}
-out_has() { grep -qF -- "$1" "$W/out" || fail "stdout lacks: $1"; }
-err_has() { grep -qF -- "$1" "$W/err" || fail "stderr lacks: $1"; }
-out_lacks() { ! grep -qF -- "$1" "$W/out" || fail "stdout should not contain: $1"; }
-b64u() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+. "${BASH_SOURCE%/*}/cli_lib.sh"
 
 # RFC 7515 Appendix A.1: HS256, with its JWK (A.1.1).
 A1='eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'

@@ -10,18 +10,7 @@ $PY -c 'import jwt, cryptography' 2>/dev/null || { echo "skip: python3-jwt is no
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 
-fail() {
-    echo "FAIL: $*"
-    echo "--- stdout:"; cat "$W/out" 2>/dev/null || true
-    echo "--- stderr:"; cat "$W/err" 2>/dev/null || true
-    exit 1
-}
-run() {
-    local want=$1; shift
-    set +e; "$@" >"$W/out" 2>"$W/err"; local rc=$?; set -e
-    [ "$rc" = "$want" ] || fail "exit $rc, wanted $want: $*"
-}
-out_has() { grep -qF -- "$1" "$W/out" || fail "stdout lacks: $1"; }
+. "${BASH_SOURCE%/*}/cli_lib.sh"
 
 # PyJWT helper: sign CLAIMS_JSON with a key file, or verify a token (stdin) with a key file.
 cat >"$W/pyjwt.py" <<'PY'

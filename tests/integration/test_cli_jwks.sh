@@ -12,20 +12,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-    echo "FAIL: $*"
-    echo "--- stdout:"; cat "$W/out" 2>/dev/null || true
-    echo "--- stderr:"; cat "$W/err" 2>/dev/null || true
-    exit 1
-}
-run() {
-    local want=$1; shift
-    set +e; "$@" >"$W/out" 2>"$W/err"; local rc=$?; set -e
-    [ "$rc" = "$want" ] || fail "exit $rc, wanted $want: $*"
-}
-out_has() { grep -qF -- "$1" "$W/out" || fail "stdout lacks: $1"; }
-err_has() { grep -qF -- "$1" "$W/err" || fail "stderr lacks: $1"; }
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. "${BASH_SOURCE%/*}/cli_lib.sh"
 
 # Three keys; the published set holds only their public halves.
 mkdir -p "$W/www"

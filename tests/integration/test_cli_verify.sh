@@ -7,22 +7,7 @@ PY=/usr/bin/python3
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 
-fail() {
-    echo "FAIL: $*"
-    echo "--- stdout:"; cat "$W/out" 2>/dev/null || true
-    echo "--- stderr:"; cat "$W/err" 2>/dev/null || true
-    exit 1
-}
-run() {
-    local want=$1; shift
-    set +e; "$@" >"$W/out" 2>"$W/err"; local rc=$?; set -e
-    [ "$rc" = "$want" ] || fail "exit $rc, wanted $want: $*"
-}
-out_has() { grep -qF -- "$1" "$W/out" || fail "stdout lacks: $1"; }
-err_has() { grep -qF -- "$1" "$W/err" || fail "stderr lacks: $1"; }
-err_lacks() { ! grep -qF -- "$1" "$W/err" || fail "stderr should not contain: $1"; }
-b64u() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
-json_get() { $PY -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps(eval(sys.argv[1], {"d": d})))' "$1"; }
+. "${BASH_SOURCE%/*}/cli_lib.sh"
 
 ALGS="HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA"
 

@@ -1,0 +1,22 @@
+# Helpers shared by the tests/integration/test_cli_*.sh scripts (sourced after $W and $PY are set;
+# not a test itself). Each command's stdout goes to $W/out and its stderr to $W/err.
+fail() {
+    echo "FAIL: $*"
+    echo "--- stdout:"; cat "$W/out" 2>/dev/null || true
+    echo "--- stderr:"; cat "$W/err" 2>/dev/null || true
+    exit 1
+}
+# run WANT_RC CMD… : runs it, stdout in $W/out, stderr in $W/err, checks the exit code.
+run() {
+    local want=$1; shift
+    set +e; "$@" >"$W/out" 2>"$W/err"; local rc=$?; set -e
+    [ "$rc" = "$want" ] || fail "exit $rc, wanted $want: $*"
+}
+out_has() { grep -qF -- "$1" "$W/out" || fail "stdout lacks: $1"; }
+err_has() { grep -qF -- "$1" "$W/err" || fail "stderr lacks: $1"; }
+out_lacks() { ! grep -qF -- "$1" "$W/out" || fail "stdout should not contain: $1"; }
+err_lacks() { ! grep -qF -- "$1" "$W/err" || fail "stderr should not contain: $1"; }
+out_is() { [ "$(cat "$W/out")" = "$1" ] || fail "stdout is not exactly: $1"; }
+b64u() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+json_get() { $PY -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps(eval(sys.argv[1], {"d": d})))' "$1"; }
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
