@@ -10,6 +10,7 @@
 #include "lesson/engine.h"
 #include "lesson/parse.h"
 #include "lesson/state.h"
+#include "server/server.h"
 #include "tui/doc.h"
 #include "tui/keys.h"
 #include "tui/pane_lesson.h"
@@ -190,43 +191,139 @@ static void history_move(console *c, int dir)
 
 /* ---- completion: the first word against the action table ---- */
 
+#define MAX_CANDS 64
+
+typedef struct cands {
+    char v[MAX_CANDS][64];
+    size_t n;
+} cands;
+
+static void cand_add(cands *cs, const char *s, size_t len)
+{
+    if (len == 0 || len >= sizeof cs->v[0] || cs->n >= MAX_CANDS) return;
+    for (size_t i = 0; i < cs->n; i++)
+        if (strlen(cs->v[i]) == len && strncmp(cs->v[i], s, len) == 0) return;
+    memcpy(cs->v[cs->n], s, len);
+    cs->v[cs->n][len] = '\0';
+    cs->n++;
+}
+
+static bool all_placeholder(const char *s, size_t n) /* ID, ALG, DURATION, "…" */
+{
+    if (n == 0) return true;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' || s[i] == '"' || (s[i] & 0x80)))
+            return false;
+    return true;
+}
+
+/* The words an argument of action `name` can start with, read from its usage line
+ * ("exchange [verifier=correct|wrong|none] [code=last|used]" gives verifier=correct,
+ * verifier=wrong, …, code=last, …; a placeholder value gives just "key="), plus the server's lab
+ * switches for the last word of `lab on|off`. */
+static void arg_cands(const char *name, size_t word, cands *cs)
+{
+    if (strcmp(name, "lab") == 0 && word == 2) {
+        const char *const *labs = server_lab_names();
+        for (size_t i = 0; labs && labs[i]; i++) cand_add(cs, labs[i], strlen(labs[i]));
+        return;
+    }
+    const char *u = action_usage(name);
+    if (!u) return;
+    u += strlen(name);
+    char key[64] = ""; /* "token=" while reading token=access|login|… */
+    while (*u) {
+        size_t n = strcspn(u, " []|");
+        if (n == 0) {
+            if (*u == ' ' || *u == '[' || *u == ']') key[0] = '\0';
+            u++;
+            continue;
+        }
+        const char *eq = memchr(u, '=', n);
+        if (eq) {
+            size_t kl = (size_t)(eq - u) + 1;
+            bool lower_key = true;
+            for (size_t i = 0; i + 1 < kl; i++)
+                if (!((u[i] >= 'a' && u[i] <= 'z') || u[i] == '_')) lower_key = false;
+            if (lower_key && kl < sizeof key) {
+                memcpy(key, u, kl);
+                key[kl] = '\0';
+                if (all_placeholder(eq + 1, n - kl))
+                    cand_add(cs, key, kl);
+                else
+                    cand_add(cs, u, n);
+            }
+        } else if (!all_placeholder(u, n) && !(strlen(name) == n && strncmp(u, name, n) == 0)) {
+            char full[128];
+            int fl = snprintf(full, sizeof full, "%s%.*s", key, (int)n, u);
+            if (fl > 0 && (size_t)fl < sizeof full) cand_add(cs, full, (size_t)fl);
+        }
+        u += n;
+    }
+}
+
 static void complete(console *c)
 {
-    if (memchr(c->line, ' ', c->len)) return; /* only the action name */
-    const char *const *names = action_names();
+    /* the word under the cursor (the end of the line) and its index */
+    size_t ws = c->len;
+    while (ws > 0 && c->line[ws - 1] != ' ') ws--;
+    const char *word = c->line + ws;
+    size_t wl = c->len - ws, index = 0;
+    char name[64] = "";
+    for (size_t i = 0; i < ws; i++)
+        if (c->line[i] != ' ' && (i == 0 || c->line[i - 1] == ' ')) index++;
+    if (index > 0) {
+        size_t i = 0;
+        while (c->line[i] == ' ') i++;
+        size_t n = strcspn(c->line + i, " ");
+        snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : 0), c->line + i);
+    }
+    cands cs = {.n = 0};
+    if (index == 0) {
+        const char *const *names = action_names();
+        for (size_t i = 0; names[i]; i++) cand_add(&cs, names[i], strlen(names[i]));
+        cand_add(&cs, "help", 4);
+    } else {
+        arg_cands(name, index, &cs);
+    }
     const char *first = NULL;
     size_t common = 0, nmatch = 0;
     char list[600] = "";
-    static const char *const extra[] = {"help", NULL};
-    for (int pass = 0; pass < 2; pass++) {
-        const char *const *set = pass == 0 ? names : extra;
-        for (size_t i = 0; set[i]; i++) {
-            if (strncmp(set[i], c->line, c->len) != 0) continue;
-            if (!first) {
-                first = set[i];
-                common = strlen(first);
-            } else {
-                size_t k = 0;
-                while (k < common && first[k] == set[i][k]) k++;
-                common = k;
-            }
-            nmatch++;
-            size_t l = strlen(list);
-            snprintf(list + l, sizeof list - l, "%s%s", l ? "  " : "", set[i]);
+    for (size_t i = 0; i < cs.n; i++) {
+        if (strncmp(cs.v[i], word, wl) != 0) continue;
+        if (!first) {
+            first = cs.v[i];
+            common = strlen(first);
+        } else {
+            size_t k = 0;
+            while (k < common && first[k] == cs.v[i][k]) k++;
+            common = k;
         }
+        nmatch++;
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", l ? "  " : "", cs.v[i]);
     }
     if (!first) {
-        set_msg(c, 2, "no action starts with '%s' (help lists them)", c->line);
+        if (index == 0)
+            set_msg(c, 2, "no action starts with '%.*s' (help lists them)", (int)wl, word);
+        else if (action_usage(name))
+            set_msg(c, 0, "usage: %s", action_usage(name));
+        else
+            set_msg(c, 2, "unknown action '%s'", name);
+        c->cands = true;
         return;
     }
     char buf[LINE_MAX_BYTES];
-    snprintf(buf, sizeof buf, "%.*s%s", (int)common, first, nmatch == 1 ? " " : "");
+    bool open_value = common && first[common - 1] == '=';
+    snprintf(buf, sizeof buf, "%.*s%.*s%s", (int)ws, c->line, (int)common, first,
+             nmatch == 1 && !open_value ? " " : "");
     set_line(c, buf);
     if (nmatch > 1) {
         set_msg(c, 0, "%s", list);
         c->cands = true;
-    } else
+    } else {
         c->msg[0] = '\0';
+    }
 }
 
 /* ---- running ---- */

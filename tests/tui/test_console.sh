@@ -2,7 +2,8 @@
 # The action console (`:`): open the device-flow lesson at its practical task ("an access token for
 # Bob that can read notes"), check a bad line's message (a typo gets "did you mean", an unknown lab
 # switch names the known ones), the `help` list (from the lesson layer's action table), Tab
-# completion and the history, then solve the task through `:` lines over real HTTP and see it turn
+# completion (action names, argument values from the usage lines, the server's lab switches), the
+# history, then solve the task through `:` lines over real HTTP and see it turn
 # done (the task's checks: Bob's access token with notes:read): the console says so, the lesson pane
 # shows the ✓ and the explanation, the tokens are in the decoder and the exchanges in the trace.
 # Esc while an action runs cancels its request; Esc then closes the console and the footer is back.
@@ -60,6 +61,14 @@ row() { sed -n "$2p" "$1"; } # row FILE N (1-based)
     echo ":save-screen $WORK/4-help.txt"
     echo "<Esc>"
     echo ":save-screen $WORK/5-help-closed.txt"
+    echo ":type exchange v"
+    echo "<Tab>"
+    echo ":save-screen $WORK/5b-tab-arg.txt"
+    echo "<C-u>"
+    echo ":type lab on alg-c"
+    echo "<Tab>"
+    echo ":save-screen $WORK/5c-tab-lab.txt"
+    echo "<C-u>"
     echo ":type dev"
     echo "<Tab>"
     echo ":save-screen $WORK/6-tab.txt"
@@ -117,6 +126,10 @@ check "$WORK/4-help.txt" "device-approve      EMAIL PASSWORD [allow|deny]"
 check "$WORK/4-help.txt" "client-credentials  client=ID secret=S scope="
 check "$WORK/4-help.txt" "crack               [wordlist=FILE]"
 check_not "$WORK/5-help-closed.txt" "device-approve      EMAIL PASSWORD"
+row "$WORK/5b-tab-arg.txt" 40 | grep -qF ":exchange verifier=_  verifier=correct  verifier=wrong  verifier=none" ||
+    { echo "FAIL: Tab did not offer exchange's verifier= values:"; row "$WORK/5b-tab-arg.txt" 40; fails=$((fails + 1)); }
+row "$WORK/5c-tab-lab.txt" 40 | grep -qF ":lab on alg-confusion _" ||
+    { echo "FAIL: Tab did not complete the server's lab switch:"; row "$WORK/5c-tab-lab.txt" 40; fails=$((fails + 1)); }
 row "$WORK/6-tab.txt" 40 | grep -qF ":device-_  device-start  device-approve  device-poll" ||
     { echo "FAIL: Tab did not complete to the common prefix and list the candidates:"; row "$WORK/6-tab.txt" 40; fails=$((fails + 1)); }
 row "$WORK/7-typed.txt" 40 | grep -qF ':device-start client=tokenlab-cli scope="openid notes:read"_' ||
