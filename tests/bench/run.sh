@@ -206,7 +206,7 @@ else
     tui_run "$work/keys.script"
     read -r mean p99 n < <(grep -E '^timing: .*\(:type .\) [0-9.]+ ms' "$work/tui.err" |
         sed 's/.* \([0-9.]*\) ms$/\1/' | sort -n |
-        awk '{a[NR]=$1; s+=$1} END { if (NR) printf "%.3f %.3f %d\n", s/NR, a[int(NR*0.99)>0?int(NR*0.99):1], NR }')
+        awk '{a[NR]=$1; s+=$1} END { k = int(NR * 0.99); if (k < 1) k = 1; if (NR) printf "%.3f %.3f %d\n", s/NR, a[k], NR }')
     base_us=""
     [ -x "$BUILD/bench_decode" ] && base_us=$("$BUILD/bench_decode" --seconds 1 < "$work/4k.jwt" | sed -n 's/^decode_us=\([0-9.]*\).*/\1/p')
     if [ -n "${mean:-}" ]; then
