@@ -534,6 +534,7 @@ void console_draw_line(console *c, WINDOW *w)
 
 bool console_draw_popup(console *c, int rows, int cols)
 {
+    if (!c) return false;
     bool want = c->active && c->help && rows >= 6 && cols >= 30;
     if (!want) {
         if (!c->pop) return false;
