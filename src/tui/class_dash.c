@@ -380,7 +380,7 @@ static void draw_feed(dash *d, WINDOW *w)
         snprintf(k, sizeof k, "%-8s", f->kind);
         x += ui_put(w, y, x, k, 8, theme_attr(el)) + 1;
         char ep[32];
-        snprintf(ep, sizeof ep, "%-14s", f->endpoint);
+        snprintf(ep, sizeof ep, "%-14.14s", f->endpoint);
         x += ui_put(w, y, x, ep, 14, theme_attr(THEME_CODE)) + 1;
         ui_put(w, y, x, f->text, W - x - 1, theme_attr(refused ? THEME_BAD : THEME_NORMAL));
     }
