@@ -107,11 +107,7 @@ static enum MHD_Result send_login(srv_req *r, const char *sid, const srv_session
                                   const config_client *c, unsigned status, const char *error)
 {
     if (srv_wants_json(r)) {
-        json_t *j = json_object();
-        if (error) {
-            json_object_set_new(j, "error", json_string("access_denied"));
-            json_object_set_new(j, "error_description", json_string(error));
-        }
+        json_t *j = srv_error_json(error ? "access_denied" : NULL, error);
         json_object_set_new(j, "step", json_string("login"));
         json_object_set_new(j, "action", json_string(login_action(ss)));
         json_object_set_new(j, "session", json_string(sid));

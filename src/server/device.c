@@ -117,11 +117,7 @@ enum MHD_Result device_authorization(srv_req *r)
 static enum MHD_Result ask_code(srv_req *r, unsigned status, const char *error)
 {
     if (srv_wants_json(r)) {
-        json_t *j = json_object();
-        if (error) {
-            json_object_set_new(j, "error", json_string("invalid_request"));
-            json_object_set_new(j, "error_description", json_string(error));
-        }
+        json_t *j = srv_error_json(error ? "invalid_request" : NULL, error);
         json_object_set_new(j, "step", json_string("user_code"));
         json_object_set_new(j, "action", json_string("/device"));
         return srv_send_json(r, status, j, NULL);

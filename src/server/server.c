@@ -107,11 +107,10 @@ static enum MHD_Result dispatch(srv_req *r)
                                "%s is not allowed on %s (use %s)", r->method, r->path, allow);
     }
     snprintf(r->reason, sizeof r->reason, "no such endpoint");
-    json_t *j = json_object();
-    json_object_set_new(j, "error", json_string("not_found"));
-    json_object_set_new(j, "error_description",
-                        json_string("no such endpoint; see /.well-known/openid-configuration"));
-    return srv_send_json(r, 404, j, NULL);
+    return srv_send_json(
+        r, 404,
+        srv_error_json("not_found", "no such endpoint; see /.well-known/openid-configuration"),
+        NULL);
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)

@@ -146,6 +146,16 @@ enum MHD_Result srv_send_json(srv_req *r, unsigned status, json_t *j, const srv_
     return queue(r, status, resp, "application/json", hdrs);
 }
 
+json_t *srv_error_json(const char *code, const char *msg)
+{
+    json_t *j = json_object();
+    if (code) {
+        json_object_set_new(j, "error", json_string(code));
+        json_object_set_new(j, "error_description", json_string(msg ? msg : ""));
+    }
+    return j;
+}
+
 enum MHD_Result srv_oauth_error(srv_req *r, unsigned status, const char *client_id,
                                 const char *code, const srv_hdr *hdrs, const char *fmt, ...)
 {
@@ -155,10 +165,7 @@ enum MHD_Result srv_oauth_error(srv_req *r, unsigned status, const char *client_
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     srv_refused(r, client_id, code, msg);
-    json_t *j = json_object();
-    json_object_set_new(j, "error", json_string(code));
-    json_object_set_new(j, "error_description", json_string(msg));
-    return srv_send_json(r, status, j, hdrs);
+    return srv_send_json(r, status, srv_error_json(code, msg), hdrs);
 }
 
 enum MHD_Result srv_send_html(srv_req *r, unsigned status, struct html_buf *b)

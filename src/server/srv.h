@@ -153,6 +153,9 @@ enum MHD_Result srv_send_static(srv_req *r, unsigned status, const char *ctype, 
                                 size_t len, const srv_hdr *hdrs);
 /* Serializes `j` (reference stolen). Adds Cache-Control: no-store. */
 enum MHD_Result srv_send_json(srv_req *r, unsigned status, json_t *j, const srv_hdr *hdrs);
+/* {"error":code,"error_description":msg} (RFC 6749 §5.2), or {} when code is NULL; the body of
+ * every OAuth error answer. New reference. */
+json_t *srv_error_json(const char *code, const char *msg);
 /* {"error": code, "error_description": msg} (RFC 6749 §5.2), logged as a refusal and published as
  * a "refused" event for `endpoint`. */
 enum MHD_Result srv_oauth_error(srv_req *r, unsigned status, const char *client_id,

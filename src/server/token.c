@@ -462,13 +462,11 @@ static enum MHD_Result grant_device(srv_req *r, const config_client *c)
     switch (d.status) {
     case SRV_DEVICE_PENDING:
         snprintf(r->reason, sizeof r->reason, "authorization_pending");
-        {
-            json_t *j = json_object();
-            json_object_set_new(j, "error", json_string("authorization_pending"));
-            json_object_set_new(j, "error_description",
-                                json_string("the user has not finished yet (RFC 8628 §3.5)"));
-            return srv_send_json(r, 400, j, NULL);
-        }
+        /* not a refusal: no srv_oauth_error, so no "refused" event per poll */
+        return srv_send_json(r, 400,
+                             srv_error_json("authorization_pending",
+                                            "the user has not finished yet (RFC 8628 §3.5)"),
+                             NULL);
     case SRV_DEVICE_DENIED:
         return srv_oauth_error(r, 400, cid, "access_denied", NULL, "the user denied the request");
     case SRV_DEVICE_DONE:
