@@ -889,6 +889,7 @@ bool flow_parse_redirect(const char *location, const char *expected_state, const
             }
             *known[i].slot = v;
             used = true;
+            break; /* names are distinct: v has its one owner */
         }
         if (!used) free(v);
         free(k);

@@ -970,7 +970,7 @@ bool http_wait(http_client *c, int timeout_ms)
 
 http_exchange *http_send_wait(http_client *c, const http_request *req, tl_err *e)
 {
-    uint64_t id;
+    uint64_t id = 0;
     if (!http_send(c, req, NULL, NULL, &id, e)) return NULL;
     http_exchange *x = http_exchange_ref(http_history_find(c, id));
     while (x && x->state == HTTP_PENDING)
