@@ -57,7 +57,10 @@ const char *assets_data_dir(void)
         if (slash) {
             *slash = '\0';
             char cand[PATH_MAX + 32];
+            /* bin/tokenlab → ../share; libexec/tokenlab/tokenlab-full → ../../share */
             snprintf(cand, sizeof cand, "%s/../share/tokenlab", exe);
+            if (has_course(cand) && realpath(cand, g_data_dir)) return g_data_dir;
+            snprintf(cand, sizeof cand, "%s/../../share/tokenlab", exe);
             if (has_course(cand) && realpath(cand, g_data_dir)) return g_data_dir;
         }
     }

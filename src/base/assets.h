@@ -1,7 +1,8 @@
 /* assets — find the course and the data files, wherever tokenlab runs from.
  *
- * Order: $TOKENLAB_DATA, then <dir of the executable>/../share/tokenlab (an installed copy), then the
- * source tree the binary was built from (running from build/), then the copy compiled into the
+ * Order: $TOKENLAB_DATA, then an installed copy beside the executable (<bin>/../share/tokenlab, or
+ * <libexec>/tokenlab/../../share/tokenlab for tokenlab-full), then the configured install dir, then
+ * the source tree the binary was built from (running from build/), then the copy compiled into the
  * binary (assets only; a lone binary still has its defaults). */
 #ifndef TL_BASE_ASSETS_H
 #define TL_BASE_ASSETS_H
