@@ -9,10 +9,23 @@
 #include "base/assets.h"
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "cli/lessons.h"
 #include "lesson/course.h"
 #include "lesson/parse.h"
 #include "lesson/player.h"
 #include "lesson/progress.h"
+
+course *lessons_load(const char *cmd, const course_options *co, size_t *ndiags)
+{
+    parse_diags d = {0};
+    tl_err e = {0};
+    course *c = course_load(co, &d, &e);
+    if (ndiags) *ndiags = d.n;
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.msgs[i]);
+    parse_diags_free(&d);
+    if (!c) cli_errorf(cmd, "%s", e.msg);
+    return c;
+}
 
 static void usage(FILE *f)
 {
@@ -58,15 +71,8 @@ static int cmd_list(int argc, char **argv)
         if (id == O_LESSONS) co.dir = val;
         if (id == O_LANG) co.lang = val;
     }
-    parse_diags d = {0};
-    tl_err e = {0};
-    course *c = course_load(&co, &d, &e);
-    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.msgs[i]);
-    parse_diags_free(&d);
-    if (!c) {
-        cli_errorf("lessons list", "%s", e.msg);
-        return CLI_IO;
-    }
+    course *c = lessons_load("lessons list", &co, NULL);
+    if (!c) return CLI_IO;
     /* the learner's progress, when there is any (reading never creates the file) */
     progress *pr = NULL;
     char notice[1024];
@@ -154,16 +160,9 @@ static int cmd_check(int argc, char **argv)
         co.dir = dir;
         co.only_dir = true;
     }
-    parse_diags d = {0};
-    tl_err e = {0};
-    course *c = course_load(&co, &d, &e);
-    size_t lint_errors = d.n;
-    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.msgs[i]);
-    parse_diags_free(&d);
-    if (!c) {
-        cli_errorf("lessons check", "%s", e.msg);
-        return CLI_IO;
-    }
+    size_t lint_errors = 0;
+    course *c = lessons_load("lessons check", &co, &lint_errors);
+    if (!c) return CLI_IO;
     if (po.only && !course_find(c, po.only, NULL)) {
         cli_errorf("lessons check", "no lesson with id '%s'", po.only);
         course_free(c);
@@ -182,6 +181,7 @@ static int cmd_check(int argc, char **argv)
     if (!lint_only) {
         player_stats st = {0};
         parse_diags pd = {0};
+        tl_err e = {0};
         if (!player_run(c, &po, &pd, &st, &e)) {
             cli_errorf("lessons check", "cannot play the lessons: %s", e.msg);
             rc = CLI_IO;

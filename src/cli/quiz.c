@@ -12,6 +12,7 @@
 
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "cli/lessons.h"
 #include "lesson/course.h"
 #include "lesson/engine.h"
 #include "lesson/progress.h"
@@ -163,15 +164,8 @@ int cli_quiz_main(int argc, char **argv)
             break;
         }
     }
-    parse_diags d = {0};
-    tl_err e = {0};
-    course *c = course_load(&co, &d, &e);
-    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.msgs[i]);
-    parse_diags_free(&d);
-    if (!c) {
-        cli_errorf("quiz", "%s", e.msg);
-        return CLI_IO;
-    }
+    course *c = lessons_load("quiz", &co, NULL);
+    if (!c) return CLI_IO;
     if (only && !course_find(c, only, NULL)) {
         cli_errorf("quiz", "no lesson with id '%s' (see tokenlab lessons list)", only);
         course_free(c);
@@ -285,6 +279,7 @@ int cli_quiz_main(int argc, char **argv)
     } else if (save) {
         progress *pr = NULL;
         char notice[1024];
+        tl_err e = {0};
         if (progress_open(NULL, &pr, notice, sizeof notice, &e)) {
             if (notice[0]) cli_warnf("quiz", "%s", notice);
             if (!progress_record_exam(pr, (int)right, (int)n, used_seed, &e))
