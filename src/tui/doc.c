@@ -83,9 +83,11 @@ void doc_putn(doc *d, theme_elem el, const char *s, size_t n)
             ln->el = xrealloc(ln->el, nc);
             ln->cap = nc;
         }
-        memcpy(ln->t + ln->len, s, k);
-        memset(ln->el + ln->len, (int)el, k);
-        ln->len += k;
+        if (k) { /* s may be NULL when n is 0: memcpy(…, NULL, 0) is still undefined */
+            memcpy(ln->t + ln->len, s, k);
+            memset(ln->el + ln->len, (int)el, k);
+            ln->len += k;
+        }
         if (!nl) break;
         doc_nl(d);
         s += k + 1;
