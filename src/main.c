@@ -81,7 +81,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc >= 2 && !has_url(argc, argv)) {
-#define CLI_LIGHT_DISPATCH(name, fn, summary)                                                     \
+#define CLI_LIGHT_DISPATCH(name, fn, summary)                                                      \
     if (strcmp(argv[1], #name) == 0) return fn(argc - 1, argv + 1);
         CLI_LIGHT_COMMANDS(CLI_LIGHT_DISPATCH)
 #undef CLI_LIGHT_DISPATCH

@@ -12,18 +12,20 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "tokenlab %s — learn how API authentication really works (JWT, OAuth 2.0, OIDC)\n\n"
-               "usage: tokenlab [TUI options]          start the lessons in the terminal UI\n"
-               "       tokenlab COMMAND [options]      run one command (COMMAND --help for more)\n\n"
-               "commands:\n",
+    fprintf(f,
+            "tokenlab %s — learn how API authentication really works (JWT, OAuth 2.0, OIDC)\n\n"
+            "usage: tokenlab [TUI options]          start the lessons in the terminal UI\n"
+            "       tokenlab COMMAND [options]      run one command (COMMAND --help for more)\n\n"
+            "commands:\n",
             TOKENLAB_VERSION);
 #define CLI_USAGE_LINE(name, fn, summary) fprintf(f, "  %-9s %s\n", #name, summary);
     CLI_COMMANDS(CLI_USAGE_LINE)
 #undef CLI_USAGE_LINE
     fprintf(f, "\n");
     tui_usage(f);
-    fprintf(f, "\nexit codes: 0 ok, 1 invalid/failed check, 2 usage error, 3 cannot read a key, file "
-               "or URL\n");
+    fprintf(f,
+            "\nexit codes: 0 ok, 1 invalid/failed check, 2 usage error, 3 cannot read a key, file "
+            "or URL\n");
 }
 
 int main(int argc, char **argv)
@@ -40,7 +42,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc >= 2 && argv[1][0] != '-') {
-#define CLI_DISPATCH(name, fn, summary)                                                           \
+#define CLI_DISPATCH(name, fn, summary)                                                            \
     if (strcmp(argv[1], #name) == 0) return fn(argc - 1, argv + 1);
         CLI_COMMANDS(CLI_DISPATCH)
 #undef CLI_DISPATCH

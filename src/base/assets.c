@@ -96,7 +96,9 @@ bool assets_read(const char *name, char **out, size_t *len, tl_err *e)
     }
     size_t n;
     const char *b = assets_builtin(name, &n);
-    if (!b) return err_set(e, "assets.missing", "asset '%s' not found (no data dir, not compiled in)", name);
+    if (!b)
+        return err_set(e, "assets.missing", "asset '%s' not found (no data dir, not compiled in)",
+                       name);
     *out = malloc(n + 1);
     if (!*out) return err_set(e, "oom", "out of memory");
     memcpy(*out, b, n);

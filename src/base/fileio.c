@@ -107,8 +107,10 @@ bool fileio_write_atomic(const char *path, const void *data, size_t len, tl_err 
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     if (slash) {
-        if (slash == dir) slash[1] = '\0';
-        else *slash = '\0';
+        if (slash == dir)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
     } else {
         strcpy(dir, ".");
     }

@@ -1,6 +1,6 @@
 /* fileio — reading whole files (with a size cap) and writing them so that a crash at any instant
- * leaves either the old or the new version: temp file in the same directory, fsync, rename, fsync of
- * the directory. `-` as a path means stdin for fileio_read. */
+ * leaves either the old or the new version: temp file in the same directory, fsync, rename, fsync
+ * of the directory. `-` as a path means stdin for fileio_read. */
 #ifndef TL_BASE_FILEIO_H
 #define TL_BASE_FILEIO_H
 

@@ -14,10 +14,14 @@ char *timefmt_duration(int64_t s, char *buf, size_t n)
 {
     s = iabs64(s);
     int64_t d = s / 86400, h = (s % 86400) / 3600, m = (s % 3600) / 60, sec = s % 60;
-    if (d > 0) snprintf(buf, n, h ? "%lldd %lldh" : "%lldd", (long long)d, (long long)h);
-    else if (h > 0) snprintf(buf, n, m ? "%lldh %lldm" : "%lldh", (long long)h, (long long)m);
-    else if (m > 0) snprintf(buf, n, sec ? "%lldm %llds" : "%lldm", (long long)m, (long long)sec);
-    else snprintf(buf, n, "%llds", (long long)sec);
+    if (d > 0)
+        snprintf(buf, n, h ? "%lldd %lldh" : "%lldd", (long long)d, (long long)h);
+    else if (h > 0)
+        snprintf(buf, n, m ? "%lldh %lldm" : "%lldh", (long long)h, (long long)m);
+    else if (m > 0)
+        snprintf(buf, n, sec ? "%lldm %llds" : "%lldm", (long long)m, (long long)sec);
+    else
+        snprintf(buf, n, "%llds", (long long)sec);
     return buf;
 }
 
@@ -27,7 +31,8 @@ char *timefmt_duration_words(int64_t s, char *buf, size_t n)
     static const struct {
         int64_t len;
         const char *one;
-    } units[] = {{365 * 86400, "year"}, {86400, "day"}, {3600, "hour"}, {60, "minute"}, {1, "second"}};
+    } units[] = {
+        {365 * 86400, "year"}, {86400, "day"}, {3600, "hour"}, {60, "minute"}, {1, "second"}};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (s >= units[i].len || units[i].len == 1) {
             long long v = (long long)(s / units[i].len);
@@ -41,9 +46,12 @@ char *timefmt_duration_words(int64_t s, char *buf, size_t n)
 char *timefmt_relative(int64_t t, int64_t now, char *buf, size_t n)
 {
     char d[64];
-    if (t == now) snprintf(buf, n, "now");
-    else if (t > now) snprintf(buf, n, "in %s", timefmt_duration(t - now, d, sizeof d));
-    else snprintf(buf, n, "%s ago", timefmt_duration(now - t, d, sizeof d));
+    if (t == now)
+        snprintf(buf, n, "now");
+    else if (t > now)
+        snprintf(buf, n, "in %s", timefmt_duration(t - now, d, sizeof d));
+    else
+        snprintf(buf, n, "%s ago", timefmt_duration(now - t, d, sizeof d));
     return buf;
 }
 
@@ -86,13 +94,31 @@ int timefmt_parse_duration(const char *s, int64_t *out)
         if (v < 0 || v > 100LL * 365 * 86400) return 0;
         int64_t mult = 1;
         switch (*end) {
-        case '\0': mult = 1; break;
-        case 's': mult = 1; end++; break;
-        case 'm': mult = 60; end++; break;
-        case 'h': mult = 3600; end++; break;
-        case 'd': mult = 86400; end++; break;
-        case 'w': mult = 7 * 86400; end++; break;
-        default: return 0;
+        case '\0':
+            mult = 1;
+            break;
+        case 's':
+            mult = 1;
+            end++;
+            break;
+        case 'm':
+            mult = 60;
+            end++;
+            break;
+        case 'h':
+            mult = 3600;
+            end++;
+            break;
+        case 'd':
+            mult = 86400;
+            end++;
+            break;
+        case 'w':
+            mult = 7 * 86400;
+            end++;
+            break;
+        default:
+            return 0;
         }
         total += (int64_t)v * mult;
         p = end;

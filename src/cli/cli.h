@@ -11,24 +11,25 @@ enum {
 };
 
 /* X-macro: name, function, one-line summary. Generates main's dispatch and `tokenlab --help`. */
-/* The light commands need only base + jose (OpenSSL, jansson): the front binary `tokenlab` runs them
- * itself, so `tokenlab verify` starts in a few ms; everything else (and any URL argument) is handed
- * to `tokenlab-full` (libcurl, libmicrohttpd, ncurses) with execv. See src/main.c. */
-#define CLI_LIGHT_COMMANDS(X)                                                                    \
-    X(decode, cli_decode_main, "decode a JWT/JWS/JWE: header, payload, dates, warnings")        \
-    X(verify, cli_verify_main, "verify a token's signature and claims (exit 0 valid, 1 not)")   \
-    X(mint, cli_mint_main, "create and sign a JWT")                                             \
-    X(keygen, cli_keygen_main, "generate a signing key (PEM or JWK)")                           \
-    X(jwk, cli_jwk_main, "convert keys: jwk public|private|thumbprint FILE")                     \
+/* The light commands need only base + jose (OpenSSL, jansson): the front binary `tokenlab` runs
+ * them itself, so `tokenlab verify` starts in a few ms; everything else (and any URL argument) is
+ * handed to `tokenlab-full` (libcurl, libmicrohttpd, ncurses) with execv. See src/main.c. */
+#define CLI_LIGHT_COMMANDS(X)                                                                      \
+    X(decode, cli_decode_main, "decode a JWT/JWS/JWE: header, payload, dates, warnings")           \
+    X(verify, cli_verify_main, "verify a token's signature and claims (exit 0 valid, 1 not)")      \
+    X(mint, cli_mint_main, "create and sign a JWT")                                                \
+    X(keygen, cli_keygen_main, "generate a signing key (PEM or JWK)")                              \
+    X(jwk, cli_jwk_main, "convert keys: jwk public|private|thumbprint FILE")                       \
     X(crack, cli_crack_main, "try a wordlist against an HS256/384/512 token's secret")
 
 #define CLI_COMMANDS(X) CLI_LIGHT_COMMANDS(X) CLI_FULL_COMMANDS(X)
 
-#define CLI_FULL_COMMANDS(X)                                                                     \
-    X(serve, cli_serve_main, "run the mock OAuth 2.0 / OpenID Connect server")                  \
-    X(lessons, cli_lessons_main, "lessons list|check|reset: list, lint and play, or reset progress")         \
-    X(quiz, cli_quiz_main, "the final exam: questions from every lesson, scored")              \
-    X(class, cli_class_main, "the class dashboard, or: class export --server URL --key KEY")   \
+#define CLI_FULL_COMMANDS(X)                                                                       \
+    X(serve, cli_serve_main, "run the mock OAuth 2.0 / OpenID Connect server")                     \
+    X(lessons, cli_lessons_main,                                                                   \
+      "lessons list|check|reset: list, lint and play, or reset progress")                          \
+    X(quiz, cli_quiz_main, "the final exam: questions from every lesson, scored")                  \
+    X(class, cli_class_main, "the class dashboard, or: class export --server URL --key KEY")       \
     X(present, cli_present_main, "presenter mode for a projector: present LESSON [--auto S]")
 
 #define CLI_DECLARE(name, fn, summary) int fn(int argc, char **argv);

@@ -1,4 +1,5 @@
-/* fetch — GET a URL with libcurl for --jwks URL (the full binary only; see args_set_url_fetcher). */
+/* fetch — GET a URL with libcurl for --jwks URL (the full binary only; see args_set_url_fetcher).
+ */
 #include "cli/fetch.h"
 
 #include <curl/curl.h>
@@ -87,4 +88,3 @@ bool cli_fetch_url(const char *url, char **out, size_t *len, tl_err *e)
     *len = b.n;
     return true;
 }
-

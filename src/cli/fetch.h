@@ -1,5 +1,6 @@
-/* fetch — the libcurl URL fetcher behind `--jwks URL`. Lives apart from cli/args.c so that the light
- * front binary (decode, verify, mint, keygen, jwk, crack) does not load libcurl at start-up. */
+/* fetch — the libcurl URL fetcher behind `--jwks URL`. Lives apart from cli/args.c so that the
+ * light front binary (decode, verify, mint, keygen, jwk, crack) does not load libcurl at start-up.
+ */
 #ifndef TL_CLI_FETCH_H
 #define TL_CLI_FETCH_H
 
@@ -9,7 +10,8 @@
 #include "base/err.h"
 
 /* GET url (http/https only; https never redirected to http; 10 s timeout; body capped at
- * ARGS_MAX_FILE). Non-2xx statuses are errors naming the status. *out NUL-terminated, caller frees. */
+ * ARGS_MAX_FILE). Non-2xx statuses are errors naming the status. *out NUL-terminated, caller frees.
+ */
 bool cli_fetch_url(const char *url, char **out, size_t *len, tl_err *e);
 
 #endif

@@ -14,7 +14,8 @@
 char *b64url_encode(const uint8_t *data, size_t len);
 /* Decodes `len` chars of `s`. *out is NUL-terminated (not counted in *outlen), caller frees.
  * Errors: "b64.bad_char" (with offset and a hint for '+', '/', '=', whitespace), "b64.length",
- * "b64.trailing_bits". The message names the offset: "'+' at offset 17 (base64url uses '-' and '_')". */
+ * "b64.trailing_bits". The message names the offset: "'+' at offset 17 (base64url uses '-' and
+ * '_')". */
 bool b64url_decode(const char *s, size_t len, uint8_t **out, size_t *outlen, tl_err *e);
 
 #endif

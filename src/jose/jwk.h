@@ -40,7 +40,7 @@ int jwk_bits(const jwk *k);            /* RSA modulus / EC field / oct length in
 const char *jwk_curve(const jwk *k);   /* "P-256", "P-384", "P-521", "Ed25519" or NULL */
 const char *jwk_kid(const jwk *k);     /* NULL if none */
 bool jwk_set_kid(jwk *k, const char *kid);
-const char *jwk_alg(const jwk *k);     /* the JWK "alg" member or NULL */
+const char *jwk_alg(const jwk *k); /* the JWK "alg" member or NULL */
 bool jwk_set_alg(jwk *k, const char *alg);
 const uint8_t *jwk_secret(const jwk *k, size_t *len); /* oct only, else NULL */
 

@@ -13,11 +13,11 @@
 #include "jose/jwk.h"
 
 typedef struct jwt_rules {
-    int64_t now;              /* seconds since the epoch (callers pass their clock; no globals) */
-    int64_t leeway;           /* seconds of clock skew tolerated on exp/nbf/iat */
-    const char *iss;          /* required issuer, or NULL */
-    const char *aud;          /* required audience (string or member of the array), or NULL */
-    const char *typ;          /* required header typ (case-insensitive, "application/" optional) */
+    int64_t now;     /* seconds since the epoch (callers pass their clock; no globals) */
+    int64_t leeway;  /* seconds of clock skew tolerated on exp/nbf/iat */
+    const char *iss; /* required issuer, or NULL */
+    const char *aud; /* required audience (string or member of the array), or NULL */
+    const char *typ; /* required header typ (case-insensitive, "application/" optional) */
     const char *const *require; /* claims that must be present */
     size_t nrequire;
 } jwt_rules;
