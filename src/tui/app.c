@@ -21,6 +21,8 @@
 #include <wchar.h>
 
 #include "base/timefmt.h"
+#include "lesson/engine.h"
+#include "lesson/state.h"
 #include "tui/console.h"
 #include "tui/doc.h"
 #include "tui/keys.h"
@@ -892,6 +894,10 @@ static void on_net_event(void *ud, const net_event *ev)
     app *a = ud;
     pane_trace_server_event(a->trace, ev);
     a->dirty[PANE_TRACE] = true;
+    /* The lesson checks see the server's refusals too (server.last_refusal). */
+    struct engine *en = a->lesson ? pane_lesson_engine(a->lesson) : NULL;
+    if (en && strcmp(ev->kind, "refused") == 0)
+        state_post_refusal(engine_state(en), ev->code, ev->message);
 }
 
 static void on_net_change(void *ud)

@@ -161,9 +161,9 @@ pane_lesson *pane_lesson_new(app *a, struct net *n, const pane_lesson_options *o
             .login_secret_ud = n,
             .course = p->course,
             .progress = p->prog,
-            /* The engine reads the server's refusals from /lab/events itself (embedded or remote:
-             * the same HTTP feed), so checks such as server.last_refusal hold in the TUI too. */
-            .server_events = true,
+            /* server_events stays false: the app already receives the server's events (embedded
+             * subscription or the remote /lab/events stream) and posts refusals to the engine's
+             * state (app.c on_net_event), so a second stream would only double them. */
         };
         if (!engine_new(&eo, &p->en, &e)) {
             snprintf(p->problem, sizeof p->problem, "The lesson engine did not start: %s", e.msg);

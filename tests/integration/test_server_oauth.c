@@ -948,12 +948,18 @@ static void test_code_race(void **st)
         curl_easy_cleanup(h[i]);
     }
     curl_multi_cleanup(m);
-    assert_int_equal(ok, 1);
-    assert_int_equal(refused, 7);
-    assert_non_null(at);
-    resp r = api_get(S, "/api/profile", at);
-    assert_int_equal(r.status, 401);
-    resp_free(&r);
+    /* At most one exchange is answered with tokens. When a reuse arrives while the winner is still
+     * being issued its tokens, the winner is refused too (it sees the reuse mark and revokes its
+     * grant): denying every use is what RFC 6749 §4.1.2 asks for. Either way the tokens of a
+     * reused code never work. */
+    assert_true(ok <= 1);
+    assert_int_equal(refused, 8 - ok);
+    if (ok == 1) {
+        assert_non_null(at);
+        resp r = api_get(S, "/api/profile", at);
+        assert_int_equal(r.status, 401);
+        resp_free(&r);
+    }
     free(at);
     free(u);
     free(body);
