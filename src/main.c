@@ -7,6 +7,7 @@
  * command given a URL (`verify --jwks https://…`) — is handed to `tokenlab-full` with execv (same
  * process, same pid, same stdin). */
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -75,6 +76,10 @@ static bool has_url(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* The light commands do no TLS, so the system-wide openssl.cnf (TLS cipher policy, mostly)
+     * has nothing to say to them; parsing it is ~15% of a `tokenlab verify` process. A config the
+     * user points at explicitly (OPENSSL_CONF, e.g. for a FIPS provider) is still loaded. */
+    if (!getenv("OPENSSL_CONF")) OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
     assets_init(argv[0]);
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
         printf("tokenlab %s\n", TOKENLAB_VERSION);
