@@ -15,6 +15,7 @@ fi
 SOCK="tokenlab-class-$$"
 WORK="$(mktemp -d)"
 T="tl:0"
+. "$(dirname "$0")/tmux_lib.sh"
 SERVER_PID=
 cleanup() {
     tmux -L "$SOCK" kill-server 2>/dev/null
@@ -23,12 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT
 fails=0
-fail() {
-    echo "FAIL: $*"
-    echo "---- screen ----"
-    tmux -L "$SOCK" capture-pane -p -t "$T" 2>/dev/null
-    exit 1
-}
 check() {
     if ! grep -qF -- "$2" "$1"; then
         echo "FAIL: $(basename "$1") does not show: $2"
@@ -94,16 +89,6 @@ RUN
 chmod +x "$WORK/run.sh"
 tmux -L "$SOCK" -f /dev/null new-session -d -s tl -x 120 -y 36 "$WORK/run.sh" ||
     fail "tmux did not start"
-screen() { tmux -L "$SOCK" capture-pane -p -t "$T"; }
-wait_for() {
-    local i
-    for ((i = 0; i < ${2:-10} * 10; i++)); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    fail "did not see '$1'"
-}
-keys() { tmux -L "$SOCK" send-keys -t "$T" "$@"; }
 wait_for "join code $CODE · 2 joined"
 wait_for "Students (2)"
 wait_for "Ada "

@@ -14,36 +14,13 @@ fi
 SOCK="tokenlab-present-$$"
 WORK="$(mktemp -d)"
 T="tl:0"
+. "$(dirname "$0")/tmux_lib.sh"
 cleanup() {
     tmux -L "$SOCK" kill-server 2>/dev/null
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-fail() {
-    echo "FAIL: $*"
-    echo "---- screen ----"
-    tmux -L "$SOCK" capture-pane -p -t "$T" 2>/dev/null
-    exit 1
-}
-screen() { tmux -L "$SOCK" capture-pane -p -t "$T"; }
-wait_for() {
-    local i
-    for ((i = 0; i < ${2:-10} * 10; i++)); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    fail "did not see '$1'"
-}
-wait_gone() {
-    local i
-    for ((i = 0; i < ${2:-10} * 10; i++)); do
-        screen | grep -qF -- "$1" || return 0
-        sleep 0.1
-    done
-    fail "'$1' did not go away"
-}
 not_shown() { screen | grep -qF -- "$1" && fail "the screen shows '$1'"; return 0; }
-keys() { tmux -L "$SOCK" send-keys -t "$T" "$@"; }
 
 cat >"$WORK/run.sh" <<RUN
 #!/usr/bin/env bash

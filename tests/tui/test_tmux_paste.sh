@@ -11,38 +11,13 @@ fi
 SOCK="tokenlab-test-$$"
 WORK="$(mktemp -d)"
 T="tl:0"
+. "$(dirname "$0")/tmux_lib.sh"
 cleanup() {
     tmux -L "$SOCK" kill-server 2>/dev/null
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-fail() {
-    echo "FAIL: $*"
-    echo "---- screen ----"
-    tmux -L "$SOCK" capture-pane -p -t "$T" 2>/dev/null
-    exit 1
-}
-screen() { tmux -L "$SOCK" capture-pane -p -t "$T"; }
-# wait_for TEXT [seconds]: until the screen shows TEXT (fixed string)
-wait_for() {
-    local i
-    for ((i = 0; i < ${2:-10} * 10; i++)); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    fail "did not see '$1'"
-}
-wait_gone() {
-    local i
-    for ((i = 0; i < ${2:-10} * 10; i++)); do
-        screen | grep -qF -- "$1" || return 0
-        sleep 0.1
-    done
-    fail "'$1' did not go away"
-}
-keys() { tmux -L "$SOCK" send-keys -t "$T" "$@"; }
-text() { tmux -L "$SOCK" send-keys -t "$T" -l -- "$1"; }
 
 cat >"$WORK/run.sh" <<RUN
 #!/usr/bin/env bash
