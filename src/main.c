@@ -35,17 +35,11 @@ static bool find_full(char *out, size_t n)
         return true;
     }
     char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(out, n, "%s/" FULL_NAME, exe);
-            if (runnable(out)) return true;
-            snprintf(out, n, "%s/../libexec/tokenlab/" FULL_NAME, exe);
-            if (runnable(out)) return true;
-        }
+    if (assets_exe_dir(exe, sizeof exe)) {
+        snprintf(out, n, "%s/" FULL_NAME, exe);
+        if (runnable(out)) return true;
+        snprintf(out, n, "%s/../libexec/tokenlab/" FULL_NAME, exe);
+        if (runnable(out)) return true;
     }
     snprintf(out, n, "%s/" FULL_NAME, TOKENLAB_LIBEXECDIR);
     return runnable(out);

@@ -36,6 +36,19 @@ static bool has_course(const char *dir)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+bool assets_exe_dir(char *out, size_t n)
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0 && g_argv0[0] && realpath(g_argv0, exe)) len = (ssize_t)strlen(exe);
+    if (len <= 0) return false;
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash) return false;
+    *slash = '\0';
+    return snprintf(out, n, "%s", exe) < (int)n;
+}
+
 const char *assets_data_dir(void)
 {
     if (g_searched) return g_data_dir[0] ? g_data_dir : NULL;
@@ -47,22 +60,13 @@ const char *assets_data_dir(void)
         return g_data_dir;
     }
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0 && g_argv0[0]) {
-        if (realpath(g_argv0, exe)) n = (ssize_t)strlen(exe);
-    }
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            char cand[PATH_MAX + 32];
-            /* bin/tokenlab → ../share; libexec/tokenlab/tokenlab-full → ../../share */
-            snprintf(cand, sizeof cand, "%s/../share/tokenlab", exe);
-            if (has_course(cand) && realpath(cand, g_data_dir)) return g_data_dir;
-            snprintf(cand, sizeof cand, "%s/../../share/tokenlab", exe);
-            if (has_course(cand) && realpath(cand, g_data_dir)) return g_data_dir;
-        }
+    if (assets_exe_dir(exe, sizeof exe)) {
+        char cand[PATH_MAX + 32];
+        /* bin/tokenlab → ../share; libexec/tokenlab/tokenlab-full → ../../share */
+        snprintf(cand, sizeof cand, "%s/../share/tokenlab", exe);
+        if (has_course(cand) && realpath(cand, g_data_dir)) return g_data_dir;
+        snprintf(cand, sizeof cand, "%s/../../share/tokenlab", exe);
+        if (has_course(cand) && realpath(cand, g_data_dir)) return g_data_dir;
     }
     if (has_course(TOKENLAB_DATADIR)) {
         snprintf(g_data_dir, sizeof g_data_dir, "%s", TOKENLAB_DATADIR);

@@ -14,6 +14,8 @@
 
 /* Remember argv[0] (call once from main; optional elsewhere). */
 void assets_init(const char *argv0);
+/* The directory this executable lives in (from /proc/self/exe, else argv[0]); false if unknown. */
+bool assets_exe_dir(char *out, size_t n);
 /* The directory holding `lessons/` and `assets/`, or NULL when none is found. Static storage. */
 const char *assets_data_dir(void);
 /* Reads assets/<name> (e.g. "config.json") from disk, else the compiled-in copy.
