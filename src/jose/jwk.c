@@ -22,6 +22,7 @@
 #include "jose/b64url.h"
 #include "jose/jsonx.h"
 #include "jose/jwk_internal.h"
+#include "jose/spki.h"
 
 enum { KEY_OP_SIGN = 1, KEY_OP_VERIFY = 2, KEY_OP_OTHER = 4 };
 
@@ -243,6 +244,24 @@ static bool jwk_pair_consistent(EVP_PKEY *pkey)
     return ok;
 }
 
+/* A "PUBLIC KEY" block in one of the shapes JOSE uses, read without OpenSSL's decoder search
+ * (spki.h says why); NULL for anything else, which then goes to PEM_read_bio_PUBKEY. */
+static EVP_PKEY *jwk_spki_direct(BIO *bio)
+{
+    char *name = NULL, *header = NULL;
+    unsigned char *der = NULL;
+    long n = 0;
+    EVP_PKEY *pkey = NULL;
+    if (PEM_read_bio(bio, &name, &header, &der, &n) && strcmp(name, "PUBLIC KEY") == 0 &&
+        header[0] == '\0' && n > 0)
+        pkey = spki_read(der, (size_t)n);
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(der);
+    ERR_clear_error();
+    return pkey;
+}
+
 bool jwk_from_pem(const char *pem, size_t len, jwk **out, tl_err *e)
 {
     *out = NULL;
@@ -258,7 +277,13 @@ bool jwk_from_pem(const char *pem, size_t len, jwk **out, tl_err *e)
     bool priv = false;
     char why[160];
     if (strcmp(label, "PUBLIC KEY") == 0) {
-        pkey = PEM_read_bio_PUBKEY(bio, NULL, jwk_no_passphrase, NULL);
+        pkey = jwk_spki_direct(bio);
+        if (!pkey) {
+            BIO_free(bio);
+            bio = BIO_new_mem_buf(start, (int)rest);
+            if (!bio) return err_set(e, "oom", "out of memory");
+            pkey = PEM_read_bio_PUBKEY(bio, NULL, jwk_no_passphrase, NULL);
+        }
     } else if (strcmp(label, "RSA PUBLIC KEY") == 0) {
         /* PKCS#1 RSAPublicKey: PEM_read_bio_RSAPublicKey is deprecated, the decoder is not. */
         OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "PEM", "type-specific", "RSA",

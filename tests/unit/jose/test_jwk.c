@@ -15,12 +15,14 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "base/fileio.h"
 #include "jose/b64url.h"
 #include "jose/jsonx.h"
 #include "jose/jwk.h"
 #include "jose/jws.h"
+#include "jose/spki.h"
 #include "unit/jose/jose_test_util.h"
 
 static char tmpdir[256];
@@ -86,6 +88,13 @@ static int setup_pems(void **state)
              "&& openssl ecparam -name secp256k1 -genkey -noout -out k1.pem "
              "&& openssl genpkey -algorithm ed25519 -out ed.pem "
              "&& openssl pkey -in ed.pem -pubout -out ed_spki.pem "
+             "&& openssl pkey -in ec384.pem -pubout -out ec384_spki.pem "
+             "&& openssl pkey -in ec521.pem -pubout -out ec521_spki.pem "
+             "&& openssl ec -in ec_sec1.pem -pubout -conv_form compressed -out ec_compressed.pem "
+             "&& openssl ec -in ec_sec1.pem -pubout -param_enc explicit -out ec_explicit.pem "
+             "&& openssl pkey -in k1.pem -pubout -out k1_spki.pem "
+             "&& openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:1024 -out pss.pem "
+             "&& openssl pkey -in pss.pem -pubout -out pss_spki.pem "
              "&& openssl genpkey -algorithm x25519 -out x25519.pem "
              "&& openssl pkey -in rsa.pem -aes256 -passout pass:secret -out rsa_enc.pem "
              "&& openssl rsa -in rsa.pem -traditional -aes256 -passout pass:secret "
@@ -193,6 +202,114 @@ static void test_pem_every_shape(void **state)
     jwk *free_list[] = {priv8, spki,  pkcs1, pkcs1pub, cert, sec1,
                         ec8,   ecpub, ec384, ec521,    ed,   edpub};
     for (size_t i = 0; i < sizeof free_list / sizeof *free_list; i++) jwk_free(free_list[i]);
+}
+
+/* The DER inside a PEM file of tmpdir (caller frees). */
+static uint8_t *pem_der(const char *name, size_t *len)
+{
+    char *text = slurp(name);
+    BIO *bio = BIO_new_mem_buf(text, -1);
+    char *label = NULL, *header = NULL;
+    unsigned char *der = NULL;
+    long n = 0;
+    if (!PEM_read_bio(bio, &label, &header, &der, &n)) fail_msg("%s: not PEM", name);
+    BIO_free(bio);
+    free(text);
+    OPENSSL_free(label);
+    OPENSSL_free(header);
+    uint8_t *out = malloc((size_t)n);
+    memcpy(out, der, (size_t)n);
+    OPENSSL_free(der);
+    *len = (size_t)n;
+    return out;
+}
+
+/* spki_read gives the same key as OpenSSL's d2i_PUBKEY (direct), or NULL (deferred). */
+static void spki_vs_openssl(const uint8_t *der, size_t len, bool direct, const char *what)
+{
+    EVP_PKEY *mine = spki_read(der, len);
+    if (!direct) {
+        if (mine) fail_msg("%s: read directly, expected it to be left to OpenSSL", what);
+        return;
+    }
+    if (!mine) fail_msg("%s: not read directly", what);
+    const unsigned char *p = der;
+    EVP_PKEY *ref = d2i_PUBKEY(NULL, &p, (long)len);
+    assert_non_null(ref);
+    if (EVP_PKEY_eq(mine, ref) != 1) fail_msg("%s: a different key than OpenSSL reads", what);
+    EVP_PKEY_free(mine);
+    EVP_PKEY_free(ref);
+}
+
+static void test_spki_direct(void **state)
+{
+    (void)state;
+    /* RFC 8410 §10.1: an Ed25519 public key and its SubjectPublicKeyInfo. */
+    static const char rfc8410[] = "-----BEGIN PUBLIC KEY-----\n"
+                                  "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+                                  "-----END PUBLIC KEY-----\n";
+    static const uint8_t rfc8410_raw[32] = {0x19, 0xbf, 0x44, 0x09, 0x69, 0x84, 0xcd, 0xfe,
+                                            0x85, 0x41, 0xba, 0xc1, 0x67, 0xdc, 0x3b, 0x96,
+                                            0xc8, 0x50, 0x86, 0xaa, 0x30, 0xb6, 0xb6, 0xcb,
+                                            0x0c, 0x5c, 0x38, 0xad, 0x70, 0x31, 0x66, 0xe1};
+    uint8_t *der;
+    size_t dlen;
+    tl_err e = {0};
+    assert_true(b64url_decode("MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE", 59,
+                              &der, &dlen, &e));
+    EVP_PKEY *ed = spki_read(der, dlen);
+    assert_non_null(ed);
+    uint8_t raw[32];
+    size_t rawlen = sizeof raw;
+    assert_true(EVP_PKEY_get_raw_public_key(ed, raw, &rawlen));
+    assert_int_equal(rawlen, 32);
+    assert_memory_equal(raw, rfc8410_raw, 32);
+    EVP_PKEY_free(ed);
+    jwk *k = NULL;
+    assert_true(jwk_from_pem(rfc8410, strlen(rfc8410), &k, &e));
+    json_t *j = jwk_to_json(k, false);
+    assert_string_equal(json_string_value(json_object_get(j, "x")),
+                        "Gb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE");
+    json_decref(j);
+    jwk_free(k);
+
+    /* Bytes the reader must refuse (and leave to OpenSSL): each a small change to the above. */
+    uint8_t bad[64];
+    memcpy(bad, der, dlen);
+    spki_vs_openssl(bad, dlen, true, "RFC 8410 example");
+    spki_vs_openssl(bad, dlen - 1, false, "truncated");
+    bad[dlen] = 0;
+    spki_vs_openssl(bad, dlen + 1, false, "a trailing byte");
+    bad[11] = 1; /* BIT STRING unused-bits byte */
+    spki_vs_openssl(bad, dlen, false, "unused bits in the key");
+    memcpy(bad, der, dlen);
+    bad[8] = 0x71; /* 1.3.101.113: Ed448's OID */
+    spki_vs_openssl(bad, dlen, false, "another algorithm");
+    /* A non-minimal length: 30 81 2a instead of 30 2a. */
+    bad[0] = 0x30, bad[1] = 0x81, bad[2] = 0x2a;
+    memcpy(bad + 3, der + 2, dlen - 2);
+    spki_vs_openssl(bad, dlen + 1, false, "a non-minimal length");
+    free(der);
+
+    /* Keys the openssl CLI made: the JOSE shapes are read directly, the rest are deferred. */
+    static const struct {
+        const char *file;
+        bool direct;
+    } shapes[] = {{"rsa_spki.pem", true},     {"ec_spki.pem", true},  {"ec384_spki.pem", true},
+                  {"ec521_spki.pem", true},   {"ed_spki.pem", true},  {"ec_compressed.pem", false},
+                  {"ec_explicit.pem", false}, {"k1_spki.pem", false}, {"pss_spki.pem", false}};
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+        der = pem_der(shapes[i].file, &dlen);
+        spki_vs_openssl(der, dlen, shapes[i].direct, shapes[i].file);
+        free(der);
+    }
+    /* Deferred is not refused: a compressed point still loads, through OpenSSL, as the same key. */
+    jwk *full = pem_file("ec_spki.pem", NULL), *comp = pem_file("ec_compressed.pem", NULL);
+    char *t1 = thumb(full), *t2 = thumb(comp);
+    assert_string_equal(t1, t2);
+    free(t1), free(t2);
+    jwk_free(full), jwk_free(comp);
+    pem_file("k1_spki.pem", "key.unsupported");
 }
 
 /* PEM text for an EC P-256 private key whose d does not belong to the public point (built with
@@ -576,6 +693,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pem_every_shape),
+        cmocka_unit_test(test_spki_direct),
         cmocka_unit_test(test_pem_export_roundtrip),
         cmocka_unit_test(test_pem_inconsistent_and_unterminated),
         cmocka_unit_test(test_rfc7638_thumbprint),
