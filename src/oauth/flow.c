@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/pct.h"
+
 #define FORM_TYPE "application/x-www-form-urlencoded"
 #define JSON_TYPE "application/json"
 
@@ -52,50 +54,14 @@ char *flow_form_encode(const char *s)
     return encode(s, true);
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-}
-
 bool flow_pct_decode(const char *s, size_t len, bool plus_is_space, char **out, tl_err *e)
 {
-    *out = NULL;
-    char *r = malloc(len + 1);
-    if (!r) return err_set(e, "flow.nomem", "out of memory");
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = s[i];
-        if (ch == '%') {
-            int hi = i + 1 < len ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0) {
-                free(r);
-                return err_set(e, "flow.bad_escape",
-                               "bad percent-escape at offset %zu: '%%' must be followed by two hex "
-                               "digits",
-                               i);
-            }
-            if (hi == 0 && lo == 0) {
-                free(r);
-                return err_set(e, "flow.nul", "an encoded NUL (%%00) at offset %zu", i);
-            }
-            r[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else if (ch == '+' && plus_is_space) {
-            r[o++] = ' ';
-        } else if (ch == '\0') {
-            free(r);
-            return err_set(e, "flow.nul", "a NUL byte at offset %zu", i);
-        } else {
-            r[o++] = ch;
-        }
-    }
-    r[o] = '\0';
-    *out = r;
-    return true;
+    if (pct_decode(s, len, plus_is_space, out, NULL, e)) return true;
+    if (e)
+        e->code = err_is(e, "pct.escape") ? "flow.bad_escape"
+                  : err_is(e, "pct.nul")  ? "flow.nul"
+                                          : "flow.nomem";
+    return false;
 }
 
 char *flow_basic_auth(const char *client_id, const char *client_secret)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/pct.h"
 #include "jose/b64url.h"
 #include "jose/jsonx.h"
 
@@ -49,53 +50,18 @@ bool reqparse_utf8_valid(const char *str, size_t n)
     return true;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes one urlencoded component; NULs and bad escapes are errors. */
+/* Decodes one urlencoded component (base/pct.h); NULs, bad escapes and bad UTF-8 are errors. */
 static char *form_decode(const char *s, size_t n, tl_err *e)
 {
-    char *out = malloc(n + 1);
-    if (!out) {
-        err_set(e, "req.nomem", "out of memory");
+    char *out;
+    size_t o;
+    if (!pct_decode(s, n, true, &out, &o, e)) {
+        if (e)
+            e->code = err_is(e, "pct.escape") ? "req.percent"
+                      : err_is(e, "pct.nul")  ? "req.nul"
+                                              : "req.nomem";
         return NULL;
     }
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '+') {
-            out[o++] = ' ';
-        } else if (c == '%') {
-            if (i + 2 >= n) {
-                free(out);
-                err_set(e, "req.percent", "'%%' at offset %zu is not followed by two hex digits",
-                        i);
-                return NULL;
-            }
-            int h = hexval((unsigned char)s[i + 1]), l = hexval((unsigned char)s[i + 2]);
-            if (h < 0 || l < 0) {
-                free(out);
-                err_set(e, "req.percent", "'%%' at offset %zu is not followed by two hex digits",
-                        i);
-                return NULL;
-            }
-            out[o++] = (char)(h * 16 + l);
-            i += 2;
-        } else {
-            out[o++] = c;
-        }
-        if (o > 0 && out[o - 1] == '\0') {
-            free(out);
-            err_set(e, "req.nul", "a NUL byte at offset %zu is not allowed in a parameter", i);
-            return NULL;
-        }
-    }
-    out[o] = '\0';
     if (!reqparse_utf8_valid(out, o)) {
         free(out);
         err_set(e, "req.utf8", "a parameter is not valid UTF-8");

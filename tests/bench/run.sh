@@ -36,7 +36,7 @@ QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
     JOSE_SECS=0.2 LOAD_SECS=3 SPEED_SECS=1 RUNS=10 KEYS=1024
 else
-    JOSE_SECS=1 LOAD_SECS=8 SPEED_SECS=3 RUNS=30 KEYS=4096
+    JOSE_SECS=1 LOAD_SECS=8 SPEED_SECS=3 RUNS=100 KEYS=4096
 fi
 [ -x "$TL" ] || {
     echo "run.sh: $TL is missing (build first)" >&2

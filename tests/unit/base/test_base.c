@@ -12,6 +12,7 @@
 #include "base/assets.h"
 #include "base/err.h"
 #include "base/fileio.h"
+#include "base/pct.h"
 #include "base/timefmt.h"
 
 static void test_err_set_and_prefix(void **state)
@@ -88,10 +89,51 @@ static void test_atomic_write_roundtrip(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* RFC 3986 §2.1 percent-decoding, with and without the form encoding's '+'. */
+static void test_pct_decode(void **state)
+{
+    (void)state;
+    char *d = NULL;
+    size_t n = 0;
+    tl_err e = {0};
+    assert_true(pct_decode("a+b%2Bc%C3%A9%7e", 16, true, &d, &n, &e));
+    assert_string_equal(d, "a b+c\xc3\xa9~");
+    assert_int_equal(n, 8);
+    free(d);
+    assert_true(pct_decode("a+b", 3, false, &d, NULL, &e));
+    assert_string_equal(d, "a+b");
+    free(d);
+    assert_true(pct_decode("%41%4a", 3, false, &d, &n, &e)); /* counted: only "%41" is read */
+    assert_string_equal(d, "A");
+    assert_int_equal(n, 1);
+    free(d);
+    static const struct {
+        const char *in;
+        const char *code;
+        const char *msg;
+    } bad[] = {
+        {"ab%4", "pct.escape", "'%' at offset 2 is not followed by two hex digits"},
+        {"%zz", "pct.escape", "'%' at offset 0 is not followed by two hex digits"},
+        {"x%", "pct.escape", "'%' at offset 1 is not followed by two hex digits"},
+        {"a%00b", "pct.nul", "an encoded NUL byte (%00) at offset 1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        d = (char *)"untouched";
+        assert_false(pct_decode(bad[i].in, strlen(bad[i].in), true, &d, &n, &e));
+        assert_null(d);
+        assert_string_equal(e.code, bad[i].code);
+        assert_string_equal(e.msg, bad[i].msg);
+    }
+    assert_false(pct_decode("a\0b", 3, true, &d, &n, &e));
+    assert_string_equal(e.code, "pct.nul");
+    assert_string_equal(e.msg, "a NUL byte at offset 1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_err_set_and_prefix),
+        cmocka_unit_test(test_pct_decode),
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_parse_duration),
         cmocka_unit_test(test_atomic_write_roundtrip),
