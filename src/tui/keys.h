@@ -44,8 +44,9 @@ enum {
     X(PGDN, TK_FN | KEY_NPAGE, ' ', NULL, "one page down", CTX_ALL_PANES)                          \
     X(TOP, TK_FN | KEY_HOME, 'g', NULL, "go to the top", CTX_ALL_PANES)                            \
     X(BOTTOM, TK_FN | KEY_END, 'G', NULL, "go to the end", CTX_ALL_PANES)                          \
-    X(ACTIVATE, '\n', '\r', "Run", "activate: run the step, answer, open the request",             \
+    X(ACTIVATE, '\n', '\r', "Run", "run the step, answer, open the request; next once passed",     \
       CTX_LESSON | CTX_TRACE)                                                                      \
+    X(RERUN, 'R', 0, NULL, "run the step or answer the quiz again", CTX_LESSON)                    \
     X(NEXT_STEP, 'n', 0, "Next", "next step", CTX_LESSON | CTX_FLOW)                               \
     X(PREV_STEP, 'p', 0, "Prev", "previous step", CTX_LESSON | CTX_FLOW)                           \
     X(HINT, 'i', 0, "Hint", "reveal the next hint", CTX_LESSON)                                    \

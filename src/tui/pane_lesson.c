@@ -67,6 +67,15 @@ static item_view *cur_view(pane_lesson *p)
     return i < MAX_ITEMS ? &p->items[i] : NULL;
 }
 
+/* The item passed in this session and its feedback is on screen. */
+static bool item_passed(pane_lesson *p, size_t item)
+{
+    const item_view *v =
+        item < MAX_ITEMS && p->items_for == engine_lesson_index(p->en) ? &p->items[item] : NULL;
+    return v && v->has_fb && v->fb.verdict == ENGINE_OK && !p->running && !p->editing &&
+           engine_item_done(p->en, item);
+}
+
 /* Tokens the engine received land in the decoder (with their names), and the decoder token the
  * lesson set is shown. */
 static void sync_tokens(pane_lesson *p)
@@ -370,12 +379,16 @@ static void build_lesson(pane_lesson *p)
                        mark, s->title ? s->title : s->id);
             doc_nl(d);
             if (is_cur) {
+                bool passed = item_passed(p, item);
                 const char *label = p->running ? " running… (Esc cancels) "
+                                    : passed   ? " Enter: next "
                                     : s->nacts ? " Enter: run "
                                                : " Enter: check ";
                 doc_put(d, THEME_NORMAL, "  ");
                 doc_put(d, THEME_BUTTON, label);
-                for (size_t i = 0; i < s->nacts; i++)
+                if (passed)
+                    doc_put(d, THEME_NOTE, s->nacts ? "  R: run again" : "  R: check again");
+                for (size_t i = 0; i < s->nacts && !passed; i++)
                     doc_printf(d, THEME_NOTE, "  %s", s->acts[i].text);
                 doc_nl(d);
                 put_feedback(d, v);
@@ -407,7 +420,15 @@ static void build_lesson(pane_lesson *p)
                     doc_putn(d, THEME_INPUT, p->answer, p->answer_len);
                     doc_put(d, THEME_INPUT, p->editing ? "_" : " ");
                     doc_put(d, THEME_NOTE,
-                            p->editing ? "  (Enter submits, Esc stops)" : "  (Enter to type)");
+                            p->editing             ? "  (Enter submits, Esc stops)"
+                            : item_passed(p, item) ? "  (Enter: next · R: answer again)"
+                                                   : "  (Enter to type)");
+                    doc_nl(d);
+                } else if (item_passed(p, item)) {
+                    doc_put(d, THEME_NORMAL, "  ");
+                    doc_put(d, THEME_BUTTON, " Enter: next ");
+                    doc_put(d, THEME_NOTE,
+                            q->type == QUIZ_PRACTICAL ? "  R: check again" : "  R: answer again");
                     doc_nl(d);
                 } else {
                     doc_put(d, THEME_NORMAL, "  ");
@@ -448,6 +469,19 @@ static void build(pane_lesson *p)
 }
 
 /* ---- keys ---- */
+
+static void moved(pane_lesson *p);
+
+/* Enter on an item that has just passed goes on to the next one (as in vimtutor and rustlings: the
+ * learner keeps pressing Enter); R runs or answers it again. */
+static void advance(pane_lesson *p)
+{
+    if (engine_next(p->en)) {
+        moved(p);
+        return;
+    }
+    app_flash(p->a, "end of the lesson: l opens the list for the next one");
+}
 
 static void run_current(pane_lesson *p)
 {
@@ -609,6 +643,12 @@ int pane_lesson_key(pane_lesson *p, int key, tui_action act)
         if (engine_prev(p->en)) moved(p);
         break;
     case ACT_ACTIVATE:
+        if (item_passed(p, engine_item_index(p->en)))
+            advance(p);
+        else
+            run_current(p);
+        break;
+    case ACT_RERUN:
         run_current(p);
         break;
     case ACT_HINT: {

@@ -74,6 +74,7 @@ check "$WORK/0-start.txt" "up · 14:26:40 UTC"
 check "$WORK/0-start.txt" "Step: Log in as Alice"
 check "$WORK/0-start.txt" "Step: Log in as Alice"
 check "$WORK/1-after-login.txt" "✓ The server checked the password and"
+check "$WORK/1-after-login.txt" " Enter: next   R: run again" # a passed step: Enter goes on
 check "$WORK/1b-decoder.txt" "Token login (" # the token landed in the decoder by itself
 check "$WORK/1b-decoder.txt" "✓ signature verified with the server's login secret (HS256)"
 check "$WORK/1b-decoder.txt" '"sub": "alice",'
@@ -102,5 +103,33 @@ check "$WORK/8-quiz.txt" "hint 1/1: Did you need a key to read it in the decoder
 check "$WORK/9-answered.txt" "(•) Anyone who holds the token"
 check "$WORK/9-answered.txt" "✓ Quiz (choose one)"
 check "$WORK/9-answered.txt" "The payload is base64url-encoded, not encrypted."
+
+# Enter keeps a learner moving (vimtutor, rustlings): it runs the step, and once the step passed
+# it goes on to the next item; R runs the passed step again (a second POST /login).
+cat >"$WORK/s2" <<SCRIPT
+:resize 100 50
+:wait-idle
+<Enter>
+:wait-idle
+<Enter>
+:save-screen $WORK/10-advanced.txt
+p
+R
+:wait-idle
+t
+:save-screen $WORK/11-rerun-trace.txt
+q
+SCRIPT
+if ! tl_run_script "$WORK/s2" "$WORK/state2" "" 2>"$WORK/err2"; then
+    cat "$WORK/err2"
+    echo "FAIL: tokenlab exited with an error (Enter/R script)"
+    exit 1
+fi
+check "$WORK/10-advanced.txt" "→ Quiz (choose one)"
+check "$WORK/10-advanced.txt" "✓ Step: Log in as Alice"
+[ "$(grep -c "POST   /login" "$WORK/11-rerun-trace.txt")" = 2 ] || {
+    echo "FAIL: R did not run the passed step again (expected two POST /login in the trace)"
+    fails=$((fails + 1))
+}
 [ "$fails" = 0 ] && echo "ok: scripted session (lesson step over HTTP, decoder, trace, flow)"
 exit $((fails > 0))
