@@ -333,7 +333,14 @@ static void build_list(pane_lesson *p)
         if (p->nitem_lines < MAX_ITEMS) p->item_line[p->nitem_lines++] = doc_line_count(d) - 1;
         doc_printf(d, st && strcmp(st, "done") == 0 ? THEME_OK : THEME_NORMAL, "%s %2zu %s", mark,
                    i + 1, l->title);
-        doc_printf(d, THEME_NOTE, "  %s · %d min\n", l->level ? l->level : "", l->minutes);
+        doc_printf(d, THEME_NOTE, "  %s · %d min", l->level ? l->level : "", l->minutes);
+        if (st && strcmp(st, "started") == 0) { /* how far a started lesson got */
+            size_t steps = 0, answered = 0, correct = 0;
+            progress_lesson_counts(p->prog, l->id, &steps, &answered, &correct);
+            doc_printf(d, THEME_NOTE, " · %zu/%zu steps, %zu/%zu quizzes", steps, l->nsteps,
+                       answered, l->nquizzes);
+        }
+        doc_nl(d);
     }
 }
 

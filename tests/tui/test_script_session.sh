@@ -95,7 +95,7 @@ check "$WORK/5-flow.txt" "JWT login (POST /login, then Bearer on every call)"
 # the POST /login request moved the highlight to arrow 2; n moves it to 3
 highlighted "$WORK/5-flow.txt" "2. POST /login {email, password}"
 highlighted "$WORK/6-next.txt" "3. checks the password"
-check "$WORK/7-list.txt" "A demo lesson for the screen tests"
+check "$WORK/7-list.txt" "A demo lesson for the screen tests  beginner · 5 min · 1/1 steps, 0/1 quizzes"
 check "$WORK/7-list.txt" "A demo authorization code flow for the screen tests"
 check "$WORK/7-list.txt" "beginner · 5 min"
 check "$WORK/8-quiz.txt" "→ Quiz (choose one)"
