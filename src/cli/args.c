@@ -8,8 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/esc.h"
 #include "base/fileio.h"
 #include "base/timefmt.h"
+#include "cli/cli.h"
 #include "jose/b64url.h"
 
 void args_init(args *a, int argc, char **argv)
@@ -72,9 +74,10 @@ int args_next(args *a, const args_opt *opts, const char **val)
 __attribute__((format(printf, 3, 0))) static void vmsg(const char *cmd, const char *what,
                                                        const char *fmt, va_list ap)
 {
-    fprintf(stderr, "tokenlab %s: %s", cmd, what);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    /* Messages quote tokens, keys and servers: print them terminal-safe (base/esc.h). */
+    char raw[TL_ERR_MSG_MAX * 2], safe[TL_ERR_MSG_MAX * 8];
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    fprintf(stderr, "tokenlab %s: %s%s\n", cmd, what, esc_text(raw, safe, sizeof safe));
 }
 
 void cli_errorf(const char *cmd, const char *fmt, ...)
@@ -124,6 +127,16 @@ bool args_read_token(const char *arg, char **out, tl_err *e)
         if (!buf) return err_set(e, "oom", "out of memory");
         memcpy(buf, arg, n + 1);
     }
+    /* A C string would silently end at a NUL byte and the rest would never be looked at. */
+    const char *nul = memchr(buf, '\0', n);
+    if (nul) {
+        size_t at = (size_t)(nul - buf);
+        free(buf);
+        return err_set(e, "cli.nul",
+                       "the token has a NUL byte at offset %zu (a token is text; is this a binary "
+                       "file?)",
+                       at);
+    }
     char *s = buf;
     while (*s && isspace((unsigned char)*s)) s++;
     if (strncasecmp(s, "Bearer ", 7) == 0) s += 7;
@@ -139,6 +152,11 @@ bool args_read_token(const char *arg, char **out, tl_err *e)
     buf[l] = '\0';
     *out = buf;
     return true;
+}
+
+int args_token_exit(const tl_err *e)
+{
+    return err_is(e, "cli.no_token") ? CLI_USAGE : err_is(e, "cli.nul") ? CLI_INVALID : CLI_IO;
 }
 
 /* Standard base64 or base64url, padding optional: normalise to unpadded base64url, then decode

@@ -53,8 +53,11 @@ bool args_one_token(const char *cmd, const char *val, const char **slot);
 bool args_read_file(const char *path, char **out, size_t *len, tl_err *e);
 /* The token: `arg` itself, or stdin when `arg` is "-" or NULL. Surrounding whitespace and a
  * "Bearer " prefix are dropped (pasting an Authorization header works). Caller frees.
- * "cli.no_token" when there is nothing. */
+ * "cli.no_token" when there is nothing, "cli.nul" when it holds a NUL byte. */
 bool args_read_token(const char *arg, char **out, tl_err *e);
+/* The exit status for an args_read_token failure: CLI_USAGE (no token), CLI_INVALID (not text),
+ * CLI_IO (could not read). */
+int args_token_exit(const tl_err *e);
 
 /* --secret: a literal, "@FILE" (the file's bytes exactly, '-' = stdin) or "b64:…" (base64url or
  * standard base64, padding optional). Caller frees with jwk_free. Error codes: "cli.secret"

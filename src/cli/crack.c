@@ -165,7 +165,7 @@ int cli_crack_main(int argc, char **argv)
     char *tok = NULL;
     if (!args_read_token(token_arg, &tok, &e)) {
         cli_errorf(a.cmd, "%s", e.msg);
-        return err_is(&e, "cli.no_token") ? CLI_USAGE : CLI_IO;
+        return args_token_exit(&e);
     }
     jws *t = NULL;
     bool parsed = jws_parse(tok, strlen(tok), &t, &e);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/esc.h"
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/out.h"
@@ -85,7 +86,7 @@ int cli_decode_main(int argc, char **argv)
     if (!args_read_token(token_arg, &tok, &e)) {
         cli_errorf(a.cmd, "%s", e.msg);
         vopts_free(&v);
-        return err_is(&e, "cli.no_token") ? CLI_USAGE : CLI_IO;
+        return args_token_exit(&e);
     }
     if (!jws_parse(tok, strlen(tok), &t, &e)) {
         cli_errorf(a.cmd, "not a token: %s", e.msg);
@@ -120,15 +121,17 @@ int cli_decode_main(int argc, char **argv)
         show_token(stdout, t, wkey, v.now, color);
         if (vopts_has_key(&v)) {
             fprintf(stdout, "%sVerdict%s\n", out_c(color, OUT_TITLE), out_c(color, OUT_RESET));
+            char kb[256], mb[sizeof ve.msg * 4];
             if (verified)
                 fprintf(stdout, "  %svalid%s: %s signature matches%s%s%s%s\n", out_c(color, OUT_OK),
                         out_c(color, OUT_RESET), t->alg_name ? t->alg_name : "",
-                        kid ? " (key " : "", kid ? kid : "", kid ? ")" : "",
+                        kid ? " (key " : "", kid ? esc_text(kid, kb, sizeof kb) : "",
+                        kid ? ")" : "",
                         v.signature_only ? "; claims not checked (--signature-only)"
                                          : "; claims are valid");
             else
                 fprintf(stdout, "  %sinvalid%s: %s\n", out_c(color, OUT_BAD),
-                        out_c(color, OUT_RESET), ve.msg);
+                        out_c(color, OUT_RESET), esc_text(ve.msg, mb, sizeof mb));
         }
     }
     bool failed = vopts_has_key(&v) && !verified;

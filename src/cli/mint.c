@@ -100,6 +100,15 @@ static bool split_kv(const char *cmd, const char *opt, const char *s, char **k, 
         cli_errorf(cmd, "out of memory");
         return false;
     }
+    if (!json_is_string(*v) && jsonx_has_big_int(eq + 1, strlen(eq + 1))) {
+        cli_errorf(cmd,
+                   "--%s %s: an integer beyond 64 bits cannot be signed exactly (JSON libraries, "
+                   "this one too, round it); send it as a string: %s='\"%s\"'",
+                   opt, *k, *k, eq + 1);
+        free(*k);
+        json_decref(*v);
+        return false;
+    }
     return true;
 }
 
@@ -107,6 +116,29 @@ typedef struct kv {
     const char *s;
     bool header;
 } kv;
+
+/* The flags that set one member themselves; --claim/--header for the same member would leave one
+ * of the two silently ignored, so that is refused. */
+typedef struct mint_flags {
+    const char *iss, *sub, *exp_s, *nbf_s, *kid;
+    size_t naud;
+    bool no_exp, no_iat, typ_given;
+} mint_flags;
+
+static const char *mint_clash(const mint_flags *f, bool header, const char *k)
+{
+    if (header)
+        return f->kid && strcmp(k, "kid") == 0         ? "--kid"
+               : f->typ_given && strcmp(k, "typ") == 0 ? "--typ"
+                                                       : NULL;
+    return f->iss && strcmp(k, "iss") == 0                    ? "--iss"
+           : f->sub && strcmp(k, "sub") == 0                  ? "--sub"
+           : f->naud && strcmp(k, "aud") == 0                 ? "--aud"
+           : (f->exp_s || f->no_exp) && strcmp(k, "exp") == 0 ? (f->exp_s ? "--exp" : "--no-exp")
+           : f->nbf_s && strcmp(k, "nbf") == 0                ? "--nbf"
+           : f->no_iat && strcmp(k, "iat") == 0               ? "--no-iat"
+                                                              : NULL;
+}
 
 int cli_mint_main(int argc, char **argv)
 {
@@ -118,7 +150,7 @@ int cli_mint_main(int argc, char **argv)
     size_t naud = 0;
     kv *kvs = calloc((size_t)argc + 1, sizeof *kvs);
     size_t nkv = 0;
-    bool no_exp = false, no_iat = false, unsigned_ok = false;
+    bool no_exp = false, no_iat = false, unsigned_ok = false, typ_given = false;
     int64_t now = args_now(), dur;
     int rc = CLI_USAGE;
     json_t *claims = NULL, *header = NULL;
@@ -184,6 +216,7 @@ int cli_mint_main(int argc, char **argv)
             break;
         case OPT_TYP:
             typ = val;
+            typ_given = true;
             break;
         case OPT_NO_IAT:
             no_iat = true;
@@ -275,6 +308,13 @@ int cli_mint_main(int argc, char **argv)
             buf = strdup(payload);
             n = buf ? strlen(buf) : 0;
         }
+        if (buf && jsonx_has_big_int(buf, n)) {
+            free(buf);
+            cli_errorf(a.cmd, "--payload has an integer beyond 64 bits, which cannot be signed "
+                              "exactly (JSON libraries, this one too, round it); write it as a "
+                              "string");
+            goto out;
+        }
         claims = buf ? jsonx_parse(buf, n, true, &e) : NULL;
         free(buf);
         if (!claims) {
@@ -296,10 +336,19 @@ int cli_mint_main(int argc, char **argv)
         for (size_t i = 0; i < naud; i++) json_array_append_new(arr, json_string(auds[i]));
         json_object_set_new(claims, "aud", arr);
     }
+    mint_flags flags = {iss, sub, exp_s, nbf_s, kid, naud, no_exp, no_iat, typ_given};
     for (size_t i = 0; i < nkv; i++) {
         char *k;
         json_t *v;
         if (!split_kv(a.cmd, kvs[i].header ? "header" : "claim", kvs[i].s, &k, &v)) goto out;
+        const char *clash = mint_clash(&flags, kvs[i].header, k);
+        if (clash) {
+            cli_errorf(a.cmd, "--%s %s=… and %s both set \"%s\": give one of them",
+                       kvs[i].header ? "header" : "claim", k, clash, k);
+            free(k);
+            json_decref(v);
+            goto out;
+        }
         if (kvs[i].header && strcmp(k, "alg") == 0) {
             cli_errorf(a.cmd, "set the algorithm with --alg, not --header alg=…");
             free(k);
@@ -350,6 +399,19 @@ int cli_mint_main(int argc, char **argv)
         goto out;
     }
     puts(token);
+    /* RFC 7519 sets no size limit, but the places a token travels do. */
+    size_t toklen = strlen(token);
+    if (toklen > JWS_MAX_TOKEN)
+        cli_warnf(
+            a.cmd,
+            "the token is %zu bytes: more than tokenlab decode/verify read (%u), and far more "
+            "than servers accept in a request header (often 8 KiB)",
+            toklen, JWS_MAX_TOKEN);
+    else if (toklen > 8192)
+        cli_warnf(a.cmd,
+                  "the token is %zu bytes: many servers refuse request headers over 8 KiB, so it "
+                  "may not fit in an Authorization header",
+                  toklen);
 
     /* What a reviewer of this token would warn about, on stderr. */
     jws *t = NULL;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/esc.h"
 #include "base/err.h"
 #include "base/timefmt.h"
 #include "cli/out.h"
@@ -68,7 +69,9 @@ static void explain_members(FILE *f, const json_t *obj, explain_kind kind, bool 
     json_object_foreach((json_t *)obj, k, v)
     {
         const explain_entry *x = explain_lookup(kind, k);
-        fprintf(f, "  %s%-*s%s  ", out_c(color, OUT_KEY), (int)w, k, out_c(color, OUT_RESET));
+        char kb[256];
+        fprintf(f, "  %s%-*s%s  ", out_c(color, OUT_KEY), (int)w, esc_text(k, kb, sizeof kb),
+                out_c(color, OUT_RESET));
         if (jwe && explain_jwe(f, k, color)) continue;
         if (x)
             fprintf(f, "%s: %s%s [%s]%s\n", x->title, out_c(color, OUT_DIM), x->summary, x->source,
@@ -183,7 +186,8 @@ void show_token(FILE *f, const jws *t, const jwk *key, int64_t now, bool color)
 
     if (!t->is_jwe) {
         char head[160];
-        const char *alg = t->alg_name ? t->alg_name : "no alg";
+        char ab[96];
+        const char *alg = t->alg_name ? esc_text(t->alg_name, ab, sizeof ab) : "no alg";
         snprintf(head, sizeof head, "Signature (%s, %zu bytes)", alg, t->sig_len);
         title(f, color, head);
         if (t->sig_len == 0) {
@@ -200,9 +204,11 @@ void show_token(FILE *f, const jws *t, const jwk *key, int64_t now, bool color)
     size_t n = jwt_warnings(t, key, now, w, JWT_MAX_WARNINGS);
     if (n > 0) {
         title(f, color, "Warnings");
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+            char mb[sizeof w[i].message * 4];
             fprintf(f, "  %s!%s %s %s(%s)%s\n", out_c(color, OUT_WARN), out_c(color, OUT_RESET),
-                    w[i].message, out_c(color, OUT_DIM), w[i].code ? w[i].code : "",
-                    out_c(color, OUT_RESET));
+                    esc_text(w[i].message, mb, sizeof mb), out_c(color, OUT_DIM),
+                    w[i].code ? w[i].code : "", out_c(color, OUT_RESET));
+        }
     }
 }

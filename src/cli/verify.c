@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/esc.h"
 #include "base/timefmt.h"
 #include "cli/args.h"
 #include "cli/cli.h"
@@ -23,7 +24,7 @@ static void help(FILE *f)
     fputs("usage: tokenlab verify [TOKEN|-] (--secret S | --key FILE | --jwks FILE|URL)\n"
           "                       [--alg A]… [--iss X] [--aud X] [--leeway SECONDS]\n"
           "                       [--require CLAIM]… [--typ T] [--signature-only] [--json]\n"
-          "                       [--now EPOCH]\n\n"
+          "                       [--now TIME]\n\n"
           "Checks the signature with YOUR key — the token's own \"alg\" is never trusted: the key\n"
           "decides which algorithms are possible (an RSA key never verifies HS256), a JWK's\n"
           "alg/use/key_ops and --alg narrow that further, and alg \"none\" is always refused.\n"
@@ -113,7 +114,7 @@ int cli_verify_main(int argc, char **argv)
     if (!args_read_token(token_arg, &tok, &e)) {
         cli_errorf(a.cmd, "%s", e.msg);
         vopts_free(&v);
-        return err_is(&e, "cli.no_token") ? CLI_USAGE : CLI_IO;
+        return args_token_exit(&e);
     }
     jws *t = NULL;
     bool parsed = jws_parse(tok, strlen(tok), &t, &e);
@@ -136,8 +137,9 @@ int cli_verify_main(int argc, char **argv)
             snprintf(extra, sizeof extra, "; expires %s",
                      timefmt_relative((int64_t)json_number_value(exp), v.now, rel, sizeof rel));
         }
+        char kb[256];
         printf("valid: %s signature matches%s%s%s; %s%s\n", t->alg_name, kid ? " (key " : "",
-               kid ? kid : "", kid ? ")" : "",
+               kid ? esc_text(kid, kb, sizeof kb) : "", kid ? ")" : "",
                v.signature_only ? "claims not checked (--signature-only)" : "claims are valid",
                extra);
         jwt_warning w[JWT_MAX_WARNINGS];

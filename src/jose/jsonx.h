@@ -13,8 +13,11 @@
 
 /* Parses `len` bytes. Rejects duplicate keys ("json.duplicate_key"), nesting deeper than
  * JSONX_MAX_DEPTH ("json.too_deep"), invalid UTF-8 and syntax errors ("json.syntax", with line and
- * column). With `want_object`, anything but an object is "json.not_object". Returns a new ref. */
+ * column). With `want_object`, anything but an object is "json.not_object". An integer beyond 64
+ * bits is read as a real (rounded), as most JSON libraries do. Returns a new ref. */
 json_t *jsonx_parse(const char *text, size_t len, bool want_object, tl_err *e);
+/* Does the JSON text hold an integer literal beyond 64 bits (which jsonx_parse rounds)? */
+bool jsonx_has_big_int(const char *text, size_t len);
 /* Compact serialization with keys in insertion order; caller frees. */
 char *jsonx_compact(const json_t *j);
 /* Two-space indented; caller frees. */

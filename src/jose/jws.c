@@ -393,15 +393,11 @@ bool jws_parse(const char *token, size_t len, jws **out, tl_err *e)
         if (e) e->code = "jws.header_json";
         return err_prefix(e, "segment 1 (header) is not a JSON object: ");
     }
+    /* Without a string "alg" this is no valid JWS (RFC 7515 §4.1.1), but it still decodes, so a
+     * learner can see it: alg_name stays NULL and verification refuses it (jws_precheck). */
     json_t *alg = json_object_get(t->header, "alg");
-    if (!json_is_string(alg)) {
-        jws_free(t);
-        return err_set(e, "jws.alg_missing",
-                       alg ? "the header's \"alg\" must be a string (RFC 7515 §4.1.1)"
-                           : "the header has no \"alg\" (RFC 7515 §4.1.1 requires it)");
-    }
-    t->alg_name = strdup(json_string_value(alg));
-    t->alg = jws_alg_from_name(t->alg_name);
+    t->alg_name = json_is_string(alg) ? strdup(json_string_value(alg)) : NULL;
+    t->alg = t->alg_name ? jws_alg_from_name(t->alg_name) : JWS_ALG_UNKNOWN;
     /* A JWE's alg is a key-management alg (RSA-OAEP, dir, ...), never a JWS one. */
     if (t->is_jwe) t->alg = JWS_ALG_UNKNOWN;
     t->kid = json_string_value(json_object_get(t->header, "kid"));
@@ -520,6 +516,11 @@ static bool jws_precheck(const jws *t, tl_err *e)
         return err_set(e, "jws.is_jwe",
                        "this is an encrypted token (JWE, 5 segments); it has no signature to "
                        "verify, it must be decrypted");
+    if (!t->alg_name)
+        return err_set(e, "jws.alg_missing",
+                       json_object_get(t->header, "alg")
+                           ? "the header's \"alg\" must be a string (RFC 7515 §4.1.1)"
+                           : "the header has no \"alg\" (RFC 7515 §4.1.1 requires it)");
     if (jws_alg_name_is_none(t->alg_name))
         return err_set(e, "jws.alg_none",
                        "alg \"%s\" means the token is unsigned: anyone could have written it, so "
@@ -606,12 +607,12 @@ bool jws_verify_jwks(const jws *t, const struct jwks *set, const jws_alg *allowe
     }
     if (tried == 0) {
         if (t->kid)
-            return err_set(e, "jwks.no_key", "the JWKS (%zu keys) has no key with kid \"%s\"", n,
-                           t->kid);
+            return err_set(e, "jwks.no_key", "the JWKS (%zu key%s) has no key with kid \"%s\"", n,
+                           n == 1 ? "" : "s", t->kid);
         return err_set(e, "jwks.no_key",
-                       "the JWKS (%zu keys) has no key that can verify %s and the token names no "
-                       "kid",
-                       n, t->alg_name);
+                       "the JWKS (%zu key%s) has no key that can verify %s and the token names "
+                       "no kid",
+                       n, n == 1 ? "" : "s", t->alg_name);
     }
     if (e) *e = last;
     return false;

@@ -63,8 +63,9 @@ typedef struct jws {
 
 /* Parses a compact token. Errors name the segment: "jws.segments" (wrong count, e.g. 2 or 6),
  * "jws.empty", "jws.too_big" (> JWS_MAX_TOKEN bytes), "jws.header_b64", "jws.header_json",
- * "jws.payload_b64", "jws.signature_b64", "jws.alg_missing". A payload that is not JSON is NOT an
- * error (the token is still a valid JWS): `claims` is NULL and `claims_err` says why.
+ * "jws.payload_b64", "jws.signature_b64". A payload that is not JSON is NOT an error (the token is
+ * still a valid JWS): `claims` is NULL and `claims_err` says why. Nor is a header without a string
+ * "alg": `alg_name` is NULL, and verification refuses it ("jws.alg_missing").
  * Caller frees with jws_free. */
 #define JWS_MAX_TOKEN (1u << 20)
 bool jws_parse(const char *token, size_t len, jws **out, tl_err *e);

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "base/timefmt.h"
+#include "jose/jsonx.h"
 
 /* A NumericDate (RFC 7519 §2) may have a fraction; whole seconds are what we compare. */
 static bool jwt_time_claim(const json_t *claims, const char *name, bool *present, int64_t *out,
@@ -184,7 +185,11 @@ size_t jwt_warnings(const jws *t, const jwk *key, int64_t now, jwt_warning *out,
                  "payload is encrypted for its recipient");
         return w.n;
     }
-    if (jws_alg_name_is_none(t->alg_name))
+    if (!t->alg_name)
+        jwt_warn(&w, "warn.alg_missing",
+                 "the header has no \"alg\" (or not as a string): this is not a valid JWS (RFC "
+                 "7515 §4.1.1), and no verifier accepts it");
+    else if (jws_alg_name_is_none(t->alg_name))
         jwt_warn(&w, "warn.alg_none",
                  "alg \"%s\": the token is not signed, so anyone could have written it; verifiers "
                  "must reject it",
@@ -198,6 +203,13 @@ size_t jwt_warnings(const jws *t, const jwk *key, int64_t now, jwt_warning *out,
                  "typ \"%s\" is unusual: JWTs normally say \"JWT\" (or \"at+jwt\" for access "
                  "tokens, RFC 9068)",
                  t->typ);
+    else if (!t->typ && t->header && json_object_get(t->header, "typ"))
+        jwt_warn(&w, "warn.typ_unusual",
+                 "typ is not a string: it must be one, such as \"JWT\" (RFC 7515 §4.1.9)");
+    if (t->claims && jsonx_has_big_int((const char *)t->payload, t->payload_len))
+        jwt_warn(&w, "warn.big_number",
+                 "the payload has an integer beyond 64 bits: it is shown rounded, as most JWT "
+                 "libraries would read it (send such ids as strings)");
     if (!t->claims) {
         jwt_warn(&w, "warn.payload_not_json", "%s (still a valid JWS, but not a JWT)",
                  t->claims_err.msg);

@@ -32,7 +32,8 @@ bool jwt_check(const jws *t, const jwt_rules *rules, tl_err *e);
 typedef struct jwt_warning {
     const char *code; /* "warn.no_exp", "warn.long_lifetime", "warn.short_hmac_key",
                          "warn.alg_none", "warn.typ_unusual", "warn.jwe", "warn.expired",
-                         "warn.payload_not_json", "warn.alg_unknown", "warn.weak_rsa" */
+                         "warn.payload_not_json", "warn.alg_unknown", "warn.alg_missing",
+                         "warn.big_number", "warn.weak_rsa" */
     char message[256];
 } jwt_warning;
 

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "base/esc.h"
 #include "jose/jsonx.h"
 #include "server/api.h"
 #include "server/class.h"
@@ -199,8 +200,9 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     vsnprintf(buf, sizeof buf, fmt, ap);
     size_t n = strlen(buf);
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
+    char safe[sizeof buf * 4];
     pthread_mutex_lock(&s->log_mu);
-    fprintf(s->log, "httpd: %s\n", buf);
+    fprintf(s->log, "httpd: %s\n", esc_text(buf, safe, sizeof safe));
     fflush(s->log);
     pthread_mutex_unlock(&s->log_mu);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/esc.h"
 #include "jose/jsonx.h"
 #include "server/html.h"
 #include "server/secret.h"
@@ -84,9 +85,14 @@ static void log_line(srv_req *r, unsigned status)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%H:%M:%S", &tm);
+    /* The path and the reason carry what the client sent, and this log is often on the
+     * instructor's projector: print it terminal-safe (base/esc.h). */
+    char path[512], reason[sizeof r->reason * 4];
+    esc_text(r->path ? r->path : "?", path, sizeof path);
+    esc_text(r->reason, reason, sizeof reason);
     pthread_mutex_lock(&s->log_mu);
-    fprintf(s->log, "%s %s %s %u %.1fms%s%s\n", when, r->method ? r->method : "?",
-            r->path ? r->path : "?", status, ms, r->reason[0] ? " refused: " : "", r->reason);
+    fprintf(s->log, "%s %s %s %u %.1fms%s%s\n", when, r->method ? r->method : "?", path, status, ms,
+            r->reason[0] ? " refused: " : "", reason);
     fflush(s->log);
     pthread_mutex_unlock(&s->log_mu);
 }

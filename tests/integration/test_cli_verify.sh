@@ -291,4 +291,46 @@ err_has "tokenlab verify: key $W/junk.pem:"
 run 0 "$TL" verify --help
 out_has "--signature-only"
 out_has "examples:"
+
+# --- what a hostile or odd token cannot do -------------------------------------------------------
+# Terminal escapes in claims and header reach the terminal only as visible escapes.
+evil=$("$TL" mint --alg HS256 --secret "$K" --iss $'\e]0;pwned\a' --typ $'x\e[2J' 2>/dev/null)
+run 1 "$TL" verify "$evil" --secret "$K" --iss good
+err_has 'issued by "\x1b]0;pwned\x07", expected "good"'
+! grep -q $'\e' "$W/err" || fail "an ESC byte from the token reached stderr"
+run 0 "$TL" decode "$evil"
+out_has 'typ "x\x1b[2J" is unusual'
+! grep -q $'\e' "$W/out" || fail "an ESC byte from the token reached stdout"
+# A NUL byte is not silently the end of the token.
+printf '%s\0junk.more' "$good" | run 1 "$TL" verify - --secret "$K" --now $NOW
+err_has "the token has a NUL byte at offset ${#good}"
+# An integer beyond 64 bits is valid JSON: the token verifies, with a warning.
+bh=$(b64u '{"alg":"HS256","typ":"JWT"}')
+bp=$(b64u '{"sub":"a","n":12345678901234567890,"exp":9999999999}')
+bs=$(printf '%s' "$bh.$bp" | openssl dgst -sha256 -hmac "$K" -binary | base64 -w0 | tr '+/' '-_' | tr -d '=')
+run 0 "$TL" verify "$bh.$bp.$bs" --secret "$K"
+err_has "the payload has an integer beyond 64 bits"
+run 0 "$TL" decode "$bh.$bp.$bs" --json
+out_has '"n":1.2345678901234567e19'
+out_has '"code":"warn.big_number"'
+run 2 "$TL" mint --alg HS256 --secret "$K" --claim n=12345678901234567890
+err_has "send it as a string: n='\"12345678901234567890\"'"
+# No "alg": it decodes with a warning, and never verifies.
+na="$(b64u '{"typ":"JWT"}').$(b64u '{"sub":"a"}').c2ln"
+run 0 "$TL" decode "$na" --json
+out_has '"code":"warn.alg_missing"'
+run 1 "$TL" verify "$na" --secret "$K"
+err_has 'the header has no "alg" (RFC 7515 §4.1.1 requires it)'
+# A typ that is not a string is unusual too.
+run 0 "$TL" decode "$(b64u '{"alg":"HS256","typ":5}').$(b64u '{"exp":9999999999}').c2ln" --json
+out_has '"code":"warn.typ_unusual"'
+# mint: a dedicated flag and --claim/--header for the same member is refused, not silently merged.
+run 2 "$TL" mint --alg HS256 --secret "$K" --iss X --claim iss=Y
+err_has '--claim iss=… and --iss both set "iss"'
+run 2 "$TL" mint --alg HS256 --secret "$K" --kid B --header kid=A
+err_has '--header kid=… and --kid both set "kid"'
+# mint: a token too big for an Authorization header gets a warning.
+$PY -c 'print("{\"x\":\"" + "a" * 9000 + "\"}")' >"$W/big.json"
+run 0 "$TL" mint --alg HS256 --secret "$K" --payload "@$W/big.json"
+err_has "many servers refuse request headers over 8 KiB"
 echo "ok: keygen/mint/verify/jwk"

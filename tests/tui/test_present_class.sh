@@ -79,16 +79,7 @@ tl_run_script "$WORK/bob" "$WORK/st-bob" x --server "$URL" --join "$CODE" --name
 check "$WORK/bob.out" "Nothing is reported to the instructor"
 
 # the dashboard
-cat >"$WORK/run.sh" <<RUN
-#!/usr/bin/env bash
-export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC NO_COLOR=1
-export LSAN_OPTIONS='$LSAN_OPTIONS' ASAN_OPTIONS='${ASAN_OPTIONS:-}'
-'$TOKENLAB' class --server '$URL' --key '$KEY' 2>'$WORK/stderr'
-echo \$? >'$WORK/rc'
-RUN
-chmod +x "$WORK/run.sh"
-tmux -L "$SOCK" -f /dev/null new-session -d -s tl -x 120 -y 36 "$WORK/run.sh" ||
-    fail "tmux did not start"
+tmux_start "NO_COLOR=1" class --server "$URL" --key "$KEY"
 wait_for "join code $CODE · 2 joined"
 wait_for "Students (2)"
 wait_for "Ada "

@@ -22,18 +22,7 @@ cleanup() {
 trap cleanup EXIT
 not_shown() { screen | grep -qF -- "$1" && fail "the screen shows '$1'"; return 0; }
 
-cat >"$WORK/run.sh" <<RUN
-#!/usr/bin/env bash
-export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC TOKENLAB_FAKE_TIME=$TL_FAKE_TIME NO_COLOR=1
-export TOKENLAB_DATA='$TL_FIXTURE_DATA' XDG_STATE_HOME='$WORK/state' XDG_DATA_HOME='$WORK/data'
-export LSAN_OPTIONS='$LSAN_OPTIONS' ASAN_OPTIONS='${ASAN_OPTIONS:-}'
-'$TOKENLAB' present demo-jwt-login --record '$WORK/demo.rec' 2>'$WORK/stderr'
-echo \$? >'$WORK/rc'
-RUN
-chmod +x "$WORK/run.sh"
-tmux -L "$SOCK" -f /dev/null new-session -d -s tl -x 120 -y 36 "$WORK/run.sh" ||
-    fail "tmux did not start"
-tmux -L "$SOCK" set-option -t tl -g window-size manual >/dev/null 2>&1
+tmux_start "$TMUX_FIXTURE_ENV NO_COLOR=1" present demo-jwt-login --record "$WORK/demo.rec"
 
 wait_for " up · 14:26:40 UTC" 30
 wait_for "1 / 2" 10

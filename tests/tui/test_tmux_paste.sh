@@ -19,17 +19,7 @@ cleanup() {
 trap cleanup EXIT
 
 
-cat >"$WORK/run.sh" <<RUN
-#!/usr/bin/env bash
-export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC TOKENLAB_FAKE_TIME=$TL_FAKE_TIME
-export TOKENLAB_DATA='$TL_FIXTURE_DATA' XDG_STATE_HOME='$WORK/state' XDG_DATA_HOME='$WORK/data'
-export LSAN_OPTIONS='$LSAN_OPTIONS' ASAN_OPTIONS='${ASAN_OPTIONS:-}'
-'$TOKENLAB' 2>'$WORK/stderr'
-echo \$? >'$WORK/rc'
-RUN
-chmod +x "$WORK/run.sh"
-tmux -L "$SOCK" -f /dev/null new-session -d -s tl -x 120 -y 36 "$WORK/run.sh" ||
-    fail "tmux did not start"
+tmux_start "$TMUX_FIXTURE_ENV"
 tmux -L "$SOCK" set-option -g set-clipboard on >/dev/null 2>&1
 wait_for " up · 14:26:40 UTC" 20
 

@@ -29,3 +29,27 @@ wait_gone() {
 }
 keys() { tmux -L "$SOCK" send-keys -t "$T" "$@"; }
 text() { tmux -L "$SOCK" send-keys -t "$T" -l -- "$1"; }
+
+# The fixture environment of the TUI tests: fixed clock, fixture lessons, state under $WORK.
+TMUX_FIXTURE_ENV="TOKENLAB_FAKE_TIME=$TL_FAKE_TIME TOKENLAB_DATA='$TL_FIXTURE_DATA' \
+XDG_STATE_HOME='$WORK/state' XDG_DATA_HOME='$WORK/data'"
+
+# tmux_start "VAR=value …" [tokenlab args…]: runs $TOKENLAB in a detached 120x36 tmux session (a
+# fixed size: window-size manual) with a UTF-8 locale, UTC, the sanitizer options and the given
+# environment; its stderr goes to $WORK/stderr and its exit status to $WORK/rc.
+tmux_start() {
+    local envs="$1" args="" a
+    shift
+    for a in "$@"; do args+=" $(printf '%q' "$a")"; done
+    cat >"$WORK/run.sh" <<RUN
+#!/usr/bin/env bash
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC $envs
+export LSAN_OPTIONS='$LSAN_OPTIONS' ASAN_OPTIONS='${ASAN_OPTIONS:-}'
+$(printf '%q' "$TOKENLAB")$args 2>'$WORK/stderr'
+echo \$? >'$WORK/rc'
+RUN
+    chmod +x "$WORK/run.sh"
+    tmux -L "$SOCK" -f /dev/null new-session -d -s tl -x 120 -y 36 "$WORK/run.sh" ||
+        fail "tmux did not start"
+    tmux -L "$SOCK" set-option -t tl -g window-size manual >/dev/null 2>&1
+}

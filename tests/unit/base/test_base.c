@@ -11,6 +11,7 @@
 
 #include "base/assets.h"
 #include "base/err.h"
+#include "base/esc.h"
 #include "base/fileio.h"
 #include "base/pct.h"
 #include "base/timefmt.h"
@@ -129,14 +130,37 @@ static void test_pct_decode(void **state)
     assert_string_equal(e.msg, "a NUL byte at offset 1");
 }
 
+/* Text from tokens and requests made terminal-safe: controls and non-UTF-8 become escapes. */
+static void test_esc_text(void **state)
+{
+    (void)state;
+    char b[128];
+    assert_string_equal(esc_text("\x1b]0;pwned\x07", b, sizeof b), "\\x1b]0;pwned\\x07");
+    assert_string_equal(esc_text("a\nb\tc\x7f", b, sizeof b), "a\\x0ab\tc\\x7f");
+    assert_string_equal(esc_text("caf\xc3\xa9 \xe2\x9c\x93", b, sizeof b),
+                        "caf\xc3\xa9 \xe2\x9c\x93");
+    assert_string_equal(esc_text("\xc2\x9b"
+                                 "2J",
+                                 b, sizeof b),
+                        "\\u009b2J");                                              /* C1 CSI */
+    assert_string_equal(esc_text("\xff\xc3(", b, sizeof b), "\\xff\\xc3(");        /* not UTF-8 */
+    assert_string_equal(esc_text("\xed\xa0\x80", b, sizeof b), "\\xed\\xa0\\x80"); /* surrogate */
+    assert_string_equal(esc_text(NULL, b, sizeof b), "");
+    /* Cut short with an ellipsis, never in the middle of a character. */
+    char s[8];
+    assert_string_equal(esc_text("abcdefghij", s, sizeof s), "abcd\xe2\x80\xa6");
+    assert_string_equal(esc_text("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", s, sizeof s),
+                        "\xc3\xa9\xc3\xa9\xe2\x80\xa6");
+    char t[3];
+    assert_string_equal(esc_text("abcdef", t, sizeof t), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_err_set_and_prefix),
-        cmocka_unit_test(test_pct_decode),
-        cmocka_unit_test(test_durations),
-        cmocka_unit_test(test_parse_duration),
-        cmocka_unit_test(test_atomic_write_roundtrip),
+        cmocka_unit_test(test_err_set_and_prefix), cmocka_unit_test(test_pct_decode),
+        cmocka_unit_test(test_esc_text),           cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_parse_duration),     cmocka_unit_test(test_atomic_write_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

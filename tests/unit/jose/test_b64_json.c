@@ -276,9 +276,43 @@ static void test_explain_table(void **state)
                             sizeof jwe / sizeof *jwe);
 }
 
+/* Integers beyond 64 bits: valid JSON that jansson refuses; read as reals, and flagged. */
+static void test_json_big_integers(void **state)
+{
+    (void)state;
+    tl_err e = {0};
+    const char *edge = "{\"max\":9223372036854775807,\"min\":-9223372036854775808}";
+    json_t *j = jsonx_parse(edge, strlen(edge), true, &e);
+    assert_non_null(j);
+    assert_true(json_is_integer(json_object_get(j, "max")));
+    assert_true(json_integer_value(json_object_get(j, "max")) == INT64_MAX);
+    assert_true(json_integer_value(json_object_get(j, "min")) == INT64_MIN);
+    assert_false(jsonx_has_big_int(edge, strlen(edge)));
+    json_decref(j);
+    const char *big = "{\"s\":\"99999999999999999999\",\"a\":[9223372036854775808,"
+                      "-9223372036854775809],\"r\":1e300,\"n\":3}";
+    assert_true(jsonx_has_big_int(big, strlen(big)));
+    j = jsonx_parse(big, strlen(big), true, &e);
+    if (!j) fail_msg("%s", e.msg);
+    json_t *a = json_object_get(j, "a");
+    assert_true(json_is_real(json_array_get(a, 0)));
+    assert_true(json_real_value(json_array_get(a, 0)) == 9223372036854775808.0);
+    assert_true(json_real_value(json_array_get(a, 1)) == -9223372036854775809.0);
+    assert_string_equal(json_string_value(json_object_get(j, "s")), "99999999999999999999");
+    assert_true(json_is_integer(json_object_get(j, "n"))); /* the others stay exact */
+    json_decref(j);
+    /* A real beyond double's range has no value to round to: still an error. */
+    assert_null(jsonx_parse("[1e400]", 7, false, &e));
+    assert_string_equal(e.code, "json.syntax");
+    /* Inside a string it is text, not a number. */
+    const char *str = "{\"s\":\"12345678901234567890\\\"1\"}";
+    assert_false(jsonx_has_big_int(str, strlen(str)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_big_integers),
         cmocka_unit_test(test_b64_encode_known),
         cmocka_unit_test(test_b64_decode_url_alphabet),
         cmocka_unit_test(test_b64_decode_errors),

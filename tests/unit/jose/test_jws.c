@@ -12,6 +12,7 @@
 #include "jose/jsonx.h"
 #include "jose/jwk.h"
 #include "jose/jws.h"
+#include "jose/jwt.h"
 #include "unit/jose/jose_test_util.h"
 
 /* ---- RFC 7515 Appendix A ------------------------------------------------------------------ */
@@ -521,11 +522,25 @@ static void test_structure_errors(void **state)
     assert_false(jws_parse(tok, strlen(tok), &t, &e));
     assert_code(e, "jws.header_json");
     free(h);
-    h = b64url_encode((const uint8_t *)"{\"typ\":\"JWT\"}", 13);
-    snprintf(tok, sizeof tok, "%s.e30.", h);
-    assert_false(jws_parse(tok, strlen(tok), &t, &e));
-    assert_code(e, "jws.alg_missing");
-    free(h);
+    /* No "alg" (or not a string): it decodes, with a warning, and never verifies. */
+    static const char *const no_alg[] = {"{\"typ\":\"JWT\"}", "{\"alg\":256}"};
+    for (int i = 0; i < 2; i++) {
+        h = b64url_encode((const uint8_t *)no_alg[i], strlen(no_alg[i]));
+        snprintf(tok, sizeof tok, "%s.e30.c2ln", h);
+        assert_true(jws_parse(tok, strlen(tok), &t, &e));
+        assert_null(t->alg_name);
+        jwt_warning w[JWT_MAX_WARNINGS];
+        size_t nw = jwt_warnings(t, NULL, 0, w, JWT_MAX_WARNINGS);
+        assert_true(nw >= 1);
+        assert_string_equal(w[0].code, "warn.alg_missing");
+        jwk *hk = jwk_from_secret((const uint8_t *)"0123456789abcdef0123456789abcdef", 32);
+        assert_false(jws_verify(t, hk, NULL, 0, &e));
+        assert_code(e, "jws.alg_missing");
+        assert_contains(e.msg, i == 0 ? "has no \"alg\"" : "must be a string");
+        jwk_free(hk);
+        jws_free(t);
+        free(h);
+    }
     /* Payload and signature segments. */
     assert_false(jws_parse("eyJhbGciOiJIUzI1NiJ9.e3=.", 25, &t, &e));
     assert_code(e, "jws.payload_b64");
