@@ -999,13 +999,10 @@ static void start_net(run *r)
             if (kv(a, "client_secret")) state_set_str(&fl->client_secret, kv(a, "client_secret"));
             flow_client c = client_of(st, NULL, NULL);
             const char *ru = kv(a, "redirect_uri") ? kv(a, "redirect_uri") : fl->redirect_uri;
-            char *code_copy = strdup(code);
-            req = flow_token_code_request(ep.token, &c, code_copy, ru, verifier, &e);
-            if (req) {
-                state_set_str(&fl->used_code, code_copy);
-                if (strcmp(which, "last") == 0) state_set_str(&fl->code, NULL);
-            }
-            free(code_copy);
+            /* the code is marked used when the answer shows the server consumed it (cont) */
+            r->s1 = strdup(code);
+            r->stage = strcmp(which, "last") == 0;
+            req = r->s1 ? flow_token_code_request(ep.token, &c, r->s1, ru, verifier, &e) : NULL;
         }
         free(verifier);
     } else if (strcmp(name, "refresh") == 0) {
@@ -1127,12 +1124,33 @@ static void start_net(run *r)
     send_or_fail(r, req, &e);
 }
 
+/* Did the server consume the authorization code this token request carried? RFC 6749 §4.1.2
+ * makes a code single-use on the server, but the server authenticates the client first (§3.2.1,
+ * §5.2 invalid_client) and checks the grant type before it looks the code up: a request refused
+ * there leaves the code unused. Any other answer — tokens, or a refusal of the code itself
+ * (invalid_grant: unknown, expired, another client's, wrong redirect_uri; PKCE; a full store) —
+ * came after the lookup, which marks the code used (server/token.c grant_code). */
+static bool code_consumed(const http_exchange *x)
+{
+    if (x->status == 200) return true;
+    if (x->status == 401) return false;
+    const char *err =
+        json_is_object(x->json) ? json_string_value(json_object_get(x->json, "error")) : NULL;
+    return !err || (strcmp(err, "invalid_client") != 0 && strcmp(err, "unauthorized_client") != 0 &&
+                    strcmp(err, "unsupported_grant_type") != 0);
+}
+
 /* After each answer (already recorded in state.response). */
 static void cont(run *r, http_exchange *x)
 {
     lesson_state *st = r->ctx.st;
     const char *name = r->a->argv[0];
     tl_err e = {0};
+    if (strcmp(name, "exchange") == 0 && r->s1 && code_consumed(x)) {
+        state_flow *fl = &st->flow;
+        state_set_str(&fl->used_code, r->s1);
+        if (r->stage && fl->code && strcmp(fl->code, r->s1) == 0) state_set_str(&fl->code, NULL);
+    }
     if (strcmp(name, "login") == 0) {
         if (x->status == 200) {
             flow_tokens t = {0};

@@ -1,0 +1,188 @@
+/* The lesson `exchange` action against an embedded server: the client-side state marks an
+ * authorization code used only when the server consumed it (RFC 6749 §4.1.2). A request refused
+ * for client authentication (§5.2 invalid_client) did not touch the code, so the learner can retry
+ * with the secret; a request refused for the code itself (invalid_grant) did consume it, and the
+ * server then refuses a replay as "already used". */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lesson/action.h"
+#include "lesson/parse.h"
+#include "lesson/state.h"
+#include "oauth/http.h"
+#include "server/server.h"
+
+typedef struct fx {
+    server *srv;
+    http_client *h;
+    lesson_state *st;
+    uint64_t inflight;
+} fx;
+
+typedef struct done {
+    int calls;
+    bool ok;
+    char msg[600];
+} done;
+
+static void on_done(void *ud, bool ok, const tl_err *e)
+{
+    done *d = ud;
+    d->calls++;
+    d->ok = ok;
+    snprintf(d->msg, sizeof d->msg, "%s", e && e->code ? e->msg : "");
+}
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    server_options so = {.listen = "127.0.0.1:0"};
+    if (!f || !server_start(&so, &f->srv, NULL)) return -1;
+    f->h = http_client_new();
+    f->st = state_new();
+    if (!f->h || !f->st) return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    http_client_free(f->h);
+    state_free(f->st);
+    server_stop(f->srv);
+    free(f);
+    return 0;
+}
+
+/* Runs one action line to its end; returns what the callback said. */
+static done act(fx *f, const char *line)
+{
+    lesson_action a = {.line = 1};
+    assert_true(parse_words(line, &a.argv, &a.argc, NULL));
+    a.text = strdup(line);
+    action_ctx c = {.http = f->h,
+                    .server_url = server_base_url(f->srv),
+                    .lab_key = server_lab_key(f->srv),
+                    .st = f->st,
+                    .inflight = &f->inflight};
+    done d = {0};
+    tl_err e = {0};
+    if (!action_start(&c, &a, on_done, &d, &e)) {
+        d.calls = 1;
+        snprintf(d.msg, sizeof d.msg, "%s", e.msg);
+    }
+    for (int i = 0; d.calls == 0 && i < 200; i++) http_poll(f->h, NULL, 0, 100);
+    assert_int_equal(d.calls, 1);
+    parse_words_free(a.argv, a.argc);
+    free(a.text);
+    return d;
+}
+
+static void get_code(fx *f)
+{
+    assert_true(act(f, "authorize client=demo-web scope=\"openid notes:read notes:write\"").ok);
+    assert_true(act(f, "signin alice@example.com wonderland").ok);
+    assert_true(act(f, "consent allow").ok);
+    assert_non_null(f->st->flow.code);
+}
+
+/* The tester's repro (lesson 7's practical quiz): exchange without the secret, then with it. */
+static void test_refused_client_keeps_code(void **state)
+{
+    fx *f = *state;
+    get_code(f);
+    char *code = strdup(f->st->flow.code);
+
+    done d = act(f, "exchange");
+    assert_true(d.ok); /* an HTTP error is not an action failure */
+    assert_int_equal(f->st->response.status, 401);
+    assert_string_equal(f->st->response.error, "invalid_client");
+    assert_non_null(f->st->flow.code); /* the server did not look at it: still unused */
+    assert_string_equal(f->st->flow.code, code);
+    assert_null(f->st->flow.used_code);
+    /* nothing was consumed, so there is nothing to replay */
+    d = act(f, "exchange code=used client_secret=demo-web-secret");
+    assert_false(d.ok);
+    assert_non_null(strstr(d.msg, "there is no used authorization code"));
+
+    d = act(f, "exchange client_secret=demo-web-secret");
+    assert_true(d.ok);
+    assert_int_equal(f->st->response.status, 200);
+    assert_non_null(f->st->tokens[STATE_TOK_ACCESS]);
+    assert_null(f->st->flow.code);
+    assert_string_equal(f->st->flow.used_code, code);
+
+    /* now it is used: the next plain exchange says so, and a replay is refused by the server */
+    d = act(f, "exchange client_secret=demo-web-secret");
+    assert_false(d.ok);
+    assert_non_null(strstr(d.msg, "there is no unused authorization code"));
+    d = act(f, "exchange code=used client_secret=demo-web-secret");
+    assert_true(d.ok);
+    assert_int_equal(f->st->response.status, 400);
+    assert_string_equal(f->st->response.error, "invalid_grant");
+    free(code);
+}
+
+/* A refusal of the code itself (here: redirect_uri differs, RFC 6749 §4.1.3) comes after the
+ * server's lookup, which used the code up: the client marks it used, and the server agrees. */
+static void test_refused_code_is_used(void **state)
+{
+    fx *f = *state;
+    get_code(f);
+    char *code = strdup(f->st->flow.code);
+    done d = act(f, "exchange client_secret=demo-web-secret redirect_uri=http://localhost:3000/x");
+    assert_true(d.ok);
+    assert_int_equal(f->st->response.status, 400);
+    assert_string_equal(f->st->response.error, "invalid_grant");
+    assert_null(f->st->flow.code);
+    assert_string_equal(f->st->flow.used_code, code);
+    d = act(f, "exchange code=used client_secret=demo-web-secret");
+    assert_true(d.ok);
+    assert_int_equal(f->st->response.status, 400);
+    assert_non_null(strstr(f->st->response.error_description, "already used"));
+    free(code);
+}
+
+/* No answer at all (nothing listens on port 9): the client cannot know whether the server saw
+ * the code, so it stays for a retry. */
+static void test_transport_failure_keeps_code(void **state)
+{
+    fx *f = *state;
+    get_code(f);
+    char *code = strdup(f->st->flow.code);
+    lesson_action a = {.line = 1};
+    assert_true(parse_words("exchange client_secret=demo-web-secret", &a.argv, &a.argc, NULL));
+    a.text = strdup("exchange");
+    action_ctx c = {.http = f->h, .server_url = "http://127.0.0.1:9", .st = f->st};
+    done d = {0};
+    tl_err e = {0};
+    if (action_start(&c, &a, on_done, &d, &e))
+        for (int i = 0; d.calls == 0 && i < 200; i++) http_poll(f->h, NULL, 0, 100);
+    else
+        d.calls = 1;
+    assert_int_equal(d.calls, 1);
+    assert_false(d.ok);
+    assert_non_null(f->st->flow.code);
+    assert_string_equal(f->st->flow.code, code);
+    assert_null(f->st->flow.used_code);
+    parse_words_free(a.argv, a.argc);
+    free(a.text);
+    free(code);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_refused_client_keeps_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_code_is_used, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transport_failure_keeps_code, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
