@@ -31,6 +31,7 @@ struct engine {
     size_t nitems;
     size_t *hints_shown; /* per item */
     signed char *result; /* per item: -1 nothing, 0 wrong / not done, 1 right / done */
+    bool *done_here;     /* per item: a step done since the lesson was opened (not from progress) */
 
     /* the run in flight */
     int kind;
@@ -153,6 +154,7 @@ void engine_free(engine *en)
     free_lab_acts(en);
     free(en->hints_shown);
     free(en->result);
+    free(en->done_here);
     state_free(en->st);
     free(en->secret_seen);
     free(en->server_url);
@@ -252,6 +254,51 @@ static void run_finish(engine *en, engine_feedback *fb)
 
 static void eval_item(engine *en, size_t idx, engine_feedback *fb);
 
+/* The nearest step before item `idx` that does something (`do:` or `solution:`), or NULL. */
+static const lesson_step *earlier_step(const engine *en, size_t idx, size_t *at)
+{
+    const lesson *l = engine_lesson(en);
+    for (size_t i = idx; l && i-- > 0;) {
+        const lesson_block *b = parse_item(l, i);
+        if (b && b->kind == LESSON_STEP && (b->step->nacts || b->step->nsolution)) {
+            *at = i;
+            return b->step;
+        }
+    }
+    return NULL;
+}
+
+/* Advice for a step that found nothing to work on (no token, no code, no flow): the state lives
+ * only as long as the lesson is open, while progress survives a restart, so a step resumed after
+ * quitting finds the earlier step marked done and its tokens gone. Appended to `msg`. With
+ * `only_resumed`, says something only in that case. */
+static void advise_earlier(const engine *en, size_t idx, bool only_resumed, char *msg, size_t n)
+{
+    size_t at = 0;
+    const lesson_step *s = earlier_step(en, idx, &at);
+    if (!s) return;
+    const char *title = s->title ? s->title : s->id;
+    bool resumed = en->result[at] == 1 && !en->done_here[at];
+    if (only_resumed && !resumed) return;
+    size_t l = strlen(msg);
+    const char *sep = l && msg[l - 1] == '.' ? " " : ". ";
+    if (resumed)
+        snprintf(msg + l, n - l,
+                 "%sRun the earlier step \"%s\" again: tokens are not kept between runs.", sep,
+                 title);
+    else if (en->result[at] == 1)
+        snprintf(msg + l, n - l, "%sRun the earlier step \"%s\" again.", sep, title);
+    else
+        snprintf(msg + l, n - l, "%sDo the earlier step \"%s\" first.", sep, title);
+}
+
+static bool nothing_to_work_on(const tl_err *e)
+{
+    return e && e->code &&
+           (strcmp(e->code, "action.no_token") == 0 || strcmp(e->code, "action.no_code") == 0 ||
+            strcmp(e->code, "action.no_flow") == 0);
+}
+
 static void run_next(engine *en);
 static void refresh_login_secret(engine *en);
 
@@ -262,6 +309,9 @@ static void on_action(void *ud, bool ok, const tl_err *e)
         engine_feedback fb = {.verdict = ENGINE_ERROR};
         const lesson_action *a = en->queue[en->next - 1];
         snprintf(fb.message, sizeof fb.message, "%s", e && e->code ? e->msg : "the action failed");
+        const lesson_block *b = parse_item(engine_lesson(en), en->run_item);
+        if (en->kind == RUN_STEP && b && b->kind == LESSON_STEP && nothing_to_work_on(e))
+            advise_earlier(en, en->run_item, false, fb.message, sizeof fb.message);
         snprintf(fb.detail, sizeof fb.detail, "line %d: action '%s' failed: %s", a->line, a->text,
                  e && e->code ? e->msg : "?");
         run_finish(en, &fb);
@@ -332,6 +382,7 @@ static void mark(engine *en, size_t idx, bool right, const char *answer)
     const lesson_block *b = parse_item(l, idx);
     if (!b) return;
     if (en->result[idx] < 0 || b->kind == LESSON_STEP) en->result[idx] = right ? 1 : 0;
+    if (right) en->done_here[idx] = true;
     if (!en->prog) return;
     if (b->kind == LESSON_STEP) {
         if (right) progress_mark_step(en->prog, l->id, b->step->id, NULL);
@@ -392,6 +443,9 @@ static void eval_item(engine *en, size_t idx, engine_feedback *fb)
             }
     /* a practical task is done when achieved: a failed check is not a wrong answer */
     snprintf(fb->message, sizeof fb->message, "Not yet: %s (expected: %s).", why, failed->text);
+    json_t *held = s ? state_lookup(en->st, failed->path) : NULL;
+    if (s && !held) advise_earlier(en, idx, true, fb->message, sizeof fb->message);
+    json_decref(held);
 }
 
 bool engine_run(engine *en, bool with_solution, engine_done_fn fn, void *ud, tl_err *e)
@@ -456,9 +510,11 @@ static bool reset_items(engine *en)
     en->nitems = parse_item_count(l);
     free(en->hints_shown);
     free(en->result);
+    free(en->done_here);
     en->hints_shown = calloc(en->nitems + 1, sizeof *en->hints_shown);
     en->result = malloc(en->nitems + 1);
-    if (!en->hints_shown || !en->result) return false;
+    en->done_here = calloc(en->nitems + 1, sizeof *en->done_here);
+    if (!en->hints_shown || !en->result || !en->done_here) return false;
     for (size_t i = 0; i < en->nitems; i++) {
         const lesson_block *b = parse_item(l, i);
         en->result[i] = -1;

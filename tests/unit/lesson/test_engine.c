@@ -259,6 +259,75 @@ static void test_resume(void **state)
     engine_free(en2);
 }
 
+/* The state (decoder, tokens, codes) lives while the lesson is open; progress survives a restart.
+ * A step that finds nothing to work on says which earlier step to run, and after a restart that
+ * tokens are not kept between runs. */
+static void test_advice_after_restart(void **state)
+{
+    fx *f = *state;
+    open_lesson(f);
+    got g = {0};
+    /* before step 1 was done: do it first */
+    assert_true(engine_goto(f->en, 1));
+    assert_true(engine_run(f->en, false, on_done, &g, NULL));
+    assert_int_equal(g.fb.verdict, ENGINE_ERROR);
+    assert_string_equal(
+        g.fb.message, "tamper: the decoder is empty. Do the earlier step \"Mint a token\" first.");
+    /* step 1 done, decoder emptied by hand: run it again (no word about restarts) */
+    assert_true(engine_goto(f->en, 0));
+    g = (got){0};
+    assert_true(engine_run(f->en, false, on_done, &g, NULL));
+    assert_int_equal(g.fb.verdict, ENGINE_OK);
+    state_set_decoder(engine_state(f->en), NULL);
+    assert_true(engine_goto(f->en, 1));
+    g = (got){0};
+    assert_true(engine_run(f->en, false, on_done, &g, NULL));
+    assert_string_equal(
+        g.fb.message, "tamper: the decoder is empty. Run the earlier step \"Mint a token\" again.");
+
+    /* quit and restart: a new engine on the same progress resumes at step 2 with step 1 done */
+    engine *en2 = NULL;
+    engine_options eo = {
+        .http = f->h, .server_url = "http://127.0.0.1:9", .course = f->c, .progress = f->p};
+    assert_true(engine_new(&eo, &en2, NULL));
+    g = (got){0};
+    assert_true(engine_open_id(en2, NULL, on_done, &g, NULL));
+    assert_int_equal(engine_item_index(en2), 1);
+    assert_true(engine_item_done(en2, 0));
+    g = (got){0};
+    assert_true(engine_run(en2, false, on_done, &g, NULL));
+    assert_int_equal(g.fb.verdict, ENGINE_ERROR);
+    assert_string_equal(
+        g.fb.message, "tamper: the decoder is empty. Run the earlier step \"Mint a token\" again: "
+                      "tokens are not kept between runs.");
+    assert_non_null(strstr(g.fb.detail, "action 'tamper claim.sub=mallory' failed"));
+    /* running step 1 again brings the token back */
+    assert_true(engine_goto(en2, 0));
+    g = (got){0};
+    assert_true(engine_run(en2, false, on_done, &g, NULL)); /* step 1 again: mints */
+    assert_true(engine_goto(en2, 1));
+    g = (got){0};
+    assert_true(engine_run(en2, false, on_done, &g, NULL)); /* now tamper has a token */
+    assert_int_equal(g.fb.verdict, ENGINE_FAIL);
+    assert_string_equal(g.fb.message, "The signature broke, as it should.");
+    engine_free(en2);
+
+    /* a check on something the restart lost: a by-hand step after a step done in a previous run */
+    progress_mark_step(f->p, "offline", "tamper", NULL);
+    assert_true(engine_new(&eo, &en2, NULL));
+    g = (got){0};
+    assert_true(engine_open_id(en2, NULL, on_done, &g, NULL));
+    assert_true(engine_goto(en2, 2));
+    engine_feedback fb;
+    engine_check(en2, &fb);
+    assert_int_equal(fb.verdict, ENGINE_FAIL);
+    assert_string_equal(
+        fb.message, "Not yet: decoder.claim.role is missing (expected: decoder.claim.role == "
+                    "admin). Run the earlier step \"Tamper with it\" again: tokens are not kept "
+                    "between runs.");
+    engine_free(en2);
+}
+
 /* A request in flight when the engine is freed: its callback runs once (cancelled) and nothing
  * else of the transport is touched. The "server" accepts connections and never answers. */
 static void test_free_while_running(void **state)
@@ -354,6 +423,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_quiz_scoring, setup, teardown),
         cmocka_unit_test(test_normalize),
         cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_advice_after_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_while_running, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remote_refusals, setup, teardown),
     };
