@@ -687,14 +687,83 @@ void engine_normalize(const char *in, char *out, size_t n)
     while (o && out[o - 1] == ' ') out[--o] = 0;
 }
 
+/* A bound the question states may be repeated in the answer: "at least 32" and "32 bytes or more"
+ * answer "How many bytes …, at least?" as "32" does. Answers are normalized (lower case). */
+typedef struct bound {
+    const char *in_question;
+    const char *prefixes[6];
+    const char *suffixes[4];
+} bound;
+
+static const bound bounds[] = {
+    {"at least",
+     {"at least", "minimum", "min", ">=", "\u2265", NULL},
+     {"or more", "minimum", NULL}},
+    {"at most", {"at most", "maximum", "max", "<=", "\u2264", NULL}, {"or less", "or fewer", NULL}},
+};
+
+/* Drops one of `words` (whole words) from the start (or end) of `s`, in place. */
+static void drop_word(char *s, const char *const *words, bool at_end)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; words[i]; i++) {
+        size_t w = strlen(words[i]);
+        if (w >= n) continue;
+        if (!at_end && strncmp(s, words[i], w) == 0 &&
+            (s[w] == ' ' || !isalnum((unsigned char)s[w - 1]))) {
+            size_t k = w;
+            while (s[k] == ' ') k++;
+            memmove(s, s + k, n - k + 1);
+            return;
+        }
+        if (at_end && strcmp(s + n - w, words[i]) == 0 && s[n - w - 1] == ' ') {
+            s[n - w - 1] = 0;
+            return;
+        }
+    }
+}
+
+/* Is `w` a whole word of `text`? */
+static bool has_word(const char *text, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = strstr(text, w); p; p = strstr(p + 1, w))
+        if ((p == text || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[n]))
+            return true;
+    return false;
+}
+
+/* `a` is the accepted number `b` followed by one unit word the question itself uses ("32 bytes"
+ * for "How many bytes …?"). */
+static bool number_with_unit(const char *a, const char *b, const char *question)
+{
+    size_t n = strlen(b);
+    if (!n || !isdigit((unsigned char)b[0]) || strncmp(a, b, n) != 0 || a[n] != ' ') return false;
+    const char *unit = a + n + 1;
+    if (!*unit || strchr(unit, ' ')) return false;
+    return has_word(question, unit);
+}
+
+/* Normalized, without a bound the question states (both sides go through it). */
+static void canonical(const char *text, const char *question, char *out, size_t n)
+{
+    engine_normalize(text, out, n);
+    for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++)
+        if (strstr(question, bounds[i].in_question)) {
+            drop_word(out, bounds[i].prefixes, false);
+            drop_word(out, bounds[i].suffixes, true);
+        }
+}
+
 bool engine_text_correct(const lesson_quiz *q, const char *answer)
 {
-    char a[512], b[512];
-    engine_normalize(answer, a, sizeof a);
+    char a[512], b[512], qn[1024];
+    engine_normalize(q->question, qn, sizeof qn);
+    canonical(answer, qn, a, sizeof a);
     if (!*a) return false;
     for (size_t i = 0; i < q->nanswers; i++) {
-        engine_normalize(q->answers[i], b, sizeof b);
-        if (strcmp(a, b) == 0) return true;
+        canonical(q->answers[i], qn, b, sizeof b);
+        if (strcmp(a, b) == 0 || number_with_unit(a, b, qn)) return true;
     }
     return false;
 }

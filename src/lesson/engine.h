@@ -122,7 +122,9 @@ void engine_answer_choices(engine *en, const bool *chosen, size_t n, engine_feed
 void engine_answer_text(engine *en, const char *answer, engine_feedback *out);
 /* Pure helpers, also used by `tokenlab quiz`: */
 bool engine_choices_correct(const lesson_quiz *q, const bool *chosen, size_t n);
-/* Case-insensitive, trimmed, inner whitespace collapsed, trailing punctuation dropped. */
+/* Case-insensitive, trimmed, inner whitespace collapsed, trailing punctuation dropped. A bound
+ * the question states may be repeated ("at least 32", "32 or more" for "…, at least?"), and a
+ * number may carry a unit word the question uses ("32 bytes" for "How many bytes …?"). */
 bool engine_text_correct(const lesson_quiz *q, const char *answer);
 void engine_normalize(const char *in, char *out, size_t n);
 

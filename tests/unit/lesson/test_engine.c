@@ -240,6 +240,52 @@ static void test_normalize(void **state)
     assert_string_equal(b, "");
 }
 
+static bool says(const char *question, const char *answer, const char *given)
+{
+    char *answers[] = {(char *)answer};
+    lesson_quiz q = {
+        .type = QUIZ_TEXT, .question = (char *)question, .answers = answers, .nanswers = 1};
+    return engine_text_correct(&q, given);
+}
+
+/* Reasonable phrasings of a right answer pass; wrong numbers and other words do not. */
+static void test_text_phrasings(void **state)
+{
+    (void)state;
+    const char *least = "How many bytes should a random HS256 secret have, at least?";
+    assert_true(says(least, "32", "32"));
+    assert_true(says(least, "32", " At least 32. "));
+    assert_true(says(least, "32", "at least 32 bytes"));
+    assert_true(says(least, "32", "32 bytes"));
+    assert_true(says(least, "32", "32 or more"));
+    assert_true(says(least, "32", "32 bytes or more"));
+    assert_true(says(least, "32", ">= 32"));
+    assert_true(says(least, "32", ">=32"));
+    assert_true(says(least, "32", "\u2265 32"));
+    assert_true(says(least, "32", "minimum 32"));
+    assert_true(says(least, "at least 32", "32"));
+    assert_false(says(least, "32", "16"));
+    assert_false(says(least, "32", "at least 16"));
+    assert_false(says(least, "32", "320"));
+    assert_false(says(least, "32", "32 bits"));    /* a unit the question does not use */
+    assert_false(says(least, "32", "32 bytes 2")); /* not one unit word */
+    assert_false(says(least, "32", "at most 32"));
+    assert_false(says(least, "32", "at least"));
+    assert_false(says(least, "32", "minutes 32"));
+    /* without "at least" in the question, the qualifier is not dropped */
+    const char *parts = "How many dot-separated parts does a signed JWT have?";
+    assert_true(says(parts, "3", "3 parts"));
+    assert_false(says(parts, "3", "at least 3"));
+    assert_false(says(parts, "3", "3 bytes"));
+    /* a word answer takes no unit */
+    assert_false(says("Which header parameter names the algorithm?", "alg", "alg header"));
+    const char *most = "How many times may an authorization code be used, at most?";
+    assert_true(says(most, "1", "at most 1"));
+    assert_true(says(most, "1", "1 or less"));
+    assert_true(says(most, "1", "1 times"));
+    assert_false(says(most, "1", "at least 1"));
+}
+
 static void test_resume(void **state)
 {
     fx *f = *state;
@@ -422,6 +468,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hints_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quiz_scoring, setup, teardown),
         cmocka_unit_test(test_normalize),
+        cmocka_unit_test(test_text_phrasings),
         cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_advice_after_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_while_running, setup, teardown),

@@ -159,11 +159,37 @@ static void test_mint_role_needs_a_valid_signature(void **state)
         ENGINE_OK);
 }
 
+/* Lesson 12: "How many bytes should a random HS256 secret have, at least?" */
+static void test_secret_length_phrasings(void **state)
+{
+    fx *f = *state;
+    size_t idx = 0;
+    const lesson *l = course_find(f->c, "jwt-attacks", &idx);
+    assert_non_null(l);
+    const lesson_quiz *q = NULL;
+    for (size_t i = 0; i < parse_item_count(l); i++) {
+        const lesson_block *b = parse_item(l, i);
+        if (b->kind == LESSON_QUIZ && strcmp(b->quiz->id, "q-atk-secret-length") == 0) q = b->quiz;
+    }
+    assert_non_null(q);
+    const char *right[] = {"32",          "32 bytes",
+                           "at least 32", "At least 32 bytes.",
+                           "32 or more",  ">= 32",
+                           "thirty-two",  "at least thirty-two bytes",
+                           "256 bits",    "at least 256 bits"};
+    for (size_t i = 0; i < sizeof right / sizeof right[0]; i++)
+        if (!engine_text_correct(q, right[i])) fail_msg("'%s' was judged wrong", right[i]);
+    const char *wrong[] = {"16", "at least 16", "64 bytes", "256", "32 bits", "at most 32"};
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
+        if (engine_text_correct(q, wrong[i])) fail_msg("'%s' was judged right", wrong[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_api_login_bob_needs_the_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mint_role_needs_a_valid_signature, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_secret_length_phrasings, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
