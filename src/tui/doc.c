@@ -425,12 +425,14 @@ static const char *const g_sym_utf8[SYM_COUNT] = {
     [SYM_BAR_EMPTY] = "░",   [SYM_CHECK] = "✓",    [SYM_CROSS] = "✗",     [SYM_ELLIPSIS] = "…",
     [SYM_BULLET] = "•",      [SYM_HLINE] = "─",    [SYM_VLINE] = "│",     [SYM_RADIO_ON] = "(•)",
     [SYM_RADIO_OFF] = "( )", [SYM_BOX_ON] = "[x]", [SYM_BOX_OFF] = "[ ]", [SYM_TIMES] = "×",
+    [SYM_ARROW_DOWN] = "↓",
 };
 static const char *const g_sym_ascii[SYM_COUNT] = {
     [SYM_ARROW_R] = ">",     [SYM_ARROW_L] = "<",  [SYM_DOT] = "*",       [SYM_BAR_FULL] = "#",
     [SYM_BAR_EMPTY] = ".",   [SYM_CHECK] = "+",    [SYM_CROSS] = "x",     [SYM_ELLIPSIS] = "...",
     [SYM_BULLET] = "*",      [SYM_HLINE] = "-",    [SYM_VLINE] = "|",     [SYM_RADIO_ON] = "(*)",
     [SYM_RADIO_OFF] = "( )", [SYM_BOX_ON] = "[x]", [SYM_BOX_OFF] = "[ ]", [SYM_TIMES] = "x",
+    [SYM_ARROW_DOWN] = "v",
 };
 
 const char *ui_sym(ui_symbol s)

@@ -69,6 +69,7 @@ typedef enum ui_symbol {
     SYM_BOX_ON,
     SYM_BOX_OFF,
     SYM_TIMES,
+    SYM_ARROW_DOWN,
     SYM_COUNT
 } ui_symbol;
 const char *ui_sym(ui_symbol s);

@@ -15,6 +15,10 @@
 #define MAX_ITEMS  128
 #define ANSWER_MAX 512
 
+/* Where the next draw scrolls: nowhere, to the current item (with the prose that leads to it), or
+ * to the end of the current item (its feedback, explanation and hints). */
+typedef enum follow_mode { FOLLOW_NONE, FOLLOW_ITEM, FOLLOW_END } follow_mode;
+
 typedef struct item_view {
     engine_feedback fb;
     bool has_fb;
@@ -40,10 +44,12 @@ struct pane_lesson {
     size_t answer_len;
     doc *d;
     int scroll;
-    bool follow; /* scroll to the current item on the next draw */
+    follow_mode follow; /* what the next draw scrolls to */
     int view_h, view_w;
     size_t item_line[MAX_ITEMS + 1]; /* doc line where each item starts */
+    size_t item_end[MAX_ITEMS + 1];  /* doc line just after each item (its blank separator) */
     size_t nitem_lines;
+    bool cur_seen; /* the current item was in view at the last draw */
     char status[200];
     char *seen_tokens[STATE_TOK_COUNT];
     char *seen_decoder;
@@ -120,7 +126,7 @@ static void on_done(void *ud, const engine_feedback *fb)
         v->has_fb = true;
     }
     sync_tokens(p);
-    p->follow = true;
+    p->follow = FOLLOW_END; /* the feedback and the explanation come into view */
     app_dirty(p->a, PANE_LESSON);
 }
 
@@ -128,6 +134,7 @@ static void on_open(void *ud, const engine_feedback *fb)
 {
     pane_lesson *p = ud;
     if (fb && fb->verdict == ENGINE_ERROR) app_flash(p->a, "%s", fb->message);
+    p->follow = FOLLOW_ITEM;
     app_dirty(p->a, PANE_LESSON);
 }
 
@@ -182,7 +189,7 @@ pane_lesson *pane_lesson_new(app *a, struct net *n, const pane_lesson_options *o
             if (p->course->n == 0) snprintf(p->problem, sizeof p->problem, "No lessons found.");
         }
     }
-    p->follow = true;
+    p->follow = FOLLOW_ITEM;
     if (o->lesson_id) p->want_id = strdup(o->lesson_id);
     return p;
 }
@@ -196,7 +203,7 @@ void pane_lesson_connect(pane_lesson *p)
         snprintf(p->notice, sizeof p->notice, "%s", e.msg);
         engine_open(p->en, 0, on_open, p, NULL);
     }
-    p->follow = true;
+    p->follow = FOLLOW_ITEM;
     app_dirty(p->a, PANE_LESSON);
 }
 
@@ -330,7 +337,10 @@ static void build_list(pane_lesson *p)
                            : strcmp(st, "done") == 0    ? ui_sym(SYM_CHECK)
                            : strcmp(st, "skipped") == 0 ? "-"
                                                         : ui_sym(SYM_BULLET);
-        if (p->nitem_lines < MAX_ITEMS) p->item_line[p->nitem_lines++] = doc_line_count(d) - 1;
+        if (p->nitem_lines < MAX_ITEMS) {
+            p->item_line[p->nitem_lines] = doc_line_count(d) - 1;
+            p->item_end[p->nitem_lines++] = doc_line_count(d);
+        }
         doc_printf(d, st && strcmp(st, "done") == 0 ? THEME_OK : THEME_NORMAL, "%s %2zu %s", mark,
                    i + 1, l->title);
         doc_printf(d, THEME_NOTE, "  %s · %d min", l->level ? l->level : "", l->minutes);
@@ -452,6 +462,7 @@ static void build_lesson(pane_lesson *p)
                 put_feedback(d, v);
             }
         }
+        if (item < MAX_ITEMS) p->item_end[item] = doc_line_count(d) - 1;
         doc_nl(d);
         item++;
     }
@@ -549,7 +560,7 @@ static void moved(pane_lesson *p)
     p->answer_len = 0;
     p->answer[0] = '\0';
     p->editing = false;
-    p->follow = true;
+    p->follow = FOLLOW_ITEM;
 }
 
 static int text_key(pane_lesson *p, int key)
@@ -625,7 +636,7 @@ int pane_lesson_key(pane_lesson *p, int key, tui_action act)
         default:
             return KEY_R_IGNORED;
         }
-        p->follow = true;
+        p->follow = FOLLOW_ITEM;
         app_dirty(p->a, PANE_LESSON);
         return KEY_R_HANDLED | KEY_R_REDRAW;
     }
@@ -661,7 +672,7 @@ int pane_lesson_key(pane_lesson *p, int key, tui_action act)
     case ACT_HINT: {
         const char *h = engine_hint(p->en);
         if (!h) app_flash(p->a, "no more hints for this one");
-        p->follow = true;
+        p->follow = FOLLOW_END;
         break;
     }
     case ACT_UP:
@@ -726,6 +737,57 @@ int pane_lesson_click(pane_lesson *p, int y, int x)
     return KEY_R_HANDLED | KEY_R_REDRAW;
 }
 
+/* The doc line shown at wrapped row `row`. */
+static size_t line_at_row(const doc *d, int row, int width)
+{
+    size_t n = doc_line_count(d), lo = 0, hi = n; /* rows grow with lines: binary search */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (doc_line_row(d, mid, width) <= row)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Nothing done in this lesson yet and no feedback on screen: the learner has not started. */
+static bool lesson_fresh(pane_lesson *p)
+{
+    for (size_t i = 0; i < engine_item_count(p->en); i++)
+        if (engine_item_done(p->en, i)) return false;
+    const item_view *v = cur_view(p);
+    return !(v && v->has_fb) && !p->running;
+}
+
+/* Scrolls so item `idx` is in view (p->follow says which part matters). An item that is already
+ * in view stays where it is; otherwise the view shows the prose that leads to the item as far as
+ * the item still fits, so following never hides the text a step belongs to. */
+static void follow(pane_lesson *p, size_t idx)
+{
+    int H = p->view_h, W = p->view_w;
+    int r = doc_line_row(p->d, p->item_line[idx], W);
+    int e = doc_line_row(p->d, p->item_end[idx], W); /* first row after the item */
+    if (p->list_mode) {
+        if (r < p->scroll || r >= p->scroll + H) p->scroll = r - H / 2;
+        return;
+    }
+    if (idx == 0 && p->follow == FOLLOW_ITEM && lesson_fresh(p)) {
+        p->scroll = 0; /* a fresh lesson opens at its beginning: the intro comes first */
+        return;
+    }
+    int ctx = idx == 0 ? 0 : doc_line_row(p->d, p->item_end[idx - 1], W) + 1;
+    int lo = e - H;             /* the smallest scroll that shows the item's last row */
+    int hi = r > 0 ? r - 1 : 0; /* the largest that shows its heading with a row above */
+    if (r >= p->scroll && e <= p->scroll + H) return; /* all of it is in view already */
+    if (lo > hi) { /* taller than the view: its heading, or its end (the feedback) */
+        p->scroll = p->follow == FOLLOW_END ? lo : hi;
+        return;
+    }
+    int want = p->follow == FOLLOW_END ? p->scroll : ctx;
+    p->scroll = want < lo ? lo : want > hi ? hi : want;
+}
+
 void pane_lesson_draw(pane_lesson *p, WINDOW *w, bool focused)
 {
     int h, wd;
@@ -738,6 +800,8 @@ void pane_lesson_draw(pane_lesson *p, WINDOW *w, bool focused)
              : l && l->title ? l->title
                              : "Lesson");
     ui_box(w, THEME_BORDER, title, focused);
+    int old_w = p->view_w, old_h = p->view_h;
+    size_t top_line = old_w > 0 ? line_at_row(p->d, p->scroll, old_w) : 0;
     p->view_h = h - 2;
     p->view_w = wd - 4;
     if (p->view_h < 1 || p->view_w < 1) return;
@@ -745,17 +809,35 @@ void pane_lesson_draw(pane_lesson *p, WINDOW *w, bool focused)
     int rows = doc_rows(p->d, p->view_w);
     long hl = -1;
     if (p->list_mode && (size_t)p->list_sel < p->nitem_lines) hl = (long)p->item_line[p->list_sel];
-    if (p->follow) {
-        size_t idx = p->list_mode ? (size_t)p->list_sel : (p->en ? engine_item_index(p->en) : 0);
-        if (idx < p->nitem_lines) {
-            int r = doc_line_row(p->d, p->item_line[idx], p->view_w);
-            if (r < p->scroll || r > p->scroll + p->view_h - 6) p->scroll = r - 2;
-        }
-        p->follow = false;
+    if (p->view_w != old_w || p->view_h != old_h) {
+        /* a resize re-wraps the text: keep the current item in view when it was (it is what the
+         * learner works on), else keep the line that was at the top */
+        if (p->cur_seen && !p->follow)
+            p->follow = FOLLOW_ITEM;
+        else if (!p->follow && old_w > 0)
+            p->scroll = doc_line_row(p->d, top_line, p->view_w);
+    }
+    size_t idx = p->list_mode ? (size_t)p->list_sel : (p->en ? engine_item_index(p->en) : 0);
+    bool have = idx < p->nitem_lines && (p->list_mode || (p->en && engine_lesson(p->en)));
+    if (p->follow && have) {
+        follow(p, idx);
+        p->follow = FOLLOW_NONE;
     }
     if (p->scroll > rows - p->view_h) p->scroll = rows - p->view_h;
     if (p->scroll < 0) p->scroll = 0;
     doc_draw(p->d, w, 1, 2, p->view_h, p->view_w, p->scroll, hl);
+    p->cur_seen = false;
+    if (have && !p->list_mode) {
+        int r = doc_line_row(p->d, p->item_line[idx], p->view_w);
+        p->cur_seen = r >= p->scroll && r < p->scroll + p->view_h;
+        if (r >= p->scroll + p->view_h) { /* the item to work on is below: say so */
+            const lesson_block *b = engine_item(p->en);
+            char below[64];
+            snprintf(below, sizeof below, " %s %s below: PgDn ", ui_sym(SYM_ARROW_DOWN),
+                     b && b->kind == LESSON_QUIZ ? "quiz" : "step");
+            ui_put(w, h - 1, 2, below, wd - 4, theme_attr(THEME_BORDER_FOCUS));
+        }
+    }
     if (rows > p->view_h) {
         char pos[32];
         snprintf(pos, sizeof pos, " %d%% ", (p->scroll + p->view_h) * 100 / rows);
@@ -767,7 +849,7 @@ void pane_lesson_show_list(pane_lesson *p)
 {
     p->list_mode = true;
     p->list_sel = p->en ? (long)engine_lesson_index(p->en) : 0;
-    p->follow = true;
+    p->follow = FOLLOW_ITEM;
     app_dirty(p->a, PANE_LESSON);
 }
 
