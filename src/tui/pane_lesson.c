@@ -349,9 +349,22 @@ static void build_list(pane_lesson *p)
             progress_lesson_counts(p->prog, l->id, &steps, &answered, &correct);
             doc_printf(d, THEME_NOTE, " · %zu/%zu steps, %zu/%zu quizzes", steps, l->nsteps,
                        answered, l->nquizzes);
+        } else if (st && strcmp(st, "done") == 0 && l->nquizzes) { /* first-attempt score */
+            size_t correct = 0;
+            progress_lesson_counts(p->prog, l->id, NULL, NULL, &correct);
+            doc_printf(d, THEME_NOTE, " · quizzes %zu/%zu right first time", correct, l->nquizzes);
         }
         doc_nl(d);
     }
+}
+
+/* Was the quiz answered right: 1, 0, or -1 when not answered. The latest verdict of this session
+ * (a wrong first answer put right later counts as right), else the saved first-attempt result. */
+static int quiz_right(pane_lesson *p, const lesson *l, const lesson_quiz *q, const item_view *v)
+{
+    if (v && v->has_fb && v->fb.verdict != ENGINE_ERROR) return v->fb.verdict == ENGINE_OK;
+    if (!p->prog || !l->id || !q->id) return -1;
+    return progress_quiz_result(p->prog, l->id, q->id);
 }
 
 static void build_lesson(pane_lesson *p)
@@ -417,8 +430,13 @@ static void build_lesson(pane_lesson *p)
             const lesson_quiz *q = bl->quiz;
             static const char *const types[] = {"choose one", "choose all that apply",
                                                 "type the answer", "do it"};
-            doc_printf(d, is_cur ? THEME_SELECTED : (done ? THEME_OK : THEME_TITLE), "%s Quiz (%s)",
-                       mark, types[q->type]);
+            int right = done ? quiz_right(p, l, q, v) : -1;
+            if (right >= 0) /* ✓ right, ✗ answered wrong (a mark for "answered" would lie) */
+                doc_put(d, right ? THEME_OK : THEME_BAD, ui_sym(right ? SYM_CHECK : SYM_CROSS));
+            else
+                doc_put(d, is_cur ? THEME_SELECTED : THEME_TITLE, mark);
+            doc_printf(d, is_cur ? THEME_SELECTED : (right == 1 ? THEME_OK : THEME_TITLE),
+                       " Quiz (%s)", types[q->type]);
             doc_nl(d);
             put_inline(d, q->question ? q->question : "", THEME_NORMAL);
             doc_nl(d);
