@@ -184,12 +184,98 @@ static void test_secret_length_phrasings(void **state)
         if (engine_text_correct(q, wrong[i])) fail_msg("'%s' was judged right", wrong[i]);
 }
 
+static char *slurp(const char *rel)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", TOKENLAB_SOURCE_DIR, rel);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    char *buf = calloc(1, 1 << 16);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 16) - 1, fp);
+    fclose(fp);
+    buf[n] = 0;
+    return buf;
+}
+
+/* The `step NAME …` line of a flow file, or fails. */
+static const char *flow_step(const char *flow, const char *name)
+{
+    char key[64];
+    snprintf(key, sizeof key, "\nstep %s ", name);
+    const char *p = strstr(flow, key);
+    if (!p) fail_msg("flow has no step %s", name);
+    return p + 1;
+}
+
+/* Lesson 7 and its flow diagram say what the server does: the browser carries the authorization
+ * request (front channel), the redirect with the code is a 303, and the token answer for the
+ * lesson's scope has a refresh token. */
+static void test_auth_code_text_and_diagram_match_the_server(void **state)
+{
+    fx *f = *state;
+    engine_feedback fb;
+    go(f, "auth-code", "exchange");
+    assert_int_equal(
+        console(f, "authorize client=demo-web scope=\"openid profile notes:read\"", &fb),
+        ENGINE_FAIL);
+    assert_int_equal(console(f, "signin alice@example.com wonderland", &fb), ENGINE_FAIL);
+    /* the consent form as a browser posts it (no Accept: application/json): a real redirect */
+    lesson_state *st = engine_state(f->en);
+    char url[256], body[512];
+    snprintf(url, sizeof url, "%s/authorize/consent", server_base_url(f->srv));
+    snprintf(body, sizeof body, "session=%s&csrf=%s&decision=allow", st->flow.session,
+             st->flow.csrf);
+    http_request *req = http_request_new("POST", url);
+    assert_true(
+        http_request_set_body(req, "application/x-www-form-urlencoded", body, strlen(body)));
+    http_exchange *x = http_send_wait(f->h, req, NULL);
+    http_request_free(req);
+    assert_non_null(x);
+    long status = x->status;
+    const char *loc = x->location;
+    assert_non_null(loc);
+    assert_non_null(strstr(loc, "code="));
+    http_exchange_unref(x);
+
+    char *text = slurp("lessons/07-auth-code.md");
+    char *flow = slurp("assets/flows/auth-code-pkce.flow");
+    char want[32];
+    snprintf(want, sizeof want, "HTTP/1.1 %ld ", status);
+    assert_non_null(strstr(text, want));
+    snprintf(want, sizeof want, "%ld to redirect_uri", status);
+    assert_non_null(strstr(flow_step(flow, "redirect"), want));
+    assert_null(strstr(flow, status == 303 ? "302" : "303"));
+    /* both front-channel legs go through the browser */
+    assert_true(strncmp(flow_step(flow, "authorize"), "step authorize learner -> as:", 29) == 0);
+    assert_true(strncmp(flow_step(flow, "redirect"), "step redirect as -> learner:", 28) == 0);
+
+    /* the lesson's own exchange: a refresh token comes along, as the diagram and the text say */
+    go(f, "auth-code", "exchange");
+    assert_int_equal(
+        console(f, "authorize client=demo-web scope=\"openid profile notes:read\"", &fb),
+        ENGINE_FAIL);
+    assert_int_equal(console(f, "signin alice@example.com wonderland", &fb), ENGINE_FAIL);
+    assert_int_equal(console(f, "consent allow", &fb), ENGINE_FAIL);
+    assert_int_equal(console(f, "exchange client_secret=demo-web-secret", &fb), ENGINE_OK);
+    bool refresh = st->tokens[STATE_TOK_REFRESH] != NULL;
+    const char *tokens = flow_step(flow, "tokens");
+    char line[256];
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(tokens, "\n"), tokens);
+    assert_int_equal(refresh, strstr(line, "refresh_token") != NULL);
+    assert_int_equal(refresh, strstr(text, "\"refresh_token\":") != NULL);
+    free(text);
+    free(flow);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_api_login_bob_needs_the_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mint_role_needs_a_valid_signature, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_length_phrasings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_auth_code_text_and_diagram_match_the_server, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
