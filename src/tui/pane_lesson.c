@@ -955,6 +955,10 @@ bool pane_lesson_recheck(pane_lesson *p, engine_feedback *out)
     bool checks = b->kind == LESSON_STEP ? b->step->nchecks > 0
                                          : b->quiz->type == QUIZ_PRACTICAL && b->quiz->nchecks > 0;
     if (!checks) return false;
+    /* A step that passed stays passed: a later console action (say an introspection after the
+     * code-reuse step) must not turn its ✓ into "Not yet". A practical quiz is different: the
+     * console is how the learner does it, so its checks always run again. */
+    if (b->kind == LESSON_STEP && engine_item_done(p->en, engine_item_index(p->en))) return false;
     engine_check(p->en, out);
     on_done(p, out);
     return true;

@@ -51,7 +51,8 @@ long long pane_lesson_clock_offset(const pane_lesson *p);
 struct engine *pane_lesson_engine(pane_lesson *p);
 /* The action console (console.c) ran something: re-evaluates the current step's / practical
  * quiz's checks and shows the feedback as Run does. False (out untouched) when the current item has
- * no checks (a choice or text quiz, a step without check:, no lesson) or the engine is busy. */
+ * no checks (a choice or text quiz, a step without check:, no lesson), is a step that has already
+ * passed (its ✓ and feedback stay), or the engine is busy. */
 struct engine_feedback;
 bool pane_lesson_recheck(pane_lesson *p, struct engine_feedback *out);
 struct doc;

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Fixes from a beginner's walkthrough, each with the screen that showed the problem (fixture
+# lessons in fixtures/ux):
+# - a console action after a step passed leaves the step's ✓ and its feedback alone; the result
+#   goes to the console line.
+set -u
+. "$(dirname "$0")/lib.sh"
+WORK="$(mktemp -d)"
+if [ -n "${KEEP:-}" ]; then echo "screens kept in $WORK"; else trap 'rm -rf "$WORK"' EXIT; fi
+TL_FIXTURE_DATA="$TL_DIR/fixtures/ux"
+fails=0
+check() { # check FILE TEXT: the screen dump contains TEXT
+    if ! grep -qF -- "$2" "$1"; then
+        echo "FAIL: $(basename "$1") does not show: $2"
+        fails=$((fails + 1))
+    fi
+}
+check_not() {
+    if grep -qF -- "$2" "$1"; then
+        echo "FAIL: $(basename "$1") shows: $2"
+        fails=$((fails + 1))
+    fi
+}
+run() { # run SCRIPT STATE [args…]
+    local s="$1" st="$2"
+    shift 2
+    if ! tl_run_script "$s" "$st" "" "$@" 2>"$WORK/err"; then
+        cat "$WORK/err"
+        echo "FAIL: tokenlab exited with an error ($(basename "$s"))"
+        exit 1
+    fi
+}
+
+# A passed step keeps its ✓ when the console runs something its check would not accept.
+cat >"$WORK/s-console" <<SCRIPT
+:resize 100 40
+:wait-idle
+<Enter>
+:wait-idle
+:save-screen $WORK/c1-passed.txt
+:
+:type api GET /api/profile token=none
+<Enter>
+:wait-idle
+:save-screen $WORK/c2-console.txt
+<Esc>
+:save-screen $WORK/c3-closed.txt
+q
+SCRIPT
+run "$WORK/s-console" "$WORK/st-console"
+check "$WORK/c1-passed.txt" "✓ UX-STEP-OK the server checked the password."
+check "$WORK/c2-console.txt" "✓ api GET /api/profile token=none → 401"
+for f in c2-console c3-closed; do
+    check "$WORK/$f.txt" "✓ Step: Log in as Alice"
+    check "$WORK/$f.txt" "✓ UX-STEP-OK the server checked the password."
+    check "$WORK/$f.txt" " Enter: next   R: run again"
+    check_not "$WORK/$f.txt" "Not yet"
+done
+
+[ "$fails" = 0 ] && echo "ok: walkthrough fixes (console after a passed step)"
+exit $((fails > 0))
