@@ -268,12 +268,41 @@ static void test_auth_code_text_and_diagram_match_the_server(void **state)
     free(flow);
 }
 
+/* Lesson 1, step 1: no credential at all. RFC 6750 §3.1: the challenge then carries no error code,
+ * and the lesson says so. */
+static void test_no_credential_challenge(void **state)
+{
+    fx *f = *state;
+    char url[256];
+    snprintf(url, sizeof url, "%s/api/profile", server_base_url(f->srv));
+    http_request *req = http_request_new("GET", url);
+    http_exchange *x = http_send_wait(f->h, req, NULL);
+    http_request_free(req);
+    assert_non_null(x);
+    assert_int_equal(x->status, 401);
+    const char *ch = http_exchange_header(x, "WWW-Authenticate");
+    assert_non_null(ch);
+    assert_true(strncmp(ch, "Bearer", 6) == 0);
+    assert_null(strstr(ch, "error="));
+    http_exchange_unref(x);
+    char *text = slurp("lessons/01-api-auth.md");
+    const char *step = strstr(text, "```step no-token");
+    assert_non_null(step);
+    const char *ok = strstr(step, "\nok: ");
+    assert_non_null(ok);
+    char line[1024];
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(ok + 1, "\n"), ok + 1);
+    assert_non_null(strstr(line, "names no error code"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_api_login_bob_needs_the_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mint_role_needs_a_valid_signature, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_length_phrasings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_credential_challenge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_code_text_and_diagram_match_the_server, setup,
                                         teardown),
     };
