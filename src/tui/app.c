@@ -159,7 +159,12 @@ void app_dirty(app *a, pane_id p)
 
 void app_show_token(app *a, const char *label, const char *token)
 {
-    pane_decoder_set_token(a->dec, label, token);
+    app_show_token_key(a, label, token, NULL);
+}
+
+void app_show_token_key(app *a, const char *label, const char *token, struct jwk *key)
+{
+    pane_decoder_set_token_key(a->dec, label, token, key);
     if (a->lesson) pane_lesson_decoder_changed(a->lesson, token);
 }
 

@@ -35,6 +35,9 @@ void app_copy(app *a, const char *text);
 void app_dirty(app *a, pane_id p);
 /* Puts a token in the decoder (with a history label such as "access", "id", "login"). */
 void app_show_token(app *a, const char *label, const char *token);
+/* The same, with the key the token was signed with (borrowed; NULL = unknown): the decoder
+ * verifies with it, so a lesson's own tokens do not look tampered with. */
+void app_show_token_key(app *a, const char *label, const char *token, struct jwk *key);
 /* An HTTP exchange started or finished: the flow diagram follows it. */
 void app_http_seen(app *a, const char *method, const char *url, const char *body);
 /* The learner chose a key in the decoder (NULL: none): the lesson's checks verify with it too. */

@@ -31,6 +31,7 @@ typedef struct strbuf {
 typedef struct hist_entry {
     char label[24];
     char *token;
+    jwk *key; /* the key it was signed with when the lesson knows it, or NULL */
 } hist_entry;
 
 typedef enum sig_state { SIG_UNKNOWN, SIG_VALID, SIG_INVALID, SIG_UNSIGNED } sig_state;
@@ -48,6 +49,7 @@ struct pane_decoder {
     char sig_msg[TL_ERR_MSG_MAX + 256];
     jwk *key; /* the learner's key (K) */
     char key_desc[96];
+    jwk *tok_key; /* the key this token was signed with, when known (a lesson's mint), or NULL */
     hist_entry hist[HISTORY_MAX];
     int nhist, cur;
     doc *d;
@@ -128,7 +130,11 @@ void pane_decoder_free(pane_decoder *p)
     if (!p) return;
     jws_free(p->t);
     jwk_free(p->key);
-    for (int i = 0; i < p->nhist; i++) free(p->hist[i].token);
+    jwk_free(p->tok_key);
+    for (int i = 0; i < p->nhist; i++) {
+        free(p->hist[i].token);
+        jwk_free(p->hist[i].key);
+    }
     free(p->tok.s);
     free(p->field.s);
     doc_free(p->d);
@@ -165,6 +171,22 @@ static void verify(pane_decoder *p)
         }
         return;
     }
+    /* the key the lesson signed this token with (mint secret=…, key=lab): a token a lesson made
+     * is checked with its own key, not only with the server's */
+    bool known_mismatch = false;
+    char known_why[TL_ERR_MSG_MAX] = "";
+    if (p->tok_key && jwk_allows(p->tok_key, p->t->alg, false, NULL)) {
+        if (jws_verify(p->t, p->tok_key, NULL, 0, &e)) {
+            p->sig = SIG_VALID;
+            snprintf(p->sig_msg, sizeof p->sig_msg,
+                     "signature verified with the key the lesson signed it with (%s)",
+                     p->t->alg_name);
+            return;
+        }
+        known_mismatch = err_is(&e, "jws.sig_mismatch") || err_is(&e, "jws.sig_length");
+        snprintf(known_why, sizeof known_why, "%s", e.msg);
+        err_clear(&e);
+    }
     bool hmac = p->t->alg == JWS_HS256 || p->t->alg == JWS_HS384 || p->t->alg == JWS_HS512;
     size_t slen = 0;
     const char *secret = hmac ? app_login_secret(p->a, &slen) : NULL;
@@ -176,11 +198,28 @@ static void verify(pane_decoder *p)
             p->sig = SIG_VALID;
             snprintf(p->sig_msg, sizeof p->sig_msg,
                      "signature verified with the server's login secret (%s)", p->t->alg_name);
+        } else if (known_mismatch) {
+            p->sig = SIG_INVALID;
+            snprintf(p->sig_msg, sizeof p->sig_msg,
+                     "%.500s (checked with the key the lesson signed it with)", known_why);
+        } else if (err_is(&e, "jws.sig_mismatch") || err_is(&e, "jws.sig_length")) {
+            /* another secret may well have signed it (a lesson's mint, jwt.io's example):
+             * not matching the one secret we hold proves no tampering */
+            p->sig = SIG_INVALID;
+            snprintf(p->sig_msg, sizeof p->sig_msg,
+                     "not signed with the server's login secret (signed with another key, or "
+                     "changed after signing) · K: give the key");
         } else {
             p->sig = SIG_INVALID;
             snprintf(p->sig_msg, sizeof p->sig_msg,
                      "%.500s (checked with the server's login secret)", e.msg);
         }
+        return;
+    }
+    if (known_mismatch) {
+        p->sig = SIG_INVALID;
+        snprintf(p->sig_msg, sizeof p->sig_msg,
+                 "%.500s (checked with the key the lesson signed it with)", known_why);
         return;
     }
     const struct jwks *set = hmac ? NULL : app_jwks(p->a, p->t->kid);
@@ -437,16 +476,27 @@ static void build_doc(pane_decoder *p)
 
 /* ---- public API ---- */
 
-static void history_push(pane_decoder *p, const char *label, const char *token)
+/* The key the current token was signed with (NULL: unknown); takes a new reference. */
+static void set_tok_key(pane_decoder *p, jwk *key)
+{
+    if (key == p->tok_key) return;
+    jwk_free(p->tok_key);
+    p->tok_key = key ? jwk_ref(key) : NULL;
+}
+
+/* Adds the token (with the key it was signed with, when known) or selects its entry. */
+static void history_push(pane_decoder *p, const char *label, const char *token, jwk *key)
 {
     for (int i = 0; i < p->nhist; i++) {
         if (strcmp(p->hist[i].token, token) == 0) {
             p->cur = i;
+            if (key && !p->hist[i].key) p->hist[i].key = jwk_ref(key);
             return;
         }
     }
     if (p->nhist == HISTORY_MAX) {
         free(p->hist[0].token);
+        jwk_free(p->hist[0].key);
         memmove(p->hist, p->hist + 1, (HISTORY_MAX - 1) * sizeof p->hist[0]);
         p->nhist--;
     }
@@ -454,6 +504,7 @@ static void history_push(pane_decoder *p, const char *label, const char *token)
     snprintf(h->label, sizeof h->label, "%s", label ? label : "pasted");
     h->token = strdup(token);
     if (!h->token) return;
+    h->key = key ? jwk_ref(key) : NULL;
     p->cur = p->nhist++;
 }
 
@@ -466,11 +517,18 @@ static void changed(pane_decoder *p)
 
 void pane_decoder_set_token(pane_decoder *p, const char *label, const char *token)
 {
+    pane_decoder_set_token_key(p, label, token, NULL);
+}
+
+void pane_decoder_set_token_key(pane_decoder *p, const char *label, const char *token,
+                                struct jwk *key)
+{
     if (!token) token = "";
     size_t n = strlen(token);
     if (n > FIELD_MAX) n = FIELD_MAX;
     sb_set(&p->tok, token, n);
-    if (n && label) history_push(p, label, p->tok.s);
+    set_tok_key(p, key);
+    if (n && label) history_push(p, label, p->tok.s, key);
     p->scroll = 0;
     changed(p);
 }
@@ -543,7 +601,7 @@ static void apply_segment(pane_decoder *p, int seg)
         else
             snprintf(nt, n, "%.*s.%s.%.*s", (int)s[0].n, s[0].p, enc, (int)s[2].n, s[2].p);
         sb_set(&p->tok, nt, strlen(nt));
-        history_push(p, "edited", nt);
+        history_push(p, "edited", nt, p->tok_key); /* still checked with the signer's key */
         free(nt);
         app_flash(p->a, "%s changed; the signature was not recomputed",
                   seg == 0 ? "header" : "payload");
@@ -627,7 +685,8 @@ static void resign(pane_decoder *p)
         return;
     }
     sb_set(&p->tok, tok, strlen(tok));
-    history_push(p, "re-signed", tok);
+    set_tok_key(p, p->key);
+    history_push(p, "re-signed", tok, p->key);
     app_flash(p->a, "re-signed with %s as %s", p->key_desc, jws_alg_name(alg));
     free(tok);
 }
@@ -666,7 +725,7 @@ static int text_key(pane_decoder *p, int key)
         bool apply = key != TK_ESC;
         if (p->mode == EDIT_TOKEN) {
             p->mode = EDIT_NONE;
-            if (p->tok.len) history_push(p, "pasted", p->tok.s);
+            if (p->tok.len) history_push(p, "pasted", p->tok.s, p->tok_key);
         } else {
             finish_field(p, apply);
         }
@@ -674,12 +733,15 @@ static int text_key(pane_decoder *p, int key)
         return KEY_R_HANDLED | KEY_R_REDRAW;
     }
     if (key == 127 || key == 8 || key == (TK_FN | KEY_BACKSPACE)) {
-        if (p->mode == EDIT_TOKEN && p->fresh)
+        if (p->mode == EDIT_TOKEN && p->fresh) {
             sb_set(b, "", 0);
-        else
+            set_tok_key(p, NULL);
+        } else {
             sb_backspace(b);
+        }
     } else if (key == TK_CTRL('u')) {
         sb_set(b, "", 0);
+        if (p->mode == EDIT_TOKEN) set_tok_key(p, NULL);
     } else if (!(key & TK_FN) && key >= 32 && key != 127 && key < 0x110000) {
         char u[5];
         size_t n = 0;
@@ -699,7 +761,10 @@ static int text_key(pane_decoder *p, int key)
             u[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
             u[n++] = (char)(0x80 | (c & 0x3F));
         }
-        if (p->mode == EDIT_TOKEN && p->fresh) sb_set(b, "", 0);
+        if (p->mode == EDIT_TOKEN && p->fresh) {
+            sb_set(b, "", 0);
+            set_tok_key(p, NULL); /* a new token: whoever signed the old one did not sign it */
+        }
         sb_append(b, u, n);
     } else {
         return KEY_R_IGNORED;
@@ -718,7 +783,10 @@ void pane_decoder_paste(pane_decoder *p, const char *text, size_t len)
 {
     if (p->mode == EDIT_NONE) pane_decoder_begin_edit(p);
     strbuf *b = p->mode == EDIT_TOKEN ? &p->tok : &p->field;
-    if (p->mode == EDIT_TOKEN && p->fresh) sb_set(b, "", 0);
+    if (p->mode == EDIT_TOKEN && p->fresh) {
+        sb_set(b, "", 0);
+        set_tok_key(p, NULL);
+    }
     /* a pasted token often carries a newline or spaces from the clipboard: drop control chars */
     for (size_t i = 0; i < len; i++) {
         size_t j = i;
@@ -768,6 +836,7 @@ int pane_decoder_key(pane_decoder *p, int key, tui_action act)
         p->cur = p->cur < 0 ? p->nhist - 1 : p->cur;
         p->cur = (p->cur + (act == ACT_HISTORY_NEXT ? 1 : p->nhist - 1)) % p->nhist;
         sb_set(&p->tok, p->hist[p->cur].token, strlen(p->hist[p->cur].token));
+        set_tok_key(p, p->hist[p->cur].key);
         changed(p);
         return KEY_R_HANDLED;
     case ACT_COPY:

@@ -16,6 +16,12 @@ pane_decoder *pane_decoder_new(app *a); /* free with pane_decoder_free */
 void pane_decoder_free(pane_decoder *p);
 /* Loads a token (adds it to the history under `label`, e.g. "access"; NULL = "pasted"). */
 void pane_decoder_set_token(pane_decoder *p, const char *label, const char *token);
+/* The same, with the key the token was signed with when the caller knows it (a lesson's `mint
+ * secret=…`): the signature is checked with that key too. `key` is borrowed (a reference is
+ * taken); NULL = unknown. */
+struct jwk;
+void pane_decoder_set_token_key(pane_decoder *p, const char *label, const char *token,
+                                struct jwk *key);
 const char *pane_decoder_token(const pane_decoder *p); /* "" when empty; borrowed */
 /* "valid", "invalid", "unsigned", "unknown" — what the lesson checks see as decoder.signature. */
 const char *pane_decoder_signature(pane_decoder *p);

@@ -105,7 +105,10 @@ static void sync_tokens(pane_lesson *p)
         for (int t = 0; t < STATE_TOK_COUNT; t++)
             if (st->tokens[t] && strcmp(st->tokens[t], dec) == 0)
                 label = state_token_name((state_token)t);
-        app_show_token(p->a, label, dec);
+        /* a token the lesson made (mint, tamper, resign) comes with the key that signed it, so
+         * the decoder checks it with that key; the server's tokens are checked with its keys */
+        bool own = strcmp(label, "lesson") == 0;
+        app_show_token_key(p->a, label, dec, own ? st->decoder_key : NULL);
     }
 }
 

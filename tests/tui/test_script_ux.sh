@@ -2,7 +2,9 @@
 # Fixes from a beginner's walkthrough, each with the screen that showed the problem (fixture
 # lessons in fixtures/ux):
 # - a console action after a step passed leaves the step's ✓ and its feedback alone; the result
-#   goes to the console line.
+#   goes to the console line;
+# - the decoder checks a token the lesson minted with the lesson's key, and a token signed with
+#   another secret is "not signed with the server's login secret", not "changed after signing".
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
@@ -57,5 +59,41 @@ for f in c2-console c3-closed; do
     check_not "$WORK/$f.txt" "Not yet"
 done
 
-[ "$fails" = 0 ] && echo "ok: walkthrough fixes (console after a passed step)"
+# The decoder checks a token a lesson minted with the lesson's key, and does not call a token
+# signed with some other secret tampered.
+cat >"$WORK/s-keys" <<SCRIPT
+:resize 100 40
+:wait-idle
+<Enter>
+:wait-idle
+<Enter>
+<Enter>
+:wait-idle
+:save-screen $WORK/k1-minted-lesson.txt
+d
+:save-screen $WORK/k2-minted-decoder.txt
+:paste $TL_TOKEN
+<Enter>
+:save-screen $WORK/k3-other-secret.txt
+[
+:save-screen $WORK/k4-history-back.txt
+P
+<C-u>
+:type {"sub":"admin"}
+<Enter>
+:save-screen $WORK/k5-tampered.txt
+q
+SCRIPT
+run "$WORK/s-keys" "$WORK/st-keys"
+check "$WORK/k1-minted-lesson.txt" "✓ UX-MINT-OK the decoder verified it with the secret the lesson used."
+check "$WORK/k2-minted-decoder.txt" "✓ signature verified with the key the lesson signed it with (HS256)"
+check_not "$WORK/k2-minted-decoder.txt" "signature does not match"
+check "$WORK/k3-other-secret.txt" "✗ not signed with the server's login secret (signed with another key, or"
+check "$WORK/k3-other-secret.txt" "· K: give the key"
+check_not "$WORK/k3-other-secret.txt" "the payload was changed after signing"
+check "$WORK/k4-history-back.txt" "✓ signature verified with the key the lesson signed it with (HS256)"
+check "$WORK/k5-tampered.txt" "✗ signature does not match: the payload was changed after signing, or the"
+check "$WORK/k5-tampered.txt" "with the key the lesson signed it with)"
+
+[ "$fails" = 0 ] && echo "ok: walkthrough fixes (console after a passed step, the decoder's keys)"
 exit $((fails > 0))
