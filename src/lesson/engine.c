@@ -268,28 +268,67 @@ static const lesson_step *earlier_step(const engine *en, size_t idx, size_t *at)
     return NULL;
 }
 
+/* Does the step start from nothing: is its first action (lab switches and the clock aside) one
+ * that makes a token or starts a flow by itself? (`exchange`, `verify`, `api`… need an earlier
+ * one.)
+ */
+static bool starts_fresh(const lesson_step *s)
+{
+    static const char *const starters[] = {
+        "login", "authorize", "mint", "client-credentials", "password-grant", "device-start", NULL};
+    const lesson_action *acts = s->nacts ? s->acts : s->solution;
+    size_t n = s->nacts ? s->nacts : s->nsolution;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = acts[i].argc ? acts[i].argv[0] : "";
+        if (strcmp(name, "lab") == 0 || strcmp(name, "clock") == 0) continue;
+        for (size_t k = 0; starters[k]; k++)
+            if (strcmp(name, starters[k]) == 0) return true;
+        /* decode of a literal token (not of a held one) */
+        return strcmp(name, "decode") == 0 && acts[i].argc > 1 &&
+               state_token_from_name(acts[i].argv[1]) < 0;
+    }
+    return false;
+}
+
+static const char *step_title(const lesson_step *s)
+{
+    return s->title ? s->title : s->id;
+}
+
 /* Advice for a step that found nothing to work on (no token, no code, no flow): the state lives
  * only as long as the lesson is open, while progress survives a restart, so a step resumed after
- * quitting finds the earlier step marked done and its tokens gone. Appended to `msg`. With
- * `only_resumed`, says something only in that case. */
+ * quitting finds the earlier steps marked done and their tokens gone. Names the nearest earlier
+ * step when it was not done; else the steps to run again, from the nearest one that starts from
+ * nothing (a login, an authorize, a mint …) up to the nearest one. Appended to `msg`. With
+ * `only_resumed`, says something only after a restart. */
 static void advise_earlier(const engine *en, size_t idx, bool only_resumed, char *msg, size_t n)
 {
-    size_t at = 0;
-    const lesson_step *s = earlier_step(en, idx, &at);
+    size_t near = 0;
+    const lesson_step *s = earlier_step(en, idx, &near);
     if (!s) return;
-    const char *title = s->title ? s->title : s->id;
-    bool resumed = en->result[at] == 1 && !en->done_here[at];
+    bool resumed = en->result[near] == 1 && !en->done_here[near];
     if (only_resumed && !resumed) return;
     size_t l = strlen(msg);
     const char *sep = l && msg[l - 1] == '.' ? " " : ". ";
-    if (resumed)
-        snprintf(msg + l, n - l,
-                 "%sRun the earlier step \"%s\" again: tokens are not kept between runs.", sep,
-                 title);
-    else if (en->result[at] == 1)
-        snprintf(msg + l, n - l, "%sRun the earlier step \"%s\" again.", sep, title);
+    if (en->result[near] != 1) {
+        snprintf(msg + l, n - l, "%sDo the earlier step \"%s\" first.", sep, step_title(s));
+        return;
+    }
+    const lesson_step *from = s;
+    for (size_t at = near; !starts_fresh(from);) {
+        const lesson_step *prev = earlier_step(en, at, &at);
+        if (!prev) { /* nothing starts from scratch: the nearest step is the best advice */
+            from = s;
+            break;
+        }
+        from = prev;
+    }
+    const char *why = resumed ? ": tokens are not kept between runs." : ".";
+    if (from == s)
+        snprintf(msg + l, n - l, "%sRun the earlier step \"%s\" again%s", sep, step_title(s), why);
     else
-        snprintf(msg + l, n - l, "%sDo the earlier step \"%s\" first.", sep, title);
+        snprintf(msg + l, n - l, "%sRun the earlier steps from \"%s\" to \"%s\" again%s", sep,
+                 step_title(from), step_title(s), why);
 }
 
 static bool nothing_to_work_on(const tl_err *e)

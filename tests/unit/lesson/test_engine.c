@@ -358,7 +358,8 @@ static void test_advice_after_restart(void **state)
     assert_string_equal(g.fb.message, "The signature broke, as it should.");
     engine_free(en2);
 
-    /* a check on something the restart lost: a by-hand step after a step done in a previous run */
+    /* a check on something the restart lost: a by-hand step after steps done in a previous run;
+     * "Tamper with it" needs a token, so the advice goes back to the step that mints one */
     progress_mark_step(f->p, "offline", "tamper", NULL);
     assert_true(engine_new(&eo, &en2, NULL));
     g = (got){0};
@@ -367,10 +368,10 @@ static void test_advice_after_restart(void **state)
     engine_feedback fb;
     engine_check(en2, &fb);
     assert_int_equal(fb.verdict, ENGINE_FAIL);
-    assert_string_equal(
-        fb.message, "Not yet: decoder.claim.role is missing (expected: decoder.claim.role == "
-                    "admin). Run the earlier step \"Tamper with it\" again: tokens are not kept "
-                    "between runs.");
+    assert_string_equal(fb.message,
+                        "Not yet: decoder.claim.role is missing (expected: decoder.claim.role == "
+                        "admin). Run the earlier steps from \"Mint a token\" to \"Tamper with it\" "
+                        "again: tokens are not kept between runs.");
     engine_free(en2);
 }
 

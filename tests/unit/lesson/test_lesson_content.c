@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lesson/course.h"
 #include "lesson/engine.h"
+#include "lesson/progress.h"
 #include "oauth/http.h"
 #include "server/server.h"
 
@@ -296,6 +298,44 @@ static void test_no_credential_challenge(void **state)
     free(text);
 }
 
+/* Lesson 7 resumed after a restart at "Read Alice's notes": the steps before it are done in
+ * progress, but the access token is gone. The advice goes back to the step that starts the flow. */
+static void test_resumed_flow_advice(void **state)
+{
+    fx *f = *state;
+    char dir[] = "/tmp/tl-content-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/progress.json", dir);
+    progress *p = NULL;
+    assert_true(progress_open(path, &p, NULL, 0, NULL));
+    const char *done[] = {"authorize", "signin", "consent", "exchange"};
+    for (size_t i = 0; i < 4; i++) assert_true(progress_mark_step(p, "auth-code", done[i], NULL));
+    engine_options eo = {.http = f->h,
+                         .server_url = server_base_url(f->srv),
+                         .lab_key = server_lab_key(f->srv),
+                         .course = f->c,
+                         .progress = p};
+    engine *en = NULL;
+    assert_true(engine_new(&eo, &en, NULL));
+    engine *keep = f->en;
+    f->en = en;
+    go(f, "auth-code", "read-notes");
+    got g = {0};
+    assert_true(engine_run(en, false, on_done, &g, NULL));
+    wait_got(f, &g);
+    assert_int_equal(g.fb.verdict, ENGINE_ERROR);
+    assert_non_null(strstr(g.fb.message, "there is no access token yet"));
+    assert_non_null(strstr(g.fb.message,
+                           "Run the earlier steps from \"Send Alice to the authorization server\" "
+                           "to \"Exchange the code for tokens\" again: tokens are not kept between "
+                           "runs."));
+    f->en = keep;
+    engine_free(en);
+    progress_free(p);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +343,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mint_role_needs_a_valid_signature, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_length_phrasings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_credential_challenge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resumed_flow_advice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_code_text_and_diagram_match_the_server, setup,
                                         teardown),
     };
