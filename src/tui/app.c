@@ -489,7 +489,9 @@ static void draw_help(app *a)
                 snprintf(keyname + l, sizeof keyname - l, " %s", keys_name(k[i].alt));
             }
             doc_printf(d, THEME_FOOTER_KEY, "  %-10s", keyname);
-            doc_printf(d, THEME_NORMAL, " %s\n", k[i].help);
+            doc_printf(d, THEME_NORMAL, " %s", k[i].help);
+            doc_hang(d, 13); /* a long text wraps under itself, not under the keys */
+            doc_nl(d);
         }
     }
     doc_put(d, THEME_NOTE,
@@ -782,7 +784,9 @@ static void handle_key(app *a, int key)
         return;
     case ACT_DECODER:
         app_focus(a, PANE_DECODER);
-        pane_decoder_begin_edit(a->dec);
+        /* an empty decoder waits for a token; one that holds a token only takes the focus, so the
+         * next key (t, l, …) is a command, not the first letter of a new token (e edits) */
+        if (!*pane_decoder_token(a->dec)) pane_decoder_begin_edit(a->dec);
         return;
     case ACT_TRACE:
         app_focus(a, PANE_TRACE);

@@ -32,7 +32,8 @@ enum {
     X(NEXT_PANE, '\t', 0, "Pane", "focus the next pane", CTX_GLOBAL)                               \
     X(PREV_PANE, TK_FN | KEY_BTAB, 0, NULL, "focus the previous pane (Shift-Tab)", CTX_GLOBAL)     \
     X(LESSONS, 'l', 0, "Lessons", "the list of lessons", CTX_GLOBAL)                               \
-    X(DECODER, 'd', 0, "Decode", "decoder: type or paste a token (replaces the current one)",      \
+    X(DECODER, 'd', 0, "Decode",                                                                   \
+      "decoder: when empty, type or paste a token; else e edits (a paste replaces it anywhere)",   \
       CTX_GLOBAL)                                                                                  \
     X(TRACE, 't', 0, "Trace", "HTTP trace: every request the app made", CTX_GLOBAL)                \
     X(FLOW, 'f', 0, "Flow", "flow diagram of the current lesson", CTX_GLOBAL)                      \

@@ -4,7 +4,8 @@
 # - a console action after a step passed leaves the step's ✓ and its feedback alone; the result
 #   goes to the console line;
 # - the decoder checks a token the lesson minted with the lesson's key, and a token signed with
-#   another secret is "not signed with the server's login secret", not "changed after signing".
+#   another secret is "not signed with the server's login secret", not "changed after signing";
+# - d focuses a decoder that holds a token without starting to edit it.
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
@@ -95,5 +96,39 @@ check "$WORK/k4-history-back.txt" "✓ signature verified with the key the lesso
 check "$WORK/k5-tampered.txt" "✗ signature does not match: the payload was changed after signing, or the"
 check "$WORK/k5-tampered.txt" "with the key the lesson signed it with)"
 
-[ "$fails" = 0 ] && echo "ok: walkthrough fixes (console after a passed step, the decoder's keys)"
+# d on a decoder that holds a token only focuses it: t right after it switches to the trace and
+# leaves the token alone; on an empty decoder d starts editing (typing replaces the token).
+cat >"$WORK/s-d" <<SCRIPT
+:resize 100 40
+:wait-idle
+d
+:save-screen $WORK/d1-empty.txt
+<Esc>
+l
+<Esc>
+<Enter>
+:wait-idle
+d
+:save-screen $WORK/d2-focused.txt
+t
+:save-screen $WORK/d3-trace.txt
+d
+:save-screen $WORK/d4-decoder.txt
+e
+:type $TL_TOKEN
+<Enter>
+:save-screen $WORK/d5-edited.txt
+q
+SCRIPT
+run "$WORK/s-d" "$WORK/st-d"
+check "$WORK/d1-empty.txt" "Decoder · editing"
+check "$WORK/d2-focused.txt" "Token login ("
+check_not "$WORK/d2-focused.txt" "Decoder · editing"
+check "$WORK/d3-trace.txt" "→ POST   /login                       200"
+check "$WORK/d4-decoder.txt" "Token login ("
+check "$WORK/d4-decoder.txt" "✓ signature verified with the server's login secret (HS256)"
+check_not "$WORK/d4-decoder.txt" "Token pasted"
+check "$WORK/d5-edited.txt" "Token pasted (288 bytes)"
+
+[ "$fails" = 0 ] && echo "ok: walkthrough fixes (console after a passed step, the decoder's keys, d)"
 exit $((fails > 0))

@@ -30,7 +30,7 @@ wait_for "HTTP trace"
 # help overlay lists keys from the action table, Esc closes it
 keys "?"
 wait_for "Help: every key"
-wait_for "decoder: type or paste a token (replaces the current one)"
+wait_for "decoder: when empty, type or paste a token; else e edits"
 keys End
 wait_for "copy the focused token to the clipboard (OSC 52)"
 keys Escape
