@@ -1,10 +1,12 @@
 #include "tui/pane_decoder.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/err.h"
 #include "base/fileio.h"
@@ -243,6 +245,42 @@ static void verify(pane_decoder *p)
              p->t->alg_name ? p->t->alg_name : "this alg");
 }
 
+/* Where the token is in text copied from a request: "Bearer eyJ…" or "Authorization: Bearer eyJ…"
+ * (any case) with whitespace around it, as the CLI reads it (args_read_token). */
+static void token_span(const char *s, size_t n, size_t *off, size_t *len)
+{
+    size_t i = 0;
+    while (i < n && isspace((unsigned char)s[i])) i++;
+    if (n - i >= 14 && strncasecmp(s + i, "Authorization:", 14) == 0) {
+        i += 14;
+        while (i < n && isspace((unsigned char)s[i])) i++;
+    }
+    if (n - i > 6 && strncasecmp(s + i, "Bearer", 6) == 0 && isspace((unsigned char)s[i + 6])) {
+        i += 6;
+        while (i < n && isspace((unsigned char)s[i])) i++;
+    }
+    size_t e = n;
+    while (e > i && isspace((unsigned char)s[e - 1])) e--;
+    *off = i;
+    *len = e - i;
+}
+
+/* Keeps only the token of a pasted or typed "Bearer eyJ…"; says so when a prefix went. */
+static void trim_token(pane_decoder *p)
+{
+    size_t off, len;
+    token_span(p->tok.s, p->tok.len, &off, &len);
+    if (off == 0 && len == p->tok.len) return;
+    size_t words = 0; /* a prefix word, not only whitespace, was dropped */
+    for (size_t i = 0; i < off; i++) words += !isspace((unsigned char)p->tok.s[i]);
+    memmove(p->tok.s, p->tok.s + off, len);
+    p->tok.len = len;
+    p->tok.s[len] = '\0';
+    if (words)
+        app_flash(p->a, "dropped the \"Bearer\" prefix: the token is what follows it in the "
+                        "Authorization header (RFC 6750 §2.1)");
+}
+
 static void decode(pane_decoder *p)
 {
     jws_free(p->t);
@@ -250,7 +288,9 @@ static void decode(pane_decoder *p)
     err_clear(&p->perr);
     p->parsed_ok = false;
     p->scroll = p->scroll < 0 ? 0 : p->scroll;
-    if (p->tok.len > 0) p->parsed_ok = jws_parse(p->tok.s, p->tok.len, &p->t, &p->perr);
+    size_t off = 0, len = 0; /* while "Bearer eyJ…" is being typed, decode what follows Bearer */
+    token_span(p->tok.s, p->tok.len, &off, &len);
+    if (len > 0) p->parsed_ok = jws_parse(p->tok.s + off, len, &p->t, &p->perr);
     verify(p);
 }
 
@@ -725,6 +765,7 @@ static int text_key(pane_decoder *p, int key)
         bool apply = key != TK_ESC;
         if (p->mode == EDIT_TOKEN) {
             p->mode = EDIT_NONE;
+            trim_token(p);
             if (p->tok.len) history_push(p, "pasted", p->tok.s, p->tok_key);
         } else {
             finish_field(p, apply);
@@ -794,7 +835,10 @@ void pane_decoder_paste(pane_decoder *p, const char *text, size_t len)
         if (j > i) sb_append(b, text + i, j - i);
         i = j;
     }
-    if (p->mode == EDIT_TOKEN) p->fresh = false;
+    if (p->mode == EDIT_TOKEN) {
+        p->fresh = false;
+        trim_token(p);
+    }
     p->stale = true;
     app_dirty(p->a, PANE_DECODER);
 }

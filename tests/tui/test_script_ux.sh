@@ -5,7 +5,8 @@
 #   goes to the console line;
 # - the decoder checks a token the lesson minted with the lesson's key, and a token signed with
 #   another secret is "not signed with the server's login secret", not "changed after signing";
-# - d focuses a decoder that holds a token without starting to edit it.
+# - d focuses a decoder that holds a token without starting to edit it;
+# - a pasted or typed "Bearer eyJ…" decodes the token after Bearer.
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
@@ -130,5 +131,31 @@ check "$WORK/d4-decoder.txt" "✓ signature verified with the server's login sec
 check_not "$WORK/d4-decoder.txt" "Token pasted"
 check "$WORK/d5-edited.txt" "Token pasted (288 bytes)"
 
-[ "$fails" = 0 ] && echo "ok: walkthrough fixes (console after a passed step, the decoder's keys, d)"
+# "Bearer eyJ…" copied from an Authorization header: the decoder keeps the token after Bearer.
+cat >"$WORK/s-bearer" <<SCRIPT
+:resize 100 40
+:wait-idle
+:paste Bearer $TL_TOKEN
+:save-screen $WORK/b1-pasted.txt
+<Enter>
+:save-screen $WORK/b2-done.txt
+e
+:type   bEaReR   $TL_TOKEN  
+<Enter>
+:save-screen $WORK/b3-typed.txt
+:paste Authorization: Bearer $TL_TOKEN
+<Enter>
+:save-screen $WORK/b4-header.txt
+q
+SCRIPT
+run "$WORK/s-bearer" "$WORK/st-bearer"
+check "$WORK/b1-pasted.txt" "Token (288 bytes)" # still editing
+for f in b1-pasted b2-done b3-typed b4-header; do
+    [ "$f" = b1-pasted ] || check "$WORK/$f.txt" "Token pasted (288 bytes)"
+    check "$WORK/$f.txt" '"sub": "alice@example.com",'
+    check_not "$WORK/$f.txt" "whitespace"
+done
+check "$WORK/b1-pasted.txt" 'dropped the "Bearer" prefix'
+
+[ "$fails" = 0 ] && echo "ok: walkthrough fixes (console after a passed step, the decoder's keys, d, Bearer)"
 exit $((fails > 0))
