@@ -42,7 +42,8 @@ enum {
     X(UP, TK_FN | KEY_UP, 'k', NULL, "scroll / select up", CTX_ALL_PANES)                          \
     X(DOWN, TK_FN | KEY_DOWN, 'j', NULL, "scroll / select down", CTX_ALL_PANES)                    \
     X(PGUP, TK_FN | KEY_PPAGE, 0, NULL, "one page up", CTX_ALL_PANES)                              \
-    X(PGDN, TK_FN | KEY_NPAGE, ' ', NULL, "one page down", CTX_ALL_PANES)                          \
+    X(PGDN, TK_FN | KEY_NPAGE, ' ', NULL,                                                          \
+      "one page down; in a quiz, Space chooses the option under the cursor", CTX_ALL_PANES)        \
     X(TOP, TK_FN | KEY_HOME, 'g', NULL, "go to the top", CTX_ALL_PANES)                            \
     X(BOTTOM, TK_FN | KEY_END, 'G', NULL, "go to the end", CTX_ALL_PANES)                          \
     X(ACTIVATE, '\n', '\r', "Run", "run the step, answer, open the request; next once passed",     \

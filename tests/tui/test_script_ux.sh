@@ -6,7 +6,8 @@
 # - the decoder checks a token the lesson minted with the lesson's key, and a token signed with
 #   another secret is "not signed with the server's login secret", not "changed after signing";
 # - d focuses a decoder that holds a token without starting to edit it;
-# - a pasted or typed "Bearer eyJ…" decodes the token after Bearer.
+# - a pasted or typed "Bearer eyJ…" decodes the token after Bearer;
+# - the help says Space chooses a quiz option.
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
@@ -157,5 +158,15 @@ for f in b1-pasted b2-done b3-typed b4-header; do
 done
 check "$WORK/b1-pasted.txt" 'dropped the "Bearer" prefix'
 
-[ "$fails" = 0 ] && echo "ok: walkthrough fixes (console after a passed step, the decoder's keys, d, Bearer)"
+# The help says what Space does in a quiz (test_script_scroll.sh has the resize half of this fix).
+cat >"$WORK/s-help" <<SCRIPT
+:resize 120 36
+?
+:save-screen $WORK/h1-help.txt
+q
+SCRIPT
+run "$WORK/s-help" "$WORK/st-help"
+check "$WORK/h1-help.txt" "PgDn Space one page down; in a quiz, Space chooses the option under the cursor"
+
+[ "$fails" = 0 ] && echo "ok: walkthrough fixes (console after a passed step, the decoder's keys, d, Bearer, help)"
 exit $((fails > 0))
