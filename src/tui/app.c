@@ -312,7 +312,6 @@ static void draw_header(app *a)
     wbkgdset(w, ' ' | theme_attr(THEME_HEADER));
     werase(w);
     int x = ui_put(w, 0, 0, " tokenlab ", W, theme_attr(THEME_HEADER_ACCENT));
-    const char *ls = a->lesson ? pane_lesson_status(a->lesson) : "";
     char right[400], clock[48], off[32] = "";
     int64_t now = app_now(a);
     timefmt_utc_time(now, clock, sizeof clock);
@@ -329,9 +328,27 @@ static void draw_header(app *a)
     const char *busy = a->net && net_busy(a->net) ? spin[a->spin % 4] : " ";
     const char *st = !a->net || !net_ready(a->net) ? "starting" : up ? "up" : "down";
     const char *cls = join_header(a->join);
-    snprintf(right, sizeof right, "%s%s%s %s · %s%s ", cls, cls[0] ? " · " : "", url, st, clock,
-             off);
-    int rw = ui_width(right) + 4;
+    /* When the lesson and step do not fit, drop the lesson number first, then the clock (a
+     * fast-forward offset stays), then the word "step", and only then cut the title. */
+    static const struct {
+        int level;
+        bool clock;
+    } tries[] = {{0, true}, {1, true}, {1, false}, {2, false}};
+    const char *ls = "";
+    int rw = 0;
+    for (size_t t = 0; t < sizeof tries / sizeof tries[0]; t++) {
+        bool last = t + 1 == sizeof tries / sizeof tries[0];
+        if (tries[t].clock)
+            snprintf(right, sizeof right, "%s%s%s %s · %s%s ", cls, cls[0] ? " · " : "", url, st,
+                     clock, off);
+        else
+            snprintf(right, sizeof right, "%s%s%s %s%s%s ", cls, cls[0] ? " · " : "", url, st,
+                     off[0] ? " ·" : "", off);
+        rw = ui_width(right) + 4;
+        int room = W - x - rw - 2; /* one space before the status, one before the dot */
+        ls = a->lesson ? pane_lesson_status(a->lesson, tries[t].level, last ? room : 0) : "";
+        if (!ls[0] || ui_width(ls) <= room) break;
+    }
     if (ls[0]) {
         char mid[200];
         snprintf(mid, sizeof mid, " %s", ls);

@@ -370,16 +370,27 @@ static void on_done(void *ud, const engine_feedback *fb)
         return;
     }
     char sum[400];
-    summarize(c, c->has_act && c->act.argc ? c->act.argv[0] : "", sum, sizeof sum);
+    const char *name = c->has_act && c->act.argc ? c->act.argv[0] : "";
+    summarize(c, name, sum, sizeof sum);
     engine_feedback chk;
     char task[700] = "";
+    bool done = false;
     if (pane_lesson_recheck(c->lesson, &chk)) {
-        if (chk.verdict == ENGINE_OK)
+        done = chk.verdict == ENGINE_OK;
+        if (done)
             snprintf(task, sizeof task, " · task done %s", ui_sym(SYM_CHECK));
         else
             snprintf(task, sizeof task, " · not done yet: %.600s", chk.message);
     }
-    set_msg(c, 1, "%s %s%s%s", ui_sym(SYM_CHECK), c->running, sum, task);
+    /* The answer and the verdict matter more than the echo of the line: when they would be cut,
+     * the echo shrinks to the action's name ("✓ authorize … → 200 · task done ✓"). The why of a
+     * "not done yet" may still be cut; the lesson pane shows it in full. */
+    int need = ui_width(ui_sym(SYM_CHECK)) + 1 + ui_width(c->running) + ui_width(sum) +
+               (task[0] ? ui_width(done ? task : " · not done yet") : 0);
+    if (name[0] && strcmp(name, c->running) != 0 && need > COLS - 2)
+        set_msg(c, 1, "%s %s %s%s%s", ui_sym(SYM_CHECK), name, ui_sym(SYM_ELLIPSIS), sum, task);
+    else
+        set_msg(c, 1, "%s %s%s%s", ui_sym(SYM_CHECK), c->running, sum, task);
     app_flash(c->a, "%s", c->msg); /* still readable for a moment once the console is closed */
     app_dirty(c->a, PANE_LESSON);
 }

@@ -879,14 +879,35 @@ bool pane_lesson_editing(const pane_lesson *p)
     return p->editing;
 }
 
-const char *pane_lesson_status(const pane_lesson *p)
+const char *pane_lesson_status(const pane_lesson *p, int level, int maxcols)
 {
     pane_lesson *q = (pane_lesson *)p;
     const lesson *l = p->en ? engine_lesson(p->en) : NULL;
     if (!l) return "";
     size_t n = engine_item_count(p->en);
-    snprintf(q->status, sizeof q->status, "%zu. %s · %s %zu/%zu", engine_lesson_index(p->en) + 1,
-             l->title ? l->title : l->id, "step", n ? engine_item_index(p->en) + 1 : 0, n);
+    const char *title = l->title ? l->title : l->id;
+    char num[24] = "", suffix[48];
+    if (level <= 0) snprintf(num, sizeof num, "%zu. ", engine_lesson_index(p->en) + 1);
+    snprintf(suffix, sizeof suffix, " · %s%zu/%zu", level >= 2 ? "" : "step ",
+             n ? engine_item_index(p->en) + 1 : 0, n);
+    snprintf(q->status, sizeof q->status, "%s%s%s", num, title, suffix);
+    if (maxcols <= 0 || ui_width(q->status) <= maxcols) return q->status;
+    /* too wide: cut the title, never the step ("Authorization code wi… · 3/12") */
+    int room = maxcols - ui_width(num) - ui_width(suffix) - ui_width(ui_sym(SYM_ELLIPSIS));
+    char cut[200] = "";
+    size_t i = 0;
+    while (title[i] && i + 8 < sizeof cut) {
+        size_t j = i + 1;
+        while (((unsigned char)title[j] & 0xC0) == 0x80) j++;
+        memcpy(cut, title, j);
+        cut[j] = '\0';
+        if (ui_width(cut) > room) break;
+        i = j;
+    }
+    cut[i] = '\0';
+    while (i > 0 && cut[i - 1] == ' ') cut[--i] = '\0';
+    snprintf(q->status, sizeof q->status, "%s%s%s%s", num, cut,
+             room > 0 ? ui_sym(SYM_ELLIPSIS) : "", suffix);
     return q->status;
 }
 

@@ -34,8 +34,10 @@ void pane_lesson_draw(pane_lesson *p, WINDOW *w, bool focused);
 void pane_lesson_show_list(pane_lesson *p);
 /* True while a text field (quiz answer) owns the keyboard. */
 bool pane_lesson_editing(const pane_lesson *p);
-/* "Lesson title · step 2/5", for the header; "" when none. */
-const char *pane_lesson_status(const pane_lesson *p);
+/* For the header, "" when no lesson is open. level 0: "3. Lesson title · step 2/5"; 1 drops the
+ * number; 2 also the word "step" ("Lesson title · 2/5"). With maxcols > 0 a longer text keeps its
+ * step and cuts the title with an ellipsis (it may still be wider when even that cannot fit). */
+const char *pane_lesson_status(const pane_lesson *p, int level, int maxcols);
 /* The flow diagram that goes with the current lesson, or NULL. */
 const char *pane_lesson_flow(const pane_lesson *p);
 /* The decoder token changed (the learner edited it): the state sees it. */

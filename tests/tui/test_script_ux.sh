@@ -7,7 +7,8 @@
 #   another secret is "not signed with the server's login secret", not "changed after signing";
 # - d focuses a decoder that holds a token without starting to edit it;
 # - a pasted or typed "Bearer eyJ…" decodes the token after Bearer;
-# - the help says Space chooses a quiz option.
+# - the help says Space chooses a quiz option;
+# - at 100 columns the header and the console line keep what matters.
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
@@ -168,5 +169,35 @@ SCRIPT
 run "$WORK/s-help" "$WORK/st-help"
 check "$WORK/h1-help.txt" "PgDn Space one page down; in a quiz, Space chooses the option under the cursor"
 
-[ "$fails" = 0 ] && echo "ok: walkthrough fixes (console after a passed step, the decoder's keys, d, Bearer, help)"
+# 100 columns: the header drops the lesson number and the clock before it cuts the step; a long
+# console line's result keeps its verdict (the echo shrinks to the action's name).
+cat >"$WORK/s-narrow" <<SCRIPT
+:resize 100 30
+:wait-idle
+:save-screen $WORK/n1-header.txt
+<Enter>
+:wait-idle
+<Enter>
+:
+:type mint alg=HS256 secret=a-long-secret-for-the-console-line-test-of-tokenlab claims='{"sub":"someone"}'
+<Enter>
+:wait-idle
+:save-screen $WORK/n2-console.txt
+<Esc>
+:resize 80 24
+:save-screen $WORK/n3-header-80.txt
+q
+SCRIPT
+run "$WORK/s-narrow" "$WORK/st-narrow"
+row() { sed -n "${2}p" "$1"; }
+row "$WORK/n1-header.txt" 1 | grep -qF " tokenlab  A long lesson for the scrolling tests · step 1/5" ||
+    { echo "FAIL: the 100-column header cuts the step: $(row "$WORK/n1-header.txt" 1)"; fails=$((fails + 1)); }
+row "$WORK/n1-header.txt" 1 | grep -qF "127.0.0.1:##### up" ||
+    { echo "FAIL: the 100-column header lost the server: $(row "$WORK/n1-header.txt" 1)"; fails=$((fails + 1)); }
+row "$WORK/n3-header-80.txt" 1 | grep -qF "A long lesson for the scrolling tests · 2/5" ||
+    { echo "FAIL: the 80-column header cuts the step: $(row "$WORK/n3-header-80.txt" 1)"; fails=$((fails + 1)); }
+row "$WORK/n2-console.txt" 30 | grep -qF ": ✓ mint … · task done ✓" ||
+    { echo "FAIL: the console line cut the verdict: $(row "$WORK/n2-console.txt" 30)"; fails=$((fails + 1)); }
+
+[ "$fails" = 0 ] && echo "ok: walkthrough fixes (console after a passed step, the decoder's keys, d, Bearer, help, narrow header and console)"
 exit $((fails > 0))
