@@ -160,7 +160,10 @@ static enum MHD_Result bearer_error(srv_req *r, unsigned status, const char *cod
                  clean, scope ? ", scope=\"" : "", scope ? scope : "", scope ? "\"" : "");
     }
     srv_hdr h[] = {{"WWW-Authenticate", hdr}, {NULL, NULL}};
-    return srv_oauth_error(r, status, NULL, code ? code : "invalid_request", h, "%s", msg);
+    /* RFC 6750 §3.1: to a request with no credentials at all the resource server SHOULD NOT
+     * include an error code or other error information: the challenge and an empty JSON object.
+     * The event feed (the TUI's trace) still says why. */
+    return srv_oauth_error(r, status, NULL, code, h, "%s", msg);
 }
 
 /* The bearer token from the Authorization header, or (POST) the access_token form parameter

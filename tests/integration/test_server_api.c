@@ -144,6 +144,8 @@ static void test_login_and_api(void **st)
     r = http_get(u, NULL);
     assert_int_equal(r.status, 401);
     assert_string_equal(header_value(&r, "WWW-Authenticate"), "Bearer realm=\"tokenlab\"");
+    /* RFC 6750 §3.1: no credentials, so no error code (nor other error information) either. */
+    assert_string_equal(r.body, "{}");
     resp_free(&r);
     const char *basic[] = {"Authorization: Basic YTpi", NULL};
     r = http_get(u, basic);
