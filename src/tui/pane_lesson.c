@@ -781,9 +781,10 @@ static bool lesson_fresh(pane_lesson *p)
     return !(v && v->has_fb) && !p->running;
 }
 
-/* Scrolls so item `idx` is in view (p->follow says which part matters). An item that is already
- * in view stays where it is; otherwise the view shows the prose that leads to the item as far as
- * the item still fits, so following never hides the text a step belongs to. */
+/* Scrolls so item `idx` is in view (p->follow says which part matters), moving as little as
+ * possible: an item already in view stays where it is; else the whole item comes into view and,
+ * when following the item itself, the prose that leads to it too (as much of it as fits), so
+ * following never hides the text a step belongs to. */
 static void follow(pane_lesson *p, size_t idx)
 {
     int H = p->view_h, W = p->view_w;
@@ -797,16 +798,19 @@ static void follow(pane_lesson *p, size_t idx)
         p->scroll = 0; /* a fresh lesson opens at its beginning: the intro comes first */
         return;
     }
-    int ctx = idx == 0 ? 0 : doc_line_row(p->d, p->item_end[idx - 1], W) + 1;
+    if (r >= p->scroll && e <= p->scroll + H) return; /* all of it is in view already */
     int lo = e - H;             /* the smallest scroll that shows the item's last row */
     int hi = r > 0 ? r - 1 : 0; /* the largest that shows its heading with a row above */
-    if (r >= p->scroll && e <= p->scroll + H) return; /* all of it is in view already */
-    if (lo > hi) { /* taller than the view: its heading, or its end (the feedback) */
+    if (lo > hi) {              /* taller than the view: its heading, or its end (the feedback) */
         p->scroll = p->follow == FOLLOW_END ? lo : hi;
         return;
     }
-    int want = p->follow == FOLLOW_END ? p->scroll : ctx;
-    p->scroll = want < lo ? lo : want > hi ? hi : want;
+    int top = hi;
+    if (p->follow == FOLLOW_ITEM) { /* the prose since the previous item, as far as it fits */
+        int ctx = idx == 0 ? 0 : doc_line_row(p->d, p->item_end[idx - 1], W) + 1;
+        top = ctx < lo ? lo : ctx < hi ? ctx : hi;
+    }
+    p->scroll = p->scroll < lo ? lo : p->scroll > top ? top : p->scroll;
 }
 
 void pane_lesson_draw(pane_lesson *p, WINDOW *w, bool focused)
