@@ -307,6 +307,7 @@ static int wrap_line(const doc_line *ln, int width, row_fn fn, void *ud)
     int hang = ln->hang > 0 && width - ln->hang >= 12 ? ln->hang : 0;
     const unsigned char *t = (const unsigned char *)ln->t;
     size_t start = 0, i = 0, last_space = 0;
+    bool text = false; /* a non-space in this row: the indentation before it is no break point */
     int col = 0, rows = 0, room = width;
     while (i < ln->len) {
         long cp;
@@ -323,6 +324,7 @@ static int wrap_line(const doc_line *ln, int width, row_fn fn, void *ud)
             /* re-measure the carried-over part, then look at the character at i again */
             col = 0;
             last_space = 0;
+            text = start < i;
             for (size_t j = start; j < i;) {
                 long c2;
                 j += utf8_next(t + j, ln->len - j, &c2);
@@ -332,7 +334,10 @@ static int wrap_line(const doc_line *ln, int width, row_fn fn, void *ud)
         }
         col += cw;
         i += k;
-        if (cp == ' ') last_space = i;
+        if (cp != ' ')
+            text = true;
+        else if (text)
+            last_space = i;
     }
     if (rows > 0 && start >= ln->len) return rows; /* only spaces were left after a break */
     if (fn) fn(ud, start, ln->len, rows ? hang : 0);

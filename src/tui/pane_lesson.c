@@ -394,6 +394,7 @@ static void build_lesson(pane_lesson *p)
                 size_t n = e ? (size_t)(e - s) : strlen(s);
                 doc_put(d, THEME_CODE, "    ");
                 doc_putn(d, THEME_CODE, s, n);
+                doc_hang(d, 4);
                 doc_nl(d);
                 s += n + (e ? 1 : 0);
             }
@@ -423,6 +424,7 @@ static void build_lesson(pane_lesson *p)
                     doc_put(d, THEME_NOTE, s->nacts ? "  R: run again" : "  R: check again");
                 for (size_t i = 0; i < s->nacts && !passed; i++)
                     doc_printf(d, THEME_NOTE, "  %s", s->acts[i].text);
+                doc_hang(d, 4); /* a long list of actions wraps under the button */
                 doc_nl(d);
                 put_feedback(d, v);
                 put_hints(p, d, s->hints, s->nhints, true);

@@ -113,6 +113,14 @@ static void test_wrapping(void **state)
     assert_int_equal(doc_line_row(d, 1, 8), 3);
     assert_int_equal(doc_line_row(d, 3, 8), 5);
     assert_int_equal(doc_rows(d, 8), 6);
+    doc_clear(d);
+    /* an indented word wider than the row (a token in a code block): the indentation is not a
+     * break point, so no row of only spaces comes first */
+    doc_put(d, THEME_NORMAL, "    .eyJzdWIiOiJhbGljZSIsIm5hbWUiO"); /* 4 + 30 columns */
+    assert_int_equal(doc_rows(d, 20), 2); /* 20 | 14, not "    " | 20 | 10 */
+    doc_clear(d);
+    doc_put(d, THEME_NORMAL, "  ab cd"); /* a space after text still breaks */
+    assert_int_equal(doc_rows(d, 5), 2); /* "  ab " / "cd" */
     doc_free(d);
 }
 
