@@ -145,6 +145,26 @@ void pane_decoder_free(pane_decoder *p)
 
 /* ---- decoding and verification ---- */
 
+/* The history entry whose token carries this token's signature over other content and verifies
+ * with `k`: the token is a copy of it, changed after `k` signed it (a lesson's `tamper`, an H/P
+ * edit). NULL when there is none. */
+static const char *signed_original(const pane_decoder *p, const jwk *k)
+{
+    if (!p->t || p->t->nsegs != 3 || !p->t->seg[2].n) return NULL;
+    const jws_span *sig = &p->t->seg[2];
+    for (int i = p->nhist - 1; i >= 0; i--) {
+        const char *h = p->hist[i].token, *dot = strrchr(h, '.');
+        if (!dot || strlen(dot + 1) != sig->n || memcmp(dot + 1, sig->p, sig->n) != 0) continue;
+        if (strcmp(h, p->t->compact) == 0) continue;
+        jws *o = NULL;
+        tl_err e = {0};
+        bool ok = jws_parse(h, strlen(h), &o, &e) && jws_verify(o, k, NULL, 0, &e);
+        jws_free(o);
+        if (ok) return p->hist[i].label;
+    }
+    return NULL;
+}
+
 static void verify(pane_decoder *p)
 {
     p->sig = SIG_UNKNOWN;
@@ -195,6 +215,8 @@ static void verify(pane_decoder *p)
     if (secret) {
         jwk *k = jwk_from_secret((const uint8_t *)secret, slen);
         bool ok = k && jws_verify(p->t, k, NULL, 0, &e);
+        bool mismatch = err_is(&e, "jws.sig_mismatch") || err_is(&e, "jws.sig_length");
+        const char *orig = !ok && mismatch && k ? signed_original(p, k) : NULL;
         jwk_free(k);
         if (ok) {
             p->sig = SIG_VALID;
@@ -204,7 +226,13 @@ static void verify(pane_decoder *p)
             p->sig = SIG_INVALID;
             snprintf(p->sig_msg, sizeof p->sig_msg,
                      "%.500s (checked with the key the lesson signed it with)", known_why);
-        } else if (err_is(&e, "jws.sig_mismatch") || err_is(&e, "jws.sig_length")) {
+        } else if (orig) { /* the server's signature on other content: changed after signing */
+            p->sig = SIG_INVALID;
+            snprintf(p->sig_msg, sizeof p->sig_msg,
+                     "%.500s (checked with the server's login secret, which signed the %s token "
+                     "this signature was copied from)",
+                     e.msg, orig);
+        } else if (mismatch) {
             /* another secret may well have signed it (a lesson's mint, jwt.io's example):
              * not matching the one secret we hold proves no tampering */
             p->sig = SIG_INVALID;

@@ -99,6 +99,25 @@ check "$WORK/k4-history-back.txt" "✓ signature verified with the key the lesso
 check "$WORK/k5-tampered.txt" "✗ signature does not match: the payload was changed after signing, or the"
 check "$WORK/k5-tampered.txt" "with the key the lesson signed it with)"
 
+# A server token changed without the key is still called what it is: its signature is the
+# server's, over other content.
+cat >"$WORK/s-forge" <<SCRIPT
+:resize 100 40
+:wait-idle
+<Enter>
+:wait-idle
+d
+P
+<C-u>
+:type {"sub":"mallory@example.com"}
+<Enter>
+:save-screen $WORK/k6-forged.txt
+q
+SCRIPT
+run "$WORK/s-forge" "$WORK/st-forge"
+check "$WORK/k6-forged.txt" "✗ signature does not match: the payload was changed after signing, or the"
+check "$WORK/k6-forged.txt" "login secret, which signed the login token this signature was copied from)"
+
 # d on a decoder that holds a token only focuses it: t right after it switches to the trace and
 # leaves the token alone; on an empty decoder d starts editing (typing replaces the token).
 cat >"$WORK/s-d" <<SCRIPT
