@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# A whole scripted session (lesson step over HTTP, decoder edits, key, tamper, re-sign, trace,
-# flow, help, lesson list, resizes) under valgrind: no invalid reads or writes, no leaks of ours.
+# A whole scripted session (lesson step over HTTP, decoder edits, key, tamper, re-sign, a console
+# mint whose key follows the token through edits and history, a "Bearer" paste, trace, flow, help,
+# lesson list, resizes) under valgrind (children traced: the front binary execs tokenlab-full): no
+# invalid reads or writes, no leaks of ours.
 # (valgrind.supp suppresses the single pseudo-panel ncurses' panel library never frees.)
 # In an ASan build (make test-asan) the same session runs under ASan + LeakSanitizer instead.
 set -u
@@ -25,6 +27,20 @@ P
 S
 [
 ]
+:
+:type mint alg=HS256 secret=a-secret-for-the-valgrind-session-32 claims='{"sub":"v"}'
+<Enter>
+:wait-idle
+<Esc>
+d
+P
+<C-u>
+:type {"sub":"w"}
+<Enter>
+[
+[
+:paste Bearer $TL_TOKEN
+<Enter>
 c
 t
 <Up>
@@ -62,7 +78,7 @@ else
         echo "valgrind is not installed (make deps installs it)"
         exit 77
     fi
-    env "${envs[@]}" valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+    env "${envs[@]}" valgrind --quiet --trace-children=yes --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
         --show-leak-kinds=definite,indirect,possible --suppressions="$TL_DIR/valgrind.supp" \
         --error-exitcode=99 --num-callers=30 "$TOKENLAB" 2>"$WORK/log"
     rc=$?
