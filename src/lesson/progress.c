@@ -271,6 +271,16 @@ int progress_quiz_result(const progress *p, const char *lesson_id, const char *q
     return json_is_true(json_object_get(q, "correct")) ? 1 : 0;
 }
 
+int progress_quiz_last(const progress *p, const char *lesson_id, const char *quiz_id)
+{
+    json_t *l = json_object_get(json_object_get(p->doc, "lessons"), lesson_id);
+    json_t *q = json_object_get(json_object_get(l, "quizzes"), quiz_id);
+    if (!json_is_object(q)) return -1;
+    json_t *last = json_object_get(q, "last");
+    if (!json_is_boolean(last)) last = json_object_get(q, "correct"); /* files from before "last" */
+    return json_is_true(last) ? 1 : 0;
+}
+
 void progress_lesson_counts(const progress *p, const char *lesson_id, size_t *steps_done,
                             size_t *quizzes_answered, size_t *quizzes_correct)
 {

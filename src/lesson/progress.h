@@ -46,6 +46,8 @@ bool progress_record_quiz(progress *p, const char *lesson_id, const char *quiz_i
                           const char *answer, tl_err *e);
 /* -1 never answered, 0 answered wrong (first attempt), 1 right. */
 int progress_quiz_result(const progress *p, const char *lesson_id, const char *quiz_id);
+/* The latest attempt: -1 never answered, 0 wrong, 1 right (a quiz got wrong, then right, is 1). */
+int progress_quiz_last(const progress *p, const char *lesson_id, const char *quiz_id);
 /* Completed steps and first-attempt-correct quizzes of one lesson. */
 void progress_lesson_counts(const progress *p, const char *lesson_id, size_t *steps_done,
                             size_t *quizzes_answered, size_t *quizzes_correct);

@@ -367,7 +367,7 @@ static int quiz_right(pane_lesson *p, const lesson *l, const lesson_quiz *q, con
 {
     if (v && v->has_fb && v->fb.verdict != ENGINE_ERROR) return v->fb.verdict == ENGINE_OK;
     if (!p->prog || !l->id || !q->id) return -1;
-    return progress_quiz_result(p->prog, l->id, q->id);
+    return progress_quiz_last(p->prog, l->id, q->id);
 }
 
 static void build_lesson(pane_lesson *p)

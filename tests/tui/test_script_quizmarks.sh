@@ -67,5 +67,22 @@ check "$WORK/4-q3-right.txt" "✓ Quiz (choose all that apply)"
 # the lesson is finished: q-one's first attempt was wrong, q-two and q-three right
 check "$WORK/5-list.txt" "✓  1 A long lesson for the scrolling tests  beginner · 5 min · quizzes 2/3 right first time"
 
+# after a restart the marks come from the progress file: q-one's latest attempt was right
+cat >"$WORK/s2" <<SCRIPT
+:resize 100 40
+:wait-idle
+<Enter>
+:wait-idle
+:save-screen $WORK/6-restart.txt
+q
+SCRIPT
+if ! tl_run_script "$WORK/s2" "$WORK/state" "" 2>"$WORK/err2"; then
+    cat "$WORK/err2"
+    echo "FAIL: tokenlab exited with an error (restart)"
+    exit 1
+fi
+check_not "$WORK/6-restart.txt" "✗ Quiz (choose one)"
+check "$WORK/6-restart.txt" "✓ Quiz (choose one)"
+
 [ "$fails" = 0 ] && echo "ok: quiz marks (✓ right, ✗ wrong) and the score of a finished lesson"
 exit $((fails > 0))

@@ -93,6 +93,10 @@ static void test_round_trip(void **state)
     assert_int_equal(progress_quiz_result(p, "jwt-anatomy", "q-who"), 0);
     assert_int_equal(progress_quiz_result(p, "jwt-anatomy", "q-alg"), 1);
     assert_int_equal(progress_quiz_result(p, "jwt-anatomy", "q-none"), -1);
+    /* the latest attempt: q-who was wrong, then right */
+    assert_int_equal(progress_quiz_last(p, "jwt-anatomy", "q-who"), 1);
+    assert_int_equal(progress_quiz_last(p, "jwt-anatomy", "q-alg"), 1);
+    assert_int_equal(progress_quiz_last(p, "jwt-anatomy", "q-none"), -1);
     size_t s, a, c;
     progress_lesson_counts(p, "jwt-anatomy", &s, &a, &c);
     assert_int_equal(s, 1);
