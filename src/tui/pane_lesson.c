@@ -912,8 +912,10 @@ const char *pane_lesson_status(const pane_lesson *p, int level, int maxcols)
     }
     cut[i] = '\0';
     while (i > 0 && cut[i - 1] == ' ') cut[--i] = '\0';
-    snprintf(q->status, sizeof q->status, "%s%s%s%s", num, cut,
-             room > 0 ? ui_sym(SYM_ELLIPSIS) : "", suffix);
+    /* (the buffer may cut it shorter still: that is fine for a status line) */
+    if (snprintf(q->status, sizeof q->status, "%s%s%s%s", num, cut,
+                 room > 0 ? ui_sym(SYM_ELLIPSIS) : "", suffix) < 0)
+        q->status[0] = '\0';
     return q->status;
 }
 
