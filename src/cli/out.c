@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 bool out_color_wanted(FILE *f)
@@ -99,4 +100,48 @@ static void emit(FILE *f, const json_t *j, bool color, int indent, int depth)
 void out_json(FILE *f, const json_t *j, bool color, int indent)
 {
     emit(f, j, color, indent, 0);
+}
+
+int out_width(FILE *f)
+{
+    struct winsize ws;
+    if (!isatty(fileno(f)) || ioctl(fileno(f), TIOCGWINSZ, &ws) != 0 || ws.ws_col < 20) return 0;
+    return ws.ws_col > 100 ? 100 : ws.ws_col;
+}
+
+/* UTF-8 characters in s[0..n) (continuation bytes do not count). */
+static int out_chars(const char *s, size_t n)
+{
+    int c = 0;
+    for (size_t i = 0; i < n; i++) c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+void out_wrapped(FILE *f, const char *s, int width, int hang)
+{
+    if (width <= hang + 10) {
+        fprintf(f, "%s\n", s);
+        return;
+    }
+    size_t lead = strspn(s, " "); /* the line's own indentation is kept as it is */
+    fwrite(s, 1, lead, f);
+    int col = (int)lead, start = col; /* start: where this line's first word went */
+    s += lead;
+    while (*s) {
+        size_t sp = strspn(s, " "), w = strcspn(s + sp, " ");
+        int n = out_chars(s + sp, w);
+        if (col > start && col + (int)(sp ? 1 : 0) + n > width) { /* the word goes on a new line */
+            fprintf(f, "\n%*s", hang, "");
+            col = start = hang;
+            s += sp;
+            sp = 0;
+        } else if (sp) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(s + sp, 1, w, f);
+        col += n;
+        s += sp + w;
+    }
+    fputc('\n', f);
 }

@@ -28,5 +28,11 @@ const char *out_c(bool color, out_el el);
 /* Two-space indented JSON, keys in their original order; `indent` spaces before every line after
  * the first. No trailing newline. */
 void out_json(FILE *f, const json_t *j, bool color, int indent);
+/* The width to wrap prose at on `f`: its terminal's columns (at most 100), or 0 when `f` is not a
+ * terminal (piped output stays one line per paragraph, for logs and scripts). */
+int out_width(FILE *f);
+/* Prints `s` and a newline, wrapped at word boundaries to `width` columns (0: not wrapped); lines
+ * after the first start with `hang` spaces. Counts UTF-8 characters, not bytes. */
+void out_wrapped(FILE *f, const char *s, int width, int hang);
 
 #endif

@@ -13,6 +13,7 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/lessons.h"
+#include "cli/out.h"
 #include "lesson/course.h"
 #include "lesson/engine.h"
 #include "lesson/progress.h"
@@ -206,11 +207,19 @@ int cli_quiz_main(int argc, char **argv)
            (unsigned long long)used_seed);
     size_t right = 0;
     bool eof = false;
+    int width = out_width(stdout); /* 0 when piped: one line per question, as before */
     for (size_t i = 0; i < n && !eof; i++) {
         pick *p = &picks[i];
         const lesson_quiz *q = p->q;
-        printf("\n[%zu/%zu] %s  (lesson: %s)\n", i + 1, n, q->question, p->l->title);
-        for (size_t k = 0; k < q->nopts; k++) printf("  %zu) %s\n", k + 1, q->opts[k].text);
+        char text[2048];
+        snprintf(text, sizeof text, "[%zu/%zu] %s  (lesson: %s)", i + 1, n, q->question,
+                 p->l->title);
+        fputc('\n', stdout);
+        out_wrapped(stdout, text, width, 2);
+        for (size_t k = 0; k < q->nopts; k++) {
+            snprintf(text, sizeof text, "  %zu) %s", k + 1, q->opts[k].text);
+            out_wrapped(stdout, text, width, 5);
+        }
         const char *prompt = q->type == QUIZ_SINGLE ? "your answer (one number): "
                              : q->type == QUIZ_MULTI
                                  ? "your answer (every right number, e.g. 1,3): "
@@ -265,10 +274,15 @@ int cli_quiz_main(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             pick *p = &picks[i];
             if (p->right) continue;
-            printf("\n- %s  (lesson: %s)\n  you: %s\n  answer: ", p->q->question, p->l->id,
-                   p->answered ? p->answer : "(no answer)");
+            char text[2048];
+            snprintf(text, sizeof text, "- %s  (lesson: %s)", p->q->question, p->l->id);
+            fputc('\n', stdout);
+            out_wrapped(stdout, text, width, 2);
+            printf("  you: %s\n  answer: ", p->answered ? p->answer : "(no answer)");
             print_right_answer(p->q);
-            printf("\n  why: %s\n", p->q->explain);
+            snprintf(text, sizeof text, "  why: %s", p->q->explain ? p->q->explain : "");
+            fputc('\n', stdout);
+            out_wrapped(stdout, text, width, 7);
         }
     }
     int rc = CLI_OK;
