@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/esc.h"
 #include "base/fileio.h"
 #include "cli/cli.h"
 #include "tui/class_dash.h"
@@ -101,6 +103,17 @@ static int do_export(const char *server, const char *key, bool json, const char 
         if (!fileio_write_atomic(out, b.p ? b.p : "", b.n, &e)) {
             fprintf(stderr, "tokenlab class: %s\n", e.msg);
             ret = CLI_IO;
+        }
+    } else if (b.n && isatty(STDOUT_FILENO)) {
+        /* Student names are whatever students typed: on a terminal, print them escaped. */
+        char *p = b.p, *end = b.p + b.n;
+        while (p < end) {
+            char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            char *line = strndup(p, n), safe[4096];
+            printf("%s\n", esc_text(line ? line : "", safe, sizeof safe));
+            free(line);
+            p += n + (nl ? 1 : 0);
         }
     } else if (b.n && fwrite(b.p, 1, b.n, stdout) != b.n) {
         ret = CLI_IO;
