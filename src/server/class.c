@@ -13,7 +13,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/fileio.h"
 #include "base/timefmt.h"
@@ -414,6 +416,39 @@ static json_t *state_json(struct class_room *c, bool for_export)
 }
 
 /* ---------------------------------------------------------------- results file */
+
+/* A results file from an earlier run (a restarted server, yesterday's class) is the instructor's
+ * record: it is renamed to FILE.YYYYMMDDTHHMMSSZ, never overwritten, and the log says where
+ * (CSV/JSON export reads the live class; this file is what survives the server). */
+static bool keep_old_results(server *s, const char *path, tl_err *e)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || st.st_size == 0) return true;
+    /* A class nobody joined holds nothing worth keeping: overwrite it. Anything else — students,
+     * or a file that is not our JSON at all — is kept. */
+    json_t *old = json_load_file(path, 0, NULL);
+    json_t *students = json_object_get(old, "students");
+    bool empty = json_is_array(students) && json_array_size(students) == 0;
+    json_decref(old);
+    if (empty) return true;
+    char kept[4096], stamp[32];
+    struct tm tm;
+    time_t now = time(NULL);
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    int n = snprintf(kept, sizeof kept, "%s.%s", path, stamp);
+    for (int i = 2; n > 0 && (size_t)n < sizeof kept && access(kept, F_OK) == 0 && i < 100; i++)
+        n = snprintf(kept, sizeof kept, "%s.%s-%d", path, stamp, i);
+    if (n <= 0 || (size_t)n >= sizeof kept || rename(path, kept) != 0)
+        return err_set(e, "server.class",
+                       "the results file %s is from an earlier run and could not be kept aside "
+                       "(choose another --class-results FILE)",
+                       path);
+    FILE *log = s->log ? s->log : stderr;
+    fprintf(log, "class: the earlier results in %s are kept as %s\n", path, kept);
+    fflush(log);
+    return true;
+}
 
 static void write_results(struct class_room *c)
 {
@@ -1014,6 +1049,7 @@ bool class_start(server *s, const server_options *o, tl_err *e)
     if (o->class_results) {
         c->results = strdup(o->class_results);
         if (!c->results) return err_set(e, "server.class", "out of memory");
+        if (!keep_old_results(s, c->results, e)) return false;
         c->dirty = true; /* an empty class is written at once, so a bad path shows early */
         tl_err we = {0};
         char *empty = NULL;

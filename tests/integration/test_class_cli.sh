@@ -132,6 +132,18 @@ assert [s["name"] for s in d["students"]] == ["Ada", "Linus"], d
 assert d["labs"]["alg-none"] is True, d["labs"]
 PY
 
+# a restarted server keeps the earlier results aside instead of overwriting them
+start_class again --listen 127.0.0.1:0 --class-results "$W/results.json"
+kept=$(ls "$W"/results.json.*)
+[ -n "$kept" ] || fail "the earlier results file was not kept"
+grep -qF "class: the earlier results in $W/results.json are kept as $kept" "$W/again.err" ||
+    fail "no notice of the kept results: $(cat "$W/again.err")"
+$PY - "$kept" "$W/results.json" <<'PY' || fail "kept results"
+import json, sys
+assert [s["name"] for s in json.load(open(sys.argv[1]))["students"]] == ["Ada", "Linus"]
+assert json.load(open(sys.argv[2]))["students"] == []
+PY
+
 # bad options; the non-loopback warning stays
 run 2 "$TL" serve --class --class-max 0
 run 2 "$TL" serve --class --class-rate abc
