@@ -453,7 +453,6 @@ static void eval_item(engine *en, size_t idx, engine_feedback *fb)
     } else {
         checks = b->quiz->checks;
         nchecks = b->quiz->nchecks;
-        fb->explain = b->quiz->explain;
     }
     const lesson_cond *failed = NULL;
     char why[512] = "";
@@ -468,6 +467,7 @@ static void eval_item(engine *en, size_t idx, engine_feedback *fb)
             snprintf(fb->message, sizeof fb->message, "%s", s->ok ? s->ok : "Done.");
         else
             snprintf(fb->message, sizeof fb->message, "Correct.");
+        if (!s) fb->explain = b->quiz->explain; /* after the task is done, never before */
         mark(en, idx, true, NULL);
         return;
     }
@@ -824,7 +824,8 @@ static const lesson_quiz *current_quiz(engine *en, engine_feedback *out)
         snprintf(out->message, sizeof out->message, "this is not a question");
         return NULL;
     }
-    out->explain = b->quiz->explain;
+    /* The explanation gives the answer away: the callers set it only once an answer is judged
+     * ("choose an answer first" shows none, and records no attempt). */
     return b->quiz;
 }
 
@@ -864,6 +865,7 @@ void engine_answer_choices(engine *en, const bool *chosen, size_t n, engine_feed
                 first = false;
             }
     }
+    out->explain = q->explain;
     mark(en, en->item, right, ans);
     changed(en);
 }
@@ -890,6 +892,7 @@ void engine_answer_text(engine *en, const char *answer, engine_feedback *out)
         snprintf(out->message, sizeof out->message, "Correct.");
     else
         snprintf(out->message, sizeof out->message, "Not quite. The answer: %s", q->answers[0]);
+    out->explain = q->explain;
     mark(en, en->item, right, answer);
     changed(en);
 }

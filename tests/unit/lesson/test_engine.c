@@ -165,8 +165,14 @@ static void test_quiz_scoring(void **state)
     bool none[3] = {false, false, false};
     engine_answer_choices(f->en, none, 3, &fb);
     assert_int_equal(fb.verdict, ENGINE_ERROR);
-    /* multi: all and only the right ones */
+    assert_null(fb.explain); /* the explanation would give the answer away */
+    /* multi: nothing chosen first — no explanation, and no attempt recorded */
     assert_true(engine_goto(f->en, 4));
+    engine_answer_choices(f->en, none, 3, &fb);
+    assert_int_equal(fb.verdict, ENGINE_ERROR);
+    assert_null(fb.explain);
+    assert_int_equal(progress_quiz_result(f->p, "offline", "q-multi"), -1);
+    /* multi: all and only the right ones */
     bool partial[3] = {true, false, false};
     const lesson_quiz *q = engine_item(f->en)->quiz;
     assert_false(engine_choices_correct(q, partial, 3));
@@ -175,6 +181,8 @@ static void test_quiz_scoring(void **state)
     bool right[3] = {true, false, true};
     engine_answer_choices(f->en, right, 3, &fb);
     assert_int_equal(fb.verdict, ENGINE_OK);
+    assert_non_null(fb.explain);
+    assert_int_equal(progress_quiz_result(f->p, "offline", "q-multi"), 1); /* first real try */
     /* text: normalized */
     assert_true(engine_goto(f->en, 5));
     engine_answer_text(f->en, "  authorization   HEADER. ", &fb);
@@ -186,6 +194,7 @@ static void test_quiz_scoring(void **state)
     assert_false(engine_text_correct(q, ""));
     engine_answer_text(f->en, "   ", &fb);
     assert_int_equal(fb.verdict, ENGINE_ERROR);
+    assert_null(fb.explain);
     /* choosing on a text question is refused */
     engine_answer_choices(f->en, right, 3, &fb);
     assert_int_equal(fb.verdict, ENGINE_ERROR);
