@@ -28,7 +28,8 @@
 #define CLASS_MAX_ANSWERS    100 /* distinct questions kept per student */
 #define CLASS_MAX_COMPLETED  100
 #define CLASS_MAX_STR        64 /* lesson, step, quiz id; title and answer are cut to it */
-#define CLASS_NAME_MAX       40
+#define CLASS_NAME_MAX       40 /* characters */
+#define CLASS_NAME_BYTES     (CLASS_NAME_MAX * 4 + 1)
 #define CLASS_BAD_AUTH_COST  10.0
 #define CLASS_RATE_SLOTS     4096
 #define CLASS_PASSWORD_ITERS 1000 /* random 128-bit passwords: stretching adds nothing */
@@ -39,7 +40,7 @@ static const char code_alphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 typedef struct student {
     size_t num; /* st-NUM */
     char id[24];
-    char name[CLASS_NAME_MAX + 32];
+    char name[CLASS_NAME_BYTES + 32];
     char *token_secret;
     int64_t joined, last_seen;
     /* progress: guarded by the room mutex */
@@ -236,43 +237,70 @@ static student *student_auth(struct class_room *c, srv_req *r, enum MHD_Result *
     return NULL;
 }
 
-/* Display names: control characters and <>"&\ dropped (an apostrophe stays: O'Brien), white space
- * collapsed, trimmed, at most CLASS_NAME_MAX bytes (cut at a UTF-8 boundary). */
+/* One code point of valid UTF-8 at p (RFC 3629): its length, or 0 when p holds none. */
+static size_t name_cp(const unsigned char *p, unsigned *cp)
+{
+    unsigned c = p[0];
+    size_t need;
+    if (c < 0x80) return *cp = c, 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 1, c &= 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        need = 2, c &= 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        need = 3, c &= 0x07;
+    else
+        return 0;
+    for (size_t k = 1; k <= need; k++) {
+        if ((p[k] & 0xC0) != 0x80) return 0;
+        c = c << 6 | (p[k] & 0x3F);
+    }
+    if ((need == 2 && c < 0x800) || (need == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
+        (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return need + 1;
+}
+
+/* Characters a name shown on the instructor's screen must not hold: controls (C0, DEL, C1), the
+ * invisible and direction-changing ones a name could use to disguise itself or the text after it
+ * (zero-width, bidi marks, embeddings, overrides and isolates), and <>"&\ (HTML, CSV). */
+static bool name_drop(unsigned cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x200B && cp <= 0x200F) ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
+           (cp < 0x80 && strchr("<>\"&\\", (int)cp));
+}
+
+/* Display names: the characters above dropped (an apostrophe stays: O'Brien), bytes that are not
+ * UTF-8 dropped, white space collapsed, trimmed, at most CLASS_NAME_MAX characters. `out` holds
+ * CLASS_NAME_BYTES. */
 static void sanitize_name(const char *in, char *out, size_t outn)
 {
-    size_t o = 0;
+    size_t o = 0, chars = 0;
     bool space = false;
-    size_t cap = outn - 1 < CLASS_NAME_MAX ? outn - 1 : CLASS_NAME_MAX;
-    for (const unsigned char *p = (const unsigned char *)(in ? in : ""); *p; p++) {
-        unsigned char ch = *p;
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-            space = o > 0;
+    const unsigned char *p = (const unsigned char *)(in ? in : "");
+    while (*p && chars < CLASS_NAME_MAX) {
+        unsigned cp;
+        size_t len = name_cp(p, &cp);
+        if (len == 0) { /* not UTF-8: skip the byte */
+            p++;
             continue;
         }
-        if (ch < 0x20 || ch == 0x7f || strchr("<>\"&\\", ch)) continue;
-        size_t need = (space ? 1 : 0) + 1;
-        if (o + need > cap) break;
-        if (space) out[o++] = ' ';
-        space = false;
-        out[o++] = (char)ch;
-    }
-    /* do not end in the middle of a UTF-8 sequence */
-    size_t k = o;
-    while (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0x80) k--;
-    if (k > 0 && ((unsigned char)out[k - 1] & 0x80)) {
-        unsigned char lead = (unsigned char)out[k - 1];
-        size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-        if (o - (k - 1) < len) o = k - 1;
+        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r') {
+            space = o > 0;
+        } else if (!name_drop(cp)) {
+            size_t need = (space ? 1 : 0) + len;
+            if (o + need + 1 > outn || chars + (space ? 1 : 0) >= CLASS_NAME_MAX) break;
+            if (space) out[o++] = ' ', chars++;
+            space = false;
+            memcpy(out + o, p, len);
+            o += len;
+            chars++;
+        }
+        p += len;
     }
     out[o] = '\0';
-    json_t *valid = json_string(out); /* NULL when not UTF-8: keep the ASCII only */
-    if (!valid) {
-        size_t w = 0;
-        for (size_t i = 0; out[i]; i++)
-            if (!((unsigned char)out[i] & 0x80)) out[w++] = out[i];
-        out[w] = '\0';
-    }
-    json_decref(valid);
 }
 
 /* ---------------------------------------------------------------- config_ext lookups */
@@ -531,7 +559,7 @@ static enum MHD_Result do_join(struct class_room *c, srv_req *r)
         return send_error(r, 403, "access_denied",
                           code ? "wrong join code" : "send the join code (code=...)");
     }
-    char name[CLASS_NAME_MAX + 1];
+    char name[CLASS_NAME_BYTES];
     sanitize_name(srv_form(r, "name"), name, sizeof name);
     if (!name[0])
         return send_error(r, 400, "invalid_request",
@@ -585,7 +613,7 @@ static enum MHD_Result do_join(struct class_room *c, srv_req *r)
     else
         snprintf(st->name, sizeof st->name, "%s", name);
     json_object_set_new(c->names, name, json_integer(same + 1));
-    char buf[128];
+    char buf[CLASS_NAME_BYTES + 64];
     snprintf(buf, sizeof buf, "class-%s", st->id);
     st->user.sub = xstrdup(buf);
     st->client.client_id = xstrdup(buf);

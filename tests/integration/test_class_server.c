@@ -140,11 +140,28 @@ static void test_join(void **st)
     assert_int_equal(o.status, 201);
     assert_string_equal(jstr(&o, "name"), "Siobh\xc3\xa1n O'Brien");
     resp_free(&o);
-    /* cut at 40 bytes, never inside a UTF-8 sequence */
-    resp u8 = join(S, code, "012345678901234567890123456789012345678\xc3\xa9");
+    /* cut at 40 characters, not bytes: an accented letter or an emoji is one */
+    resp u8 = join(S, code, "012345678901234567890123456789012345678\xc3\xa9xyz");
     assert_int_equal(u8.status, 201);
-    assert_string_equal(jstr(&u8, "name"), "012345678901234567890123456789012345678");
+    assert_string_equal(jstr(&u8, "name"), "012345678901234567890123456789012345678\xc3\xa9");
     resp_free(&u8);
+    char party[45 * 4 + 1] = "";
+    for (int i = 0; i < 45; i++) strcat(party, "\xf0\x9f\x8e\x89"); /* U+1F389 */
+    resp emoji = join(S, code, party);
+    assert_int_equal(emoji.status, 201);
+    assert_int_equal(strlen(jstr(&emoji, "name")), 40 * 4);
+    resp_free(&emoji);
+    /* C1 controls (8-bit CSI, NEL), bidi overrides and zero-width characters are dropped: a name
+     * must not change how the instructor's screen shows it or the text after it */
+    resp inv = join(S, code,
+                    "\xc2\x85"
+                    "nel\xc2\x9b"
+                    "31m\xe2\x80\xae"
+                    "evil\xe2\x80\x8b"
+                    "!\xef\xbb\xbf");
+    assert_int_equal(inv.status, 201);
+    assert_string_equal(jstr(&inv, "name"), "nel31mevil!");
+    resp_free(&inv);
     resp bad8 = join_form(S, code, "Bad%FF%FEName%C3"); /* not UTF-8: refused by the parser */
     assert_int_equal(bad8.status, 400);
     resp_free(&bad8);
