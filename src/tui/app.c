@@ -918,6 +918,9 @@ static void tick(app *a)
 static void on_net_event(void *ud, const net_event *ev)
 {
     app *a = ud;
+    /* In a class the server's feed carries every student's events: keep this student's own and
+     * the room-wide ones, or the trace (and server.last_refusal) fills with the classmates'. */
+    if (join_event_is_others(a->join, ev->client_id, ev->message)) return;
     pane_trace_server_event(a->trace, ev);
     a->dirty[PANE_TRACE] = true;
     /* The lesson checks see the server's refusals too (server.last_refusal). */

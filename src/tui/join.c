@@ -436,6 +436,16 @@ const char *join_header(const join *j)
     return j ? j->header : "";
 }
 
+bool join_event_is_others(const join *j, const char *client_id, const char *message)
+{
+    if (!j || !j->client_id || !j->email) return false;
+    if (client_id && client_id[0]) return strcmp(client_id, j->client_id) != 0;
+    /* Events without a client (a /login, an API call) name the account: every class account
+     * shares the domain of ours ("st-7@class.tokenlab.test"). */
+    const char *at = strchr(j->email, '@');
+    return at && message && strstr(message, at) && !strstr(message, j->email);
+}
+
 void join_free(join *j)
 {
     if (!j) return;

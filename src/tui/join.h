@@ -36,6 +36,9 @@ void join_attach(join *j, struct pane_lesson *pl);
 void join_poll(join *j);
 /* "class: Ada · sharing progress", for the header; "" without a class. Borrowed. */
 const char *join_header(const join *j);
+/* Is a server event about another student of the class (their client, or their class account
+ * named in the message)? False without a class. */
+bool join_event_is_others(const join *j, const char *client_id, const char *message);
 void join_free(join *j);
 
 #endif

@@ -96,6 +96,7 @@ static void on_server_event(void *ud, const server_event *ev)
     c->time = ev->time;
     copy_str(c->kind, sizeof c->kind, ev->kind);
     copy_str(c->endpoint, sizeof c->endpoint, ev->endpoint);
+    copy_str(c->client_id, sizeof c->client_id, ev->client_id);
     copy_str(c->code, sizeof c->code, ev->code);
     copy_str(c->message, sizeof c->message, ev->message);
     if (write(n->evpipe[1], &c, sizeof c) != (ssize_t)sizeof c) free(c);
@@ -233,6 +234,8 @@ static void on_sse(const char *event, const char *data, void *ud)
             copy_str(ev.kind, sizeof ev.kind, json_string_value(json_object_get(j, "kind")));
         copy_str(ev.endpoint, sizeof ev.endpoint,
                  json_string_value(json_object_get(j, "endpoint")));
+        copy_str(ev.client_id, sizeof ev.client_id,
+                 json_string_value(json_object_get(j, "client_id")));
         copy_str(ev.code, sizeof ev.code, json_string_value(json_object_get(j, "code")));
         copy_str(ev.message, sizeof ev.message, json_string_value(json_object_get(j, "message")));
         json_decref(j);

@@ -17,9 +17,10 @@ typedef struct net net;
 
 typedef struct net_event {
     int64_t time;
-    char kind[16];     /* "issued" | "refused" | "info" */
-    char endpoint[64]; /* "/token" */
-    char code[64];     /* "invalid_grant" or "" */
+    char kind[16];      /* "issued" | "refused" | "info" */
+    char endpoint[64];  /* "/token" */
+    char client_id[64]; /* the client it is about, or "" */
+    char code[64];      /* "invalid_grant" or "" */
     char message[512];
 } net_event;
 
