@@ -277,7 +277,14 @@ static void draw_students(dash *d, WINDOW *w)
     int64_t now = d->state && json_is_integer(json_object_get(d->state, "now"))
                       ? (int64_t)json_integer_value(json_object_get(d->state, "now"))
                       : (int64_t)time(NULL);
-    int nw = W / 4 > 12 ? W / 4 : 12, qw = 8, sw = 10;
+    /* "where" is what an instructor reads most: the other columns take only what they need
+     * (the longest name up to a quarter of the width, "12/12", "59m ago"). */
+    int longest = 4;
+    for (size_t i = 0; i < n; i++) {
+        int l = ui_width(str(json_array_get(st, i), "name"));
+        if (l > longest) longest = l;
+    }
+    int nw = longest < W / 4 ? longest : (W / 4 > 8 ? W / 4 : 8), qw = 5, sw = 9;
     int pw = W - 4 - nw - qw - sw - 3;
     if (pw < 6) pw = 6;
     ui_put(w, 1, 2, "name", nw, theme_attr(THEME_HEADING));
@@ -300,6 +307,8 @@ static void draw_students(dash *d, WINDOW *w)
         const char *les = str(s, "lesson"), *step = str(s, "step"), *ti = str(s, "title");
         if (!*les)
             snprintf(where, sizeof where, "-");
+        else if (pw < 32) /* narrow: the lesson and the step, not the step's title */
+            snprintf(where, sizeof where, "%s%s%s", les, *step ? " · " : "", step);
         else
             snprintf(where, sizeof where, "%s%s%s%s%s", les, *step ? " · " : "", step,
                      *ti ? " · " : "", ti);
@@ -326,14 +335,19 @@ static void draw_questions(dash *d, WINDOW *w)
 {
     int h, W;
     getmaxyx(w, h, W);
-    ui_box(w, THEME_BORDER, "Quiz results per question (most wrong first)", false);
+    ui_box(w, THEME_BORDER,
+           W >= 50 ? "Quiz results per question (most wrong first)" : "Quizzes, most wrong first",
+           false);
     json_t *qs = d->state ? json_object_get(d->state, "questions") : NULL;
     size_t n = json_array_size(qs);
     if (n == 0) {
         ui_put(w, 1, 2, "no answers yet", W - 4, theme_attr(THEME_NOTE));
         return;
     }
-    int barw = 10, idw = W - 4 - 2 - barw - 1 - 13;
+    /* the question id matters more than the bar: a narrow pane shrinks the bar, then drops the
+     * lesson prefix ("api-auth/q-api-login" → "q-api-login") and " right" */
+    int barw = W >= 60 ? 10 : 4, idw = W - 4 - 2 - barw - 1 - (W >= 50 ? 13 : 7);
+    if (idw < 6) idw = 6;
     for (size_t i = 0; i < n && (int)i < h - 2; i++) {
         json_t *q = json_array_get(qs, i);
         long right = num(q, "right"), wrong = num(q, "wrong"), ans = num(q, "answered");
@@ -341,7 +355,9 @@ static void draw_questions(dash *d, WINDOW *w)
         int y = 1 + (int)i, x = 2;
         ui_put(w, y, x, bad ? "!" : " ", 1, theme_attr(THEME_BAD));
         x += 2;
-        ui_put(w, y, x, str(q, "id"), idw, theme_attr(bad ? THEME_BAD : THEME_NORMAL));
+        const char *id = str(q, "id"), *slash = strchr(id, '/');
+        if (slash && ui_width(id) > idw) id = slash + 1;
+        ui_put(w, y, x, id, idw, theme_attr(bad ? THEME_BAD : THEME_NORMAL));
         x += idw + 1;
         int full = ans ? (int)(right * barw / ans) : 0;
         for (int b = 0; b < barw; b++)
@@ -351,7 +367,7 @@ static void draw_questions(dash *d, WINDOW *w)
                                        : THEME_DIM));
         x += barw + 1;
         char t[48];
-        snprintf(t, sizeof t, "%ld/%ld right", right, ans);
+        snprintf(t, sizeof t, W >= 50 ? "%ld/%ld right" : "%ld/%ld", right, ans);
         ui_put(w, y, x, t, W - x - 1, theme_attr(bad ? THEME_BAD : THEME_NORMAL));
     }
 }
