@@ -407,23 +407,26 @@ static void build(pane_trace *p)
             if (!x) {
                 doc_put(l, THEME_NOTE, "(dropped from the history)");
             } else {
-                /* the path gets what the status and time leave, at least 28 columns */
+                /* the path gets what the status and time leave, at least 28 columns; a narrow
+                 * pane (a projector at 80x24) keeps the status and drops the time instead */
                 const char *path = url_path(x->url ? x->url : "");
-                int room = p->view_w - 9 - 18;
-                if (room < 28) room = 28;
+                bool narrow = p->view_w < 9 + 28 + 18;
+                int room = narrow ? p->view_w - 9 - 4 : p->view_w - 9 - 18;
+                if (room < (narrow ? 6 : 28)) room = narrow ? 6 : 28;
+                int col = narrow ? room : 28;
                 doc_printf(l, THEME_NORMAL, "%s %-6s ", ui_sym(SYM_ARROW_R),
                            x->method ? x->method : "?");
                 int before = doc_cur_width(l);
                 doc_put_fit(l, THEME_NORMAL, path, room);
                 int used = doc_cur_width(l) - before;
-                doc_printf(l, THEME_NORMAL, "%*s", (used < 28 ? 28 - used : 0) + 1, "");
+                doc_printf(l, THEME_NORMAL, "%*s", (used < col ? col - used : 0) + 1, "");
                 if (x->state == HTTP_PENDING)
                     doc_put(l, THEME_NOTE, "…");
                 else if (x->state != HTTP_DONE)
                     doc_put(l, THEME_BAD, x->state == HTTP_CANCELLED ? "cancelled" : "failed");
                 else
                     doc_printf(l, x->status < 400 ? THEME_OK : THEME_BAD, "%ld", x->status);
-                if (x->state != HTTP_PENDING)
+                if (x->state != HTTP_PENDING && !narrow)
                     doc_printf(l, THEME_NOTE, "  %ld ms", app_fake_time(p->a) ? 0 : x->duration_ms);
                 if ((long)i == sel) build_exchange_detail(p, x);
             }
