@@ -100,6 +100,20 @@ static void feed_add(dash *d, int64_t t, const char *kind, const char *endpoint,
     d->dirty = true;
 }
 
+/* "class-st-4" → "Ada Lovelace" when the last /class/state knows the student; else the id. */
+static const char *student_label(const dash *d, const char *client)
+{
+    if (!client || strncmp(client, "class-", 6) != 0 || !d->state) return client;
+    json_t *st = json_object_get(d->state, "students");
+    for (size_t i = 0; i < json_array_size(st); i++) {
+        json_t *s = json_array_get(st, i);
+        const char *id = json_string_value(json_object_get(s, "student_id"));
+        const char *name = json_string_value(json_object_get(s, "name"));
+        if (id && name && strcmp(id, client + 6) == 0) return name;
+    }
+    return client;
+}
+
 static void on_sse(const char *event, const char *data, void *ud)
 {
     dash *d = ud;
@@ -121,7 +135,7 @@ static void on_sse(const char *event, const char *data, void *ud)
     const char *ep = json_string_value(json_object_get(j, "endpoint"));
     const char *msg = json_string_value(json_object_get(j, "message"));
     const char *code = json_string_value(json_object_get(j, "code"));
-    const char *client = json_string_value(json_object_get(j, "client_id"));
+    const char *client = student_label(d, json_string_value(json_object_get(j, "client_id")));
     json_t *tv = json_object_get(j, "time");
     int64_t t = json_is_integer(tv) ? (int64_t)json_integer_value(tv) : (int64_t)time(NULL);
     char text[400];
