@@ -2,7 +2,6 @@
  *   tokenlab class --server URL --key KEY                 the live dashboard (TUI)
  *   tokenlab class export --server URL --key KEY [--csv|--json] [--out FILE]
  * The key may also come from the environment variable TOKENLAB_CLASS_KEY (keeps it out of ps). */
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,9 +12,10 @@
 #include "base/esc.h"
 #include "base/fileio.h"
 #include "cli/cli.h"
+#include "cli/fetch.h"
 #include "tui/class_dash.h"
 
-#define CLASS_EXPORT_MAX (64u << 20)
+#define CLASS_EXPORT_MAX ((size_t)64 << 20)
 
 static void class_usage(FILE *f)
 {
@@ -31,29 +31,6 @@ static void class_usage(FILE *f)
                "the file could not be written.\n");
 }
 
-typedef struct buf {
-    char *p;
-    size_t n;
-    bool too_big;
-} buf;
-
-static size_t on_data(char *p, size_t sz, size_t n, void *ud)
-{
-    buf *b = ud;
-    size_t add = sz * n;
-    if (b->n + add > CLASS_EXPORT_MAX) {
-        b->too_big = true;
-        return 0;
-    }
-    char *nb = realloc(b->p, b->n + add + 1);
-    if (!nb) return 0;
-    memcpy(nb + b->n, p, add);
-    b->n += add;
-    nb[b->n] = '\0';
-    b->p = nb;
-    return add;
-}
-
 static int do_export(const char *server, const char *key, bool json, const char *out)
 {
     size_t sl = strlen(server);
@@ -65,48 +42,30 @@ static int do_export(const char *server, const char *key, bool json, const char 
     }
     snprintf(url, sizeof url, "%.*s/class/export?format=%s", (int)sl, server,
              json ? "json" : "csv");
-    CURL *c = curl_easy_init();
-    if (!c) {
-        fprintf(stderr, "tokenlab class: cannot start libcurl\n");
-        return CLI_IO;
-    }
-    char auth[600];
-    snprintf(auth, sizeof auth, "Authorization: Bearer %.500s", key);
-    struct curl_slist *h = curl_slist_append(NULL, auth);
-    buf b = {0};
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    CURLcode rc = curl_easy_perform(c);
+    cli_http_req req = {.url = url, .bearer = key, .max = CLASS_EXPORT_MAX, .timeout = 30};
+    char *body = NULL;
+    size_t blen = 0;
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    tl_err e = {0};
     int ret = CLI_OK;
-    if (rc != CURLE_OK) {
-        fprintf(stderr, "tokenlab class: %s: %s\n", url,
-                b.too_big ? "the export is larger than 64 MiB" : curl_easy_strerror(rc));
+    if (!cli_http_get(&req, &status, &body, &blen, &e)) {
+        fprintf(stderr, "tokenlab class: %s\n", e.msg);
         ret = CLI_IO;
     } else if (status != 200) {
-        json_t *j = b.p ? json_loads(b.p, 0, NULL) : NULL;
+        json_t *j = json_loads(body, 0, NULL);
         const char *d = json_string_value(json_object_get(j, "error_description"));
         fprintf(stderr, "tokenlab class: the server answered %ld%s%s\n", status, d ? ": " : "",
                 d ? d : (status == 404 ? " (is it running with --class?)" : ""));
         json_decref(j);
         ret = status == 401 || status == 403 ? CLI_INVALID : CLI_IO;
     } else if (out && strcmp(out, "-") != 0) {
-        tl_err e = {0};
-        if (!fileio_write_atomic(out, b.p ? b.p : "", b.n, &e)) {
+        if (!fileio_write_atomic(out, body, blen, &e)) {
             fprintf(stderr, "tokenlab class: %s\n", e.msg);
             ret = CLI_IO;
         }
-    } else if (b.n && isatty(STDOUT_FILENO)) {
+    } else if (blen && isatty(STDOUT_FILENO)) {
         /* Student names are whatever students typed: on a terminal, print them escaped. */
-        char *p = b.p, *end = b.p + b.n;
+        char *p = body, *end = body + blen;
         while (p < end) {
             char *nl = memchr(p, '\n', (size_t)(end - p));
             size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -115,10 +74,10 @@ static int do_export(const char *server, const char *key, bool json, const char 
             free(line);
             p += n + (nl ? 1 : 0);
         }
-    } else if (b.n && fwrite(b.p, 1, b.n, stdout) != b.n) {
+    } else if (blen && fwrite(body, 1, blen, stdout) != blen) {
         ret = CLI_IO;
     }
-    free(b.p);
+    free(body);
     return ret;
 }
 

@@ -14,4 +14,17 @@
  */
 bool cli_fetch_url(const char *url, char **out, size_t *len, tl_err *e);
 
+typedef struct cli_http_req {
+    const char *url;
+    const char *bearer; /* sent as Authorization: Bearer …, or NULL */
+    size_t max;         /* body cap in bytes */
+    long timeout;       /* seconds */
+    bool follow;        /* follow redirects (an https URL never to http) */
+} cli_http_req;
+
+/* One GET (http/https only). True when a response arrived, whatever its status: *status, *body
+ * (NUL-terminated, caller frees) and *len. False ("cli.http") when none did or the body is over
+ * the cap; the message names the URL. */
+bool cli_http_get(const cli_http_req *r, long *status, char **body, size_t *len, tl_err *e);
+
 #endif
