@@ -28,3 +28,18 @@ tl_run_script() {
         env NO_COLOR=1 "${envs[@]}" "$TOKENLAB" "$@"
     fi
 }
+
+# check FILE TEXT / check_not FILE TEXT: the screen dump FILE shows (does not show) TEXT; a miss
+# is printed and counted in $fails, which the test sets to 0 and reports at its end.
+check() {
+    if ! grep -qF -- "$2" "$1"; then
+        echo "FAIL: $(basename "$1") does not show: $2"
+        fails=$((fails + 1))
+    fi
+}
+check_not() {
+    if grep -qF -- "$2" "$1"; then
+        echo "FAIL: $(basename "$1") shows: $2"
+        fails=$((fails + 1))
+    fi
+}

@@ -12,18 +12,6 @@ set -u
 WORK="$(mktemp -d)"
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT; echo "$WORK" >&2
 fails=0
-check() { # check FILE TEXT: the screen dump contains TEXT
-    if ! grep -qF -- "$2" "$1"; then
-        echo "FAIL: $(basename "$1") does not show: $2"
-        fails=$((fails + 1))
-    fi
-}
-check_not() {
-    if grep -qF -- "$2" "$1"; then
-        echo "FAIL: $(basename "$1") shows: $2"
-        fails=$((fails + 1))
-    fi
-}
 row() { sed -n "$2p" "$1"; } # row FILE N (1-based)
 {
     echo ":resize 120 40"

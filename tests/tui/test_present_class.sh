@@ -24,12 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT
 fails=0
-check() {
-    if ! grep -qF -- "$2" "$1"; then
-        echo "FAIL: $(basename "$1") does not show: $2"
-        fails=$((fails + 1))
-    fi
-}
 
 env XDG_STATE_HOME="$WORK/srv" "$TOKENLAB" serve --class --listen 127.0.0.1:0 --class-rate 0 \
     >"$WORK/serve.out" 2>&1 &

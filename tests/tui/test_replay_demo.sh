@@ -10,18 +10,6 @@ set -u
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 fails=0
-check() {
-    if ! grep -qF -- "$2" "$1"; then
-        echo "FAIL: $(basename "$1") does not show: $2"
-        fails=$((fails + 1))
-    fi
-}
-check_not() {
-    if grep -qF -- "$2" "$1"; then
-        echo "FAIL: $(basename "$1") shows: $2"
-        fails=$((fails + 1))
-    fi
-}
 # the screen text without its last (footer) row, and without the attribute section
 body() { sed -n '1,/^-- attributes/p' "$1" | sed '/^-- attributes/d' | sed '$d'; }
 

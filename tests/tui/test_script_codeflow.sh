@@ -16,12 +16,6 @@ any_screen() {
         fails=$((fails + 1))
     fi
 }
-check() {
-    if ! grep -qF -- "$2" "$1"; then
-        echo "FAIL: $(basename "$1") does not show: $2"
-        fails=$((fails + 1))
-    fi
-}
 {
     echo ":resize 100 70"
     echo ":wait-idle"

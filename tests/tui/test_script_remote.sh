@@ -13,12 +13,6 @@ cleanup() {
 }
 trap cleanup EXIT
 fails=0
-check() {
-    if ! grep -qF -- "$2" "$1"; then
-        echo "FAIL: $(basename "$1") does not show: $2"
-        fails=$((fails + 1))
-    fi
-}
 start_server() { # start_server LISTEN: sets SERVER_PID and PORT
     "$TOKENLAB" serve --listen "$1" --lab-key test-lab-key >"$WORK/serve.log" 2>&1 &
     SERVER_PID=$!

@@ -6,12 +6,6 @@ set -u
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 fails=0
-check() {
-    if ! grep -qF -- "$2" "$1"; then
-        echo "FAIL: $(basename "$1") does not show: $2"
-        fails=$((fails + 1))
-    fi
-}
 run() { # run NAME [args]: script $WORK/NAME.s must exit 0
     local name="$1"
     shift

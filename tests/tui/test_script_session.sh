@@ -8,18 +8,6 @@ set -u
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 fails=0
-check() { # check FILE TEXT: the screen dump contains TEXT
-    if ! grep -qF -- "$2" "$1"; then
-        echo "FAIL: $(basename "$1") does not show: $2"
-        fails=$((fails + 1))
-    fi
-}
-check_not() {
-    if grep -qF -- "$2" "$1"; then
-        echo "FAIL: $(basename "$1") shows: $2"
-        fails=$((fails + 1))
-    fi
-}
 # highlighted FILE TEXT: the row showing TEXT is drawn bold+reverse just above it (flow arrows)
 highlighted() {
     local row

@@ -15,18 +15,6 @@ WORK="$(mktemp -d)"
 if [ -n "${KEEP:-}" ]; then echo "screens kept in $WORK"; else trap 'rm -rf "$WORK"' EXIT; fi
 TL_FIXTURE_DATA="$TL_DIR/fixtures/ux"
 fails=0
-check() { # check FILE TEXT: the screen dump contains TEXT
-    if ! grep -qF -- "$2" "$1"; then
-        echo "FAIL: $(basename "$1") does not show: $2"
-        fails=$((fails + 1))
-    fi
-}
-check_not() {
-    if grep -qF -- "$2" "$1"; then
-        echo "FAIL: $(basename "$1") shows: $2"
-        fails=$((fails + 1))
-    fi
-}
 run() { # run SCRIPT STATE [args…]
     local s="$1" st="$2"
     shift 2
