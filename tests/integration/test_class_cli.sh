@@ -15,19 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-    echo "FAIL: $*"
-    echo "--- stdout:"; cat "$W/out" 2>/dev/null || true
-    echo "--- stderr:"; cat "$W/err" 2>/dev/null || true
-    exit 1
-}
-run() {
-    local want=$1; shift
-    set +e; "$@" >"$W/out" 2>"$W/err"; local rc=$?; set -e
-    [ "$rc" = "$want" ] || fail "exit $rc, wanted $want: $*"
-}
-out_has() { grep -qF -- "$1" "$W/out" || fail "stdout lacks: $1"; }
-err_has() { grep -qF -- "$1" "$W/err" || fail "stderr lacks: $1"; }
+. "${BASH_SOURCE%/*}/cli_lib.sh"
 
 # start_class NAME [serve options…]: sets URL, CODE, KEY.
 start_class() {
