@@ -20,3 +20,21 @@ out_is() { [ "$(cat "$W/out")" = "$1" ] || fail "stdout is not exactly: $1"; }
 b64u() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
 json_get() { $PY -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps(eval(sys.argv[1], {"d": d})))' "$1"; }
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# http METHOD URL [BODY] [HEADER…]: one request with python's urllib (independent of our libcurl
+# code); prints the status, then the body.
+http() {
+    $PY - "$@" <<'PY'
+import sys, urllib.request, urllib.error
+method, url = sys.argv[1], sys.argv[2]
+body = sys.argv[3].encode() if len(sys.argv) > 3 and sys.argv[3] else None
+req = urllib.request.Request(url, data=body, method=method)
+for h in sys.argv[4:]:
+    k, v = h.split(":", 1)
+    req.add_header(k.strip(), v.strip())
+try:
+    with urllib.request.urlopen(req, timeout=10) as r:
+        print(r.status); print(r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code); print(e.read().decode())
+PY
+}

@@ -30,22 +30,6 @@ start_server() {
     fail "tokenlab serve did not start"
 }
 
-# HTTP with python's urllib (independent of our libcurl code): http METHOD URL [BODY] [HEADER…]
-cat >"$W/fetch.py" <<'PY'
-import sys, urllib.request, urllib.error
-method, url = sys.argv[1], sys.argv[2]
-body = sys.argv[3].encode() if len(sys.argv) > 3 and sys.argv[3] else None
-req = urllib.request.Request(url, data=body, method=method)
-for h in sys.argv[4:]:
-    k, v = h.split(":", 1)
-    req.add_header(k.strip(), v.strip())
-try:
-    with urllib.request.urlopen(req, timeout=10) as r:
-        print(r.status); print(r.read().decode())
-except urllib.error.HTTPError as e:
-    print(e.code); print(e.read().decode())
-PY
-http() { $PY "$W/fetch.py" "$@"; }
 json_field() { $PY -c 'import json,sys; print(json.loads(sys.stdin.read().split("\n",1)[1])[sys.argv[1]])' "$1"; }
 
 start_server weak --lab weak-secret
