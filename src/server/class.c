@@ -19,6 +19,7 @@
 
 #include "base/fileio.h"
 #include "base/timefmt.h"
+#include "base/utf8.h"
 #include "jose/jsonx.h"
 #include "server/secret.h"
 #include "server/srv.h"
@@ -237,31 +238,6 @@ static student *student_auth(struct class_room *c, srv_req *r, enum MHD_Result *
     return NULL;
 }
 
-/* One code point of valid UTF-8 at p (RFC 3629): its length, or 0 when p holds none. */
-static size_t name_cp(const unsigned char *p, unsigned *cp)
-{
-    unsigned c = p[0];
-    size_t need;
-    if (c < 0x80) return *cp = c, 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 1, c &= 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-        need = 2, c &= 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-        need = 3, c &= 0x07;
-    else
-        return 0;
-    for (size_t k = 1; k <= need; k++) {
-        if ((p[k] & 0xC0) != 0x80) return 0;
-        c = c << 6 | (p[k] & 0x3F);
-    }
-    if ((need == 2 && c < 0x800) || (need == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
-        (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return need + 1;
-}
-
 /* Characters a name shown on the instructor's screen must not hold: controls (C0, DEL, C1), the
  * invisible and direction-changing ones a name could use to disguise itself or the text after it
  * (zero-width, bidi marks, embeddings, overrides and isolates), and <>"&\ (HTML, CSV). */
@@ -280,9 +256,10 @@ static void sanitize_name(const char *in, char *out, size_t outn)
     size_t o = 0, chars = 0;
     bool space = false;
     const unsigned char *p = (const unsigned char *)(in ? in : "");
-    while (*p && chars < CLASS_NAME_MAX) {
+    const unsigned char *end = p + strlen((const char *)p);
+    while (p < end && chars < CLASS_NAME_MAX) {
         unsigned cp;
-        size_t len = name_cp(p, &cp);
+        size_t len = utf8_next(p, (size_t)(end - p), &cp);
         if (len == 0) { /* not UTF-8: skip the byte */
             p++;
             continue;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "base/utf8.h"
+
 typedef struct doc_line {
     char *t;
     unsigned char *el;
@@ -121,7 +123,7 @@ void doc_printf(doc *d, theme_elem el, const char *fmt, ...)
     free(big);
 }
 
-static size_t utf8_next(const unsigned char *s, size_t n, long *cp);
+static size_t doc_cp(const unsigned char *s, size_t n, long *cp);
 static int cp_width(long cp);
 
 int doc_cur_width(const doc *d)
@@ -131,7 +133,7 @@ int doc_cur_width(const doc *d)
     int w = 0;
     for (size_t i = 0; i < ln->len;) {
         long cp;
-        i += utf8_next(t + i, ln->len - i, &cp);
+        i += doc_cp(t + i, ln->len - i, &cp);
         w += cp_width(cp);
     }
     return w;
@@ -150,7 +152,7 @@ void doc_put_fit(doc *d, theme_elem el, const char *s, int cols)
     size_t n = strlen(s), i = 0;
     while (i < n) {
         long cp;
-        size_t k = utf8_next(t + i, n - i, &cp);
+        size_t k = doc_cp(t + i, n - i, &cp);
         if (w + cp_width(cp) > budget) break;
         w += cp_width(cp);
         i += k;
@@ -164,47 +166,14 @@ size_t doc_line_count(const doc *d)
     return d->n;
 }
 
-/* Decodes one UTF-8 character at s[0..n); returns its byte length (>= 1) and its code point, or
- * -1 for an invalid sequence (which then counts as one byte). */
-static size_t utf8_next(const unsigned char *s, size_t n, long *cp)
+/* Decodes one UTF-8 character at s[0..n) (base/utf8.h); returns its byte length (>= 1) and its
+ * code point, or -1 for an invalid sequence (which then counts as one byte). */
+static size_t doc_cp(const unsigned char *s, size_t n, long *cp)
 {
-    unsigned c = s[0];
-    size_t len;
-    long v;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xE0) == 0xC0) {
-        len = 2;
-        v = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3;
-        v = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        len = 4;
-        v = c & 0x07;
-    } else {
-        *cp = -1;
-        return 1;
-    }
-    if (len > n) {
-        *cp = -1;
-        return 1;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *cp = -1;
-            return 1;
-        }
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    static const long min[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
-        *cp = -1;
-        return 1;
-    }
-    *cp = v;
-    return len;
+    unsigned u;
+    size_t len = utf8_next(s, n, &u);
+    *cp = len ? (long)u : -1;
+    return len ? len : 1;
 }
 
 /* Columns a code point takes on screen; control and zero-width characters are drawn as '?'. */
@@ -231,7 +200,7 @@ int ui_width(const char *s)
     int w = 0;
     while (n > 0) {
         long cp;
-        size_t k = utf8_next(p, n, &cp);
+        size_t k = doc_cp(p, n, &cp);
         w += cp_width(cp);
         p += k;
         n -= k;
@@ -276,7 +245,7 @@ int ui_put(WINDOW *w, int y, int x, const char *s, int maxw, attr_t attr)
     int col = 0;
     while (n > 0) {
         long cp;
-        size_t k = utf8_next(p, n, &cp);
+        size_t k = doc_cp(p, n, &cp);
         int cw = cp_width(cp);
         if (col + cw > maxw) break;
         put_char(w, y, x + col, p, k, cp, attr);
@@ -311,7 +280,7 @@ static int wrap_line(const doc_line *ln, int width, row_fn fn, void *ud)
     int col = 0, rows = 0, room = width;
     while (i < ln->len) {
         long cp;
-        size_t k = utf8_next(t + i, ln->len - i, &cp);
+        size_t k = doc_cp(t + i, ln->len - i, &cp);
         int cw = cp_width(cp);
         if (col + cw > room && i > start) {
             size_t brk = (last_space > start) ? last_space : i;
@@ -327,7 +296,7 @@ static int wrap_line(const doc_line *ln, int width, row_fn fn, void *ud)
             text = start < i;
             for (size_t j = start; j < i;) {
                 long c2;
-                j += utf8_next(t + j, ln->len - j, &c2);
+                j += doc_cp(t + j, ln->len - j, &c2);
                 col += cp_width(c2);
             }
             continue;
@@ -381,7 +350,7 @@ static void draw_row(void *ud, size_t start, size_t end, int indent)
     col = indent;
     while (i < end) {
         long cp;
-        size_t k = utf8_next(t + i, c->ln->len - i, &cp);
+        size_t k = doc_cp(t + i, c->ln->len - i, &cp);
         int cw = cp_width(cp);
         if (col + cw > c->width) break;
         attr_t a = c->hl ? theme_attr(THEME_SELECTED) : theme_attr((theme_elem)c->ln->el[i]);

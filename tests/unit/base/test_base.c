@@ -15,6 +15,7 @@
 #include "base/fileio.h"
 #include "base/pct.h"
 #include "base/timefmt.h"
+#include "base/utf8.h"
 
 static void test_err_set_and_prefix(void **state)
 {
@@ -155,12 +156,46 @@ static void test_esc_text(void **state)
     assert_string_equal(esc_text("abcdef", t, sizeof t), "");
 }
 
+/* RFC 3629 §4: what is and is not UTF-8. */
+static void test_utf8_next(void **state)
+{
+    (void)state;
+    unsigned cp = 0;
+    assert_int_equal(utf8_next((const unsigned char *)"A", 1, &cp), 1);
+    assert_int_equal(cp, 'A');
+    assert_int_equal(utf8_next((const unsigned char *)"\xc3\xa9", 2, &cp), 2);
+    assert_int_equal(cp, 0xE9);
+    assert_int_equal(utf8_next((const unsigned char *)"\xe2\x80\xae", 3, &cp), 3);
+    assert_int_equal(cp, 0x202E);
+    assert_int_equal(utf8_next((const unsigned char *)"\xf0\x9f\x8e\x89", 4, &cp), 4);
+    assert_int_equal(cp, 0x1F389);
+    static const struct {
+        const char *s;
+        size_t n;
+    } bad[] = {
+        {"\xc0\xaf", 2},         /* overlong '/' */
+        {"\xe0\x80\xaf", 3},     /* overlong, three bytes */
+        {"\xed\xa0\x80", 3},     /* a surrogate */
+        {"\xf4\x90\x80\x80", 4}, /* past U+10FFFF */
+        {"\xc3\xa9", 1},         /* cut short by n */
+        {"\xc3(", 2},            /* not a continuation byte */
+        {"\x80", 1},             /* a lone continuation byte */
+        {"\xff", 1},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(utf8_next((const unsigned char *)bad[i].s, bad[i].n, &cp), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_err_set_and_prefix), cmocka_unit_test(test_pct_decode),
-        cmocka_unit_test(test_esc_text),           cmocka_unit_test(test_durations),
-        cmocka_unit_test(test_parse_duration),     cmocka_unit_test(test_atomic_write_roundtrip),
+        cmocka_unit_test(test_err_set_and_prefix),
+        cmocka_unit_test(test_pct_decode),
+        cmocka_unit_test(test_esc_text),
+        cmocka_unit_test(test_utf8_next),
+        cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_parse_duration),
+        cmocka_unit_test(test_atomic_write_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
