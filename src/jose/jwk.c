@@ -384,7 +384,7 @@ static BIGNUM *jwk_member_bn(const json_t *obj, const char *name, bool required,
     return bn;
 }
 
-static EVP_PKEY *jwk_fromdata(const char *type, OSSL_PARAM_BLD *bld, bool priv, tl_err *e)
+EVP_PKEY *jwk_fromdata(const char *type, OSSL_PARAM_BLD *bld, bool priv, tl_err *e)
 {
     EVP_PKEY *pkey = NULL;
     OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);

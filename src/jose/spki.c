@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "jose/jwk_internal.h"
+
 enum {
     DER_INTEGER = 0x02,
     DER_BIT_STRING = 0x03,
@@ -79,19 +81,6 @@ static const uint8_t oid_p256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x0
 static const uint8_t oid_p384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
 static const uint8_t oid_p521[] = {0x2b, 0x81, 0x04, 0x00, 0x23};
 
-static EVP_PKEY *spki_fromdata(const char *type, OSSL_PARAM_BLD *bld)
-{
-    EVP_PKEY *pkey = NULL;
-    OSSL_PARAM *params = bld ? OSSL_PARAM_BLD_to_param(bld) : NULL;
-    EVP_PKEY_CTX *ctx = params ? EVP_PKEY_CTX_new_from_name(NULL, type, NULL) : NULL;
-    if (ctx && EVP_PKEY_fromdata_init(ctx) > 0 &&
-        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-        pkey = NULL;
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params);
-    return pkey;
-}
-
 /* RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }   RFC 3279 §2.3.1 */
 static EVP_PKEY *spki_rsa(const uint8_t *key, size_t len)
 {
@@ -106,7 +95,7 @@ static EVP_PKEY *spki_rsa(const uint8_t *key, size_t len)
     EVP_PKEY *pkey = NULL;
     if (bn && be && bld && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) &&
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be))
-        pkey = spki_fromdata("RSA", bld);
+        pkey = jwk_fromdata("RSA", bld, false, NULL);
     OSSL_PARAM_BLD_free(bld);
     BN_free(bn);
     BN_free(be);
@@ -121,7 +110,7 @@ static EVP_PKEY *spki_ec(const char *group, size_t flen, const uint8_t *key, siz
     EVP_PKEY *pkey = NULL;
     if (bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) &&
         OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, key, len))
-        pkey = spki_fromdata("EC", bld);
+        pkey = jwk_fromdata("EC", bld, false, NULL);
     OSSL_PARAM_BLD_free(bld);
     return pkey;
 }
