@@ -8,26 +8,12 @@
 # switch for the room after a confirmation. A wrong instructor key exits 1.
 set -u
 . "$(dirname "$0")/lib.sh"
-if ! command -v tmux >/dev/null; then
-    echo "tmux is not installed (make deps installs it)"
-    exit 77
-fi
-SOCK="tokenlab-class-$$"
-WORK="$(mktemp -d)"
-T="tl:0"
 . "$(dirname "$0")/tmux_lib.sh"
-SERVER_PID=
-cleanup() {
-    tmux -L "$SOCK" kill-server 2>/dev/null
-    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
 fails=0
 
 env XDG_STATE_HOME="$WORK/srv" "$TOKENLAB" serve --class --listen 127.0.0.1:0 --class-rate 0 \
     >"$WORK/serve.out" 2>&1 &
-SERVER_PID=$!
+BG_PIDS+=($!)
 for ((i = 0; i < 300; i++)); do
     grep -q "instructor key" "$WORK/serve.out" && break
     sleep 0.1

@@ -7,19 +7,7 @@
 # key, step, run and result in order.
 set -u
 . "$(dirname "$0")/lib.sh"
-if ! command -v tmux >/dev/null; then
-    echo "tmux is not installed (make deps installs it)"
-    exit 77
-fi
-SOCK="tokenlab-present-$$"
-WORK="$(mktemp -d)"
-T="tl:0"
 . "$(dirname "$0")/tmux_lib.sh"
-cleanup() {
-    tmux -L "$SOCK" kill-server 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
 not_shown() { screen | grep -qF -- "$1" && fail "the screen shows '$1'"; return 0; }
 
 tmux_start "$TMUX_FIXTURE_ENV NO_COLOR=1" present demo-jwt-login --record "$WORK/demo.rec"

@@ -5,20 +5,7 @@
 # quit with q: exit status 0.
 set -u
 . "$(dirname "$0")/lib.sh"
-if ! command -v tmux >/dev/null; then
-    echo "tmux is not installed (make deps installs it)"
-    exit 77
-fi
-SOCK="tokenlab-test-$$"
-WORK="$(mktemp -d)"
-T="tl:0"
 . "$(dirname "$0")/tmux_lib.sh"
-cleanup() {
-    tmux -L "$SOCK" kill-server 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
 
 tmux_start "$TMUX_FIXTURE_ENV"
 

@@ -1,5 +1,22 @@
-# Helpers for the tmux end-to-end tests. Source after setting SOCK (the tmux -L socket name) and T
-# (the target pane, e.g. "tl:0").
+# Helpers for the tmux end-to-end tests. Source after lib.sh. Sourcing it skips the test (77)
+# when tmux is missing, and sets SOCK (a private tmux -L socket), WORK (a temporary directory), T
+# (the target pane) and an exit trap that stops the tmux server, every process in BG_PIDS and
+# removes WORK.
+if ! command -v tmux >/dev/null; then
+    echo "tmux is not installed (make deps installs it)"
+    exit 77
+fi
+SOCK="tokenlab-$(basename "$0" .sh)-$$"
+WORK="$(mktemp -d)"
+T="tl:0"
+BG_PIDS=()
+cleanup() {
+    tmux -L "$SOCK" kill-server 2>/dev/null
+    local p
+    for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 # fail MESSAGE: print it and the screen, end the test.
 fail() {
