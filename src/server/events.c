@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/xalloc.h"
 #include "jose/jsonx.h"
 
 #define RING         256
@@ -92,8 +93,7 @@ static void *ticker_main(void *arg)
 
 events *events_new(void)
 {
-    events *ev = calloc(1, sizeof *ev);
-    if (!ev) return NULL;
+    events *ev = xcalloc(1, sizeof *ev);
     pthread_mutex_init(&ev->mu, NULL);
     pthread_cond_init(&ev->cv, NULL);
     ev->ticker_started = pthread_create(&ev->ticker, NULL, ticker_main, ev) == 0;

@@ -11,7 +11,7 @@
 
 typedef struct events events;
 
-events *events_new(void);
+events *events_new(void); /* never NULL: out of memory aborts (base/xalloc) */
 /* Resumes and ends every SSE stream; call before MHD_stop_daemon. */
 void events_shutdown(events *ev);
 void events_free(events *ev);

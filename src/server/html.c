@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
+
 static void grow(html_buf *b, size_t more)
 {
     if (b->n + more + 1 <= b->cap) return;
     size_t cap = b->cap ? b->cap : 1024;
     while (cap < b->n + more + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) abort(); /* pages are a few KiB; failing here means the process is out of memory */
-    b->p = p;
+    b->p = xrealloc(b->p, cap);
     b->cap = cap;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "base/esc.h"
+#include "base/xalloc.h"
 #include "jose/jsonx.h"
 #include "server/api.h"
 #include "server/class.h"
@@ -278,8 +279,7 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     *out = NULL;
     server_options def = {0};
     if (!o) o = &def;
-    server *s = calloc(1, sizeof *s);
-    if (!s) return err_set(e, "server.nomem", "out of memory");
+    server *s = xcalloc(1, sizeof *s);
     pthread_mutex_init(&s->log_mu, NULL);
     pthread_mutex_init(&s->notes_mu, NULL);
     s->log = o->log;

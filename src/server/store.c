@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
+
 typedef struct entry {
     struct entry *next;
     void *value;
@@ -32,18 +34,13 @@ static uint32_t hash_key(const char *s)
 
 store *store_new(const char *name, size_t max, store_free_fn fr)
 {
-    store *st = calloc(1, sizeof *st);
-    if (!st) return NULL;
+    store *st = xcalloc(1, sizeof *st);
     st->name = name;
     st->max = max ? max : 1024;
     st->nbuckets = 64;
     while (st->nbuckets < st->max / 2 && st->nbuckets < (1u << 20)) st->nbuckets <<= 1;
-    st->buckets = calloc(st->nbuckets, sizeof *st->buckets);
+    st->buckets = xcalloc(st->nbuckets, sizeof *st->buckets);
     st->fr = fr ? fr : free;
-    if (!st->buckets) {
-        free(st);
-        return NULL;
-    }
     pthread_mutex_init(&st->mu, NULL);
     return st;
 }

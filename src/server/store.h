@@ -11,7 +11,8 @@
 typedef struct store store;
 typedef void (*store_free_fn)(void *value);
 
-/* `max` live entries at most; `fr` frees values (may be NULL for plain malloc'd values: free). */
+/* `max` live entries at most; `fr` frees values (may be NULL for plain malloc'd values: free).
+ * Never NULL: out of memory aborts (base/xalloc). */
 store *store_new(const char *name, size_t max, store_free_fn fr);
 void store_free(store *st);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
 #include "lesson/action.h"
 #include "lesson/engine.h"
 #include "lesson/parse.h"
@@ -45,8 +46,7 @@ struct console {
 
 console *console_new(app *a, struct pane_lesson *lp)
 {
-    console *c = calloc(1, sizeof *c);
-    if (!c) abort();
+    console *c = xcalloc(1, sizeof *c);
     c->a = a;
     c->lesson = lp;
     return c;

@@ -7,6 +7,7 @@
 #include <wchar.h>
 
 #include "base/utf8.h"
+#include "base/xalloc.h"
 
 typedef struct doc_line {
     char *t;
@@ -22,17 +23,9 @@ struct doc {
 
 static bool g_ascii;
 
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) abort(); /* out of memory in a UI: nothing sensible left to do */
-    return q;
-}
-
 doc *doc_new(void)
 {
-    doc *d = calloc(1, sizeof *d);
-    if (!d) abort();
+    doc *d = xcalloc(1, sizeof *d);
     doc_clear(d);
     return d;
 }

@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/fileio.h"
 #include "base/timefmt.h"
+#include "base/xalloc.h"
 #include "jose/b64url.h"
 #include "jose/explain.h"
 #include "jose/jsonx.h"
@@ -117,8 +118,7 @@ static void sb_backspace(strbuf *b)
 
 pane_decoder *pane_decoder_new(app *a)
 {
-    pane_decoder *p = calloc(1, sizeof *p);
-    if (!p) abort();
+    pane_decoder *p = xcalloc(1, sizeof *p);
     p->a = a;
     p->d = doc_new();
     sb_set(&p->tok, "", 0);

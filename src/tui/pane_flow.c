@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/assets.h"
+#include "base/xalloc.h"
 #include "tui/doc.h"
 
 #define FLOW_ACTORS 6
@@ -136,8 +137,7 @@ static void flow_parse(flow *f, const char *name, const char *text)
 
 pane_flow *pane_flow_new(app *a)
 {
-    pane_flow *p = calloc(1, sizeof *p);
-    if (!p) abort();
+    pane_flow *p = xcalloc(1, sizeof *p);
     p->a = a;
     p->hl = -1;
     for (size_t i = 0; i < NFLOWS; i++) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
 #include "lesson/course.h"
 #include "lesson/engine.h"
 #include "lesson/parse.h"
@@ -143,8 +144,7 @@ static void on_open(void *ud, const engine_feedback *fb)
 
 pane_lesson *pane_lesson_new(app *a, struct net *n, const pane_lesson_options *o)
 {
-    pane_lesson *p = calloc(1, sizeof *p);
-    if (!p) abort();
+    pane_lesson *p = xcalloc(1, sizeof *p);
     p->a = a;
     p->net = n;
     p->d = doc_new();

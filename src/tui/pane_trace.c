@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <sys/time.h>
 
+#include "base/xalloc.h"
 #include "jose/jsonx.h"
 #include "tui/doc.h"
 
@@ -70,10 +71,8 @@ static void on_exchange(http_client *c, http_exchange *x, void *ud)
 
 pane_trace *pane_trace_new(app *a, http_client *http)
 {
-    pane_trace *p = calloc(1, sizeof *p);
-    if (!p) abort();
-    p->e = calloc(ENTRIES_MAX, sizeof *p->e);
-    if (!p->e) abort();
+    pane_trace *p = xcalloc(1, sizeof *p);
+    p->e = xcalloc(ENTRIES_MAX, sizeof *p->e);
     p->a = a;
     p->http = http;
     p->sel = -1;
