@@ -15,14 +15,16 @@ set(TL_TEST_ENV
   "XDG_DATA_HOME=${CMAKE_BINARY_DIR}/test-data"
   "NO_COLOR=1")
 
-function(tl_c_test dir label)
+# `lib`: what the tests link (and whose headers they see): tests/unit/<layer>/ links tl_<layer>
+# only, so a unit test cannot reach above its layer; integration and tui tests link tl_cli.
+function(tl_c_test dir label lib)
   file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${dir}/test_*.c)
   foreach(t ${tests})
     get_filename_component(n ${t} NAME_WE)
     string(REPLACE "/" "_" d ${dir})
     set(exe ${d}_${n})
     add_executable(${exe} ${t})
-    target_link_libraries(${exe} PRIVATE tl_cli PkgConfig::CMOCKA)
+    target_link_libraries(${exe} PRIVATE ${lib} PkgConfig::CMOCKA)
     target_include_directories(${exe} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
     add_test(NAME ${d}/${n} COMMAND ${exe} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
     set_tests_properties(${d}/${n} PROPERTIES LABELS ${label} ENVIRONMENT "${TL_TEST_ENV}" TIMEOUT 300)
@@ -43,12 +45,12 @@ file(GLOB unit_dirs LIST_DIRECTORIES true ${CMAKE_SOURCE_DIR}/tests/unit/*)
 foreach(ud ${unit_dirs})
   if(IS_DIRECTORY ${ud})
     get_filename_component(layer ${ud} NAME)
-    tl_c_test(unit/${layer} unit)
+    tl_c_test(unit/${layer} unit tl_${layer})
   endif()
 endforeach()
-tl_c_test(integration integration)
+tl_c_test(integration integration tl_cli)
 tl_sh_test(integration integration)
-tl_c_test(tui tui)
+tl_c_test(tui tui tl_cli)
 tl_sh_test(tui tui)
 
 # Fuzz targets: always built with a small replay driver so their corpora are regression tests.
@@ -89,6 +91,25 @@ foreach(f ${fuzzers})
     set_tests_properties(fuzz/${n} PROPERTIES LABELS fuzz ENVIRONMENT "${TL_TEST_ENV}"
       TIMEOUT ${fuzz_timeout})
   endif()
+endforeach()
+
+# The layers are enforced by the build (CMakeLists.txt, tl_layer_includes): each file in
+# tests/layers/ includes a header from above its layer and must fail to compile with that layer's
+# include folder, naming the header it could not find. The file's name says the layer and the
+# header: <layer>_includes_<dir>_<module>.c, e.g. jose_includes_server_server.c.
+file(GLOB layer_probes CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/layers/*_includes_*.c)
+foreach(p ${layer_probes})
+  get_filename_component(n ${p} NAME_WE)
+  string(REGEX MATCH "^([a-z_]+)_includes_([a-z]+)_([a-z0-9_]+)$" _m ${n})
+  set(layer ${CMAKE_MATCH_1})
+  set(hdr "${CMAKE_MATCH_2}/${CMAKE_MATCH_3}\\.h")
+  add_library(probe_${n} OBJECT EXCLUDE_FROM_ALL ${p})
+  target_include_directories(probe_${n} PRIVATE ${TL_LAYER_INC_tl_${layer}})
+  target_link_libraries(probe_${n} PRIVATE PkgConfig::OPENSSL PkgConfig::JANSSON)
+  add_test(NAME layers/${n} COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target probe_${n})
+  # gcc: "server/server.h: No such file or directory"; clang: "'server/server.h' file not found"
+  set_tests_properties(layers/${n} PROPERTIES LABELS unit
+    PASS_REGULAR_EXPRESSION "${hdr}'?:? ?(No such file|file not found)")
 endforeach()
 
 # Memcheck runs are slow and meaningless under ASan: label them so `make test-asan` leaves them out.
