@@ -8,7 +8,7 @@ CMAKE_ARGS ?=
 CTEST_ARGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps deps-test build run test test-fast test-asan test-fuzz fuzz bench bench-class install format lint clean
+.PHONY: all deps deps-test build run test test-fast test-asan test-fuzz fuzz bench bench-class install package dist format lint clean
 
 all: build
 
@@ -75,8 +75,18 @@ bench-class: deps
 	cmake --build $(BUILD) -j $(JOBS) --target bench_class
 	$(BUILD)/bench_class --ramp $(CLASS_RAMP) --seconds $(CLASS_SECONDS) --alg $(CLASS_ALG)
 
+# `make install` (PREFIX=/usr/local), staged with `make install DESTDIR=/tmp/root`: binaries, the
+# course, man pages, completions and the licence where the FHS puts them (docs/packaging.md).
 install: build
-	cmake --install $(BUILD) --prefix $(PREFIX)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+# A Debian package (CPack; dependencies from dpkg-shlibdeps) in $(BUILD)/: tokenlab_VERSION_ARCH.deb.
+package: build
+	cd $(BUILD) && cpack -G DEB
+
+# The source tarball of HEAD, reproducible (same commit, same bytes): tokenlab-VERSION.tar.gz.
+dist:
+	@sh scripts/dist.sh .
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i
