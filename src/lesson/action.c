@@ -40,7 +40,7 @@ static const spec specs[] = {
     {"authorize", 0, 0, "client scope pkce state nonce redirect_uri secret",
      "authorize client=ID scope=\"…\" [pkce=S256|plain|none] [state=auto|none|VALUE] "
      "[nonce=auto|none] [redirect_uri=URI]"},
-    {"signin", 2, 2, "", "signin EMAIL PASSWORD"},
+    {"signin", 2, 2, "as", "signin EMAIL PASSWORD [as=victim]"},
     {"consent", 1, 1, "", "consent allow|deny"},
     {"exchange", 0, 0, "verifier code client_secret redirect_uri",
      "exchange [verifier=correct|wrong|none] [code=last|used] [client_secret=S]"},
@@ -231,6 +231,9 @@ bool action_validate(size_t argc, char *const *argv, tl_err *e)
         if (!eq) continue;
         const char *v = eq + 1;
         size_t kl = (size_t)(eq - argv[i]);
+        if (kl == 2 && strncmp(argv[i], "as", 2) == 0 && strcmp(v, "victim") != 0)
+            return err_set(e, "action.args",
+                           "signin: as=%s is not victim (the one who has only the session id)", v);
         if (kl == 3 && strncmp(argv[i], "alg", 3) == 0 && strcmp(v, "none") != 0 &&
             jws_alg_from_name(v) == JWS_ALG_UNKNOWN)
             return err_set(e, "action.args", "%s: unknown alg '%s'", s->name, v);
@@ -423,8 +426,10 @@ static void take_authz_step(lesson_state *st, const http_exchange *x)
         const char *step = json_string_value(json_object_get(j, "step"));
         const char *sess = json_string_value(json_object_get(j, "session"));
         const char *csrf = json_string_value(json_object_get(j, "csrf"));
+        const char *secret = json_string_value(json_object_get(j, "session_secret"));
         if (step) state_set_str(&f->next_step, step);
         if (sess) state_set_str(&f->session, sess);
+        if (secret) state_set_str(&f->session_secret, secret);
         if (csrf) state_set_str(&f->csrf, csrf);
         loc = json_string_value(json_object_get(j, "location"));
     }
@@ -904,6 +909,7 @@ static void start_net(run *r)
         state_set_str(&fl->scope, kv(a, "scope") ? kv(a, "scope") : "openid");
         state_set_str(&fl->code, NULL);
         state_set_str(&fl->session, NULL);
+        state_set_str(&fl->session_secret, NULL);
         state_set_str(&fl->csrf, NULL);
         state_set_str(&fl->returned_state, NULL);
         const char *pk = kv(a, "pkce") ? kv(a, "pkce") : "S256";
@@ -965,6 +971,9 @@ static void start_net(run *r)
                     st->flow.next_step ? st->flow.next_step : "nothing");
         } else {
             flow_form_add(&f, "session", st->flow.session);
+            /* as=victim: someone who got only the session id (a link), not its secret */
+            if (!(kv(a, "as") && strcmp(kv(a, "as"), "victim") == 0))
+                flow_form_add(&f, "session_secret", st->flow.session_secret);
             if (login) {
                 flow_form_add(&f, "email", pos(a, 1));
                 flow_form_add(&f, "password", pos(a, 2));
@@ -1189,11 +1198,13 @@ static void cont(run *r, http_exchange *x)
         char *url = NULL;
         if (r->stage == 0 && next && strcmp(next, "login") == 0) {
             flow_form_add(&f, "session", st->flow.session);
+            flow_form_add(&f, "session_secret", st->flow.session_secret);
             flow_form_add(&f, "email", r->s1);
             flow_form_add(&f, "password", r->s2);
             url = url_join(r->ctx.server_url, "/authorize/login");
         } else if (r->stage == 1 && next && strcmp(next, "consent") == 0) {
             flow_form_add(&f, "session", st->flow.session);
+            flow_form_add(&f, "session_secret", st->flow.session_secret);
             flow_form_add(&f, "csrf", st->flow.csrf);
             flow_form_add(&f, "decision", r->approve_allow ? "allow" : "deny");
             url = url_join(r->ctx.server_url, "/authorize/consent");

@@ -104,7 +104,7 @@ static void clear_flow(state_flow *f)
 {
     char **strs[] = {&f->client_id,       &f->client_secret,  &f->redirect_uri, &f->scope,
                      &f->verifier,        &f->method,         &f->state,        &f->nonce,
-                     &f->session,         &f->csrf,           &f->next_step,    &f->code,
+                     &f->session,         &f->session_secret, &f->csrf,           &f->next_step,    &f->code,
                      &f->used_code,       &f->returned_state, &f->device_code,  &f->user_code,
                      &f->verification_uri};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) state_set_str(strs[i], NULL);

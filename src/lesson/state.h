@@ -47,6 +47,7 @@ typedef struct state_flow {
     char *state;     /* sent state, or NULL */
     char *nonce;     /* sent nonce, or NULL */
     char *session;   /* JSON /authorize session handle */
+    char *session_secret; /* proof that we started that session (sent back with it) */
     char *csrf;      /* consent csrf value */
     char *next_step; /* "login" | "consent" | "redirect" | NULL — what the server asked for next */
     char *code;      /* the code from the last redirect, NULL once exchanged */

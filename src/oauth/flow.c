@@ -632,6 +632,7 @@ void flow_authz_step_clear(flow_authz_step *s)
     if (!s) return;
     free(s->action);
     free(s->session);
+    free(s->session_secret);
     free(s->csrf);
     free(s->client_id);
     free(s->client_name);
@@ -688,8 +689,10 @@ static bool parse_step_json(const http_exchange *x, const json_t *o, flow_authz_
         free(action);
         if (!s->action) return err_set(e, "flow.bad_member", "step action is not a usable URL");
     }
-    if (!opt_str(o, "session", &s->session, w, e) || !opt_str(o, "csrf", &s->csrf, w, e) ||
-        !opt_str(o, "location", &s->location, w, e) || !opt_str(o, "message", &s->message, w, e))
+    if (!opt_str(o, "session", &s->session, w, e) ||
+        !opt_str(o, "session_secret", &s->session_secret, w, e) ||
+        !opt_str(o, "csrf", &s->csrf, w, e) || !opt_str(o, "location", &s->location, w, e) ||
+        !opt_str(o, "message", &s->message, w, e))
         return false;
     json_t *client = json_object_get(o, "client");
     if (json_is_object(client) && (!opt_str(client, "client_id", &s->client_id, w, e) ||
@@ -771,6 +774,7 @@ http_request *flow_authorize_login_request(const flow_authz_step *s, const char 
     if (!need("email", email, e) || !need("password", password, e)) return NULL;
     flow_form f = {0};
     if (!flow_form_add(&f, "session", s ? s->session : NULL) ||
+        !flow_form_add(&f, "session_secret", s ? s->session_secret : NULL) ||
         !flow_form_add(&f, "email", email) || !flow_form_add(&f, "password", password)) {
         flow_form_clear(&f);
         return nomem(NULL, e);
@@ -782,6 +786,7 @@ http_request *flow_authorize_consent_request(const flow_authz_step *s, bool allo
 {
     flow_form f = {0};
     if (!flow_form_add(&f, "session", s ? s->session : NULL) ||
+        !flow_form_add(&f, "session_secret", s ? s->session_secret : NULL) ||
         !flow_form_add(&f, "csrf", s ? s->csrf : NULL) ||
         !flow_form_add(&f, "decision", allow ? "allow" : "deny")) {
         flow_form_clear(&f);

@@ -149,6 +149,8 @@ typedef struct flow_authz_step {
     long status;     /* HTTP status of the answer */
     char *action;    /* absolute URL to submit this step to (resolved against the request) */
     char *session;   /* "session" to send back, or NULL */
+    char *session_secret; /* "session_secret" to send back: proves this client started the
+                             session (the server refuses the session to anyone else), or NULL */
     char *csrf;      /* "csrf" to send back (consent), or NULL */
     char *client_id; /* the client asking, or NULL */
     char *client_name;
@@ -168,10 +170,10 @@ http_request *flow_authorize_json_request(const char *authorize_url, tl_err *e);
  * for a transport failure ("flow.transport") or an answer that is none of them ("flow.not_json",
  * "flow.missing", "flow.bad_member"). Relative actions are resolved against x->url. */
 bool flow_parse_authorize_step(const http_exchange *x, flow_authz_step *out, tl_err *e);
-/* POST action: session=…&email=…&password=… (form, Accept: application/json) */
+/* POST action: session=…&session_secret=…&email=…&password=… (form, Accept: application/json) */
 http_request *flow_authorize_login_request(const flow_authz_step *s, const char *email,
                                            const char *password, tl_err *e);
-/* POST action: session=…&csrf=…&decision=allow|deny */
+/* POST action: session=…&session_secret=…&csrf=…&decision=allow|deny */
 http_request *flow_authorize_consent_request(const flow_authz_step *s, bool allow, tl_err *e);
 /* POST action (/device): user_code=… */
 http_request *flow_device_user_code_request(const flow_authz_step *s, const char *user_code,

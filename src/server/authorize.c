@@ -70,6 +70,13 @@ static char *build_location(server *s, const char *redirect_uri, const char *con
     return b.p;
 }
 
+/* Every authorization session is bound to the party that started it. A session id alone is not a
+ * credential: it travels in links and forms, so an attacker who starts a session and sends the
+ * victim its sign-in or consent link would otherwise get the victim's code (lesson 8). Browsers
+ * prove it with this cookie (its name carries the session id, so several tabs can sign in at
+ * once); JSON callers with the form field session_secret. */
+#define SESSION_COOKIE "tl_authz_"
+
 static enum MHD_Result send_location(srv_req *r, const char *loc)
 {
     if (srv_wants_json(r)) {
@@ -103,14 +110,23 @@ static const char *consent_action(const srv_session *ss)
     return ss->kind == SRV_SESSION_DEVICE ? "/device/consent" : "/authorize/consent";
 }
 
+/* The JSON steps repeat the session secret to the party that showed it (or started the session),
+ * so that a client can send back whatever the last step said; nobody else ever sees it. */
+static void add_session(json_t *j, const char *sid, const srv_session *ss, bool proven)
+{
+    json_object_set_new(j, "session", json_string(sid));
+    if (proven) json_object_set_new(j, "session_secret", json_string(ss->binding));
+}
+
 static enum MHD_Result send_login(srv_req *r, const char *sid, const srv_session *ss,
-                                  const config_client *c, unsigned status, const char *error)
+                                  const config_client *c, unsigned status, const char *error,
+                                  bool proven)
 {
     if (srv_wants_json(r)) {
         json_t *j = srv_error_json(error ? "access_denied" : NULL, error);
         json_object_set_new(j, "step", json_string("login"));
         json_object_set_new(j, "action", json_string(login_action(ss)));
-        json_object_set_new(j, "session", json_string(sid));
+        add_session(j, sid, ss, proven);
         json_object_set_new(j, "client", client_json(c));
         return srv_send_json(r, status, j, NULL);
     }
@@ -139,7 +155,7 @@ static enum MHD_Result send_login(srv_req *r, const char *sid, const srv_session
     return srv_send_html(r, status, &b);
 }
 
-static enum MHD_Result send_consent(srv_req *r, const char *sid, const srv_session *ss)
+static enum MHD_Result send_consent(srv_req *r, const char *sid, const srv_session *ss, bool proven)
 {
     server *s = r->s;
     const config_client *c = config_client_by_id(s->cfg, ss->client_id);
@@ -150,7 +166,7 @@ static enum MHD_Result send_consent(srv_req *r, const char *sid, const srv_sessi
         json_t *j = json_object();
         json_object_set_new(j, "step", json_string("consent"));
         json_object_set_new(j, "action", json_string(consent_action(ss)));
-        json_object_set_new(j, "session", json_string(sid));
+        add_session(j, sid, ss, proven);
         json_object_set_new(j, "csrf", json_string(ss->csrf));
         json_t *uj = json_object();
         json_object_set_new(uj, "sub", json_string(u ? u->sub : ss->sub));
@@ -205,7 +221,7 @@ enum MHD_Result authorize_send_login(srv_req *r, srv_session *ss)
 {
     server *s = r->s;
     char sid[SRV_ID];
-    if (!srv_random_id(sid, 24)) {
+    if (!srv_random_id(sid, 24) || !srv_random_id(ss->binding, 24)) {
         free(ss);
         return srv_error_page(r, 500, NULL, "server_error", "the CSPRNG failed");
     }
@@ -219,8 +235,13 @@ enum MHD_Result authorize_send_login(srv_req *r, srv_session *ss)
         return srv_error_page(r, 503, copy.client_id, "temporarily_unavailable",
                               "too many authorization requests in progress; try again shortly");
     }
+    /* The browser's proof: HttpOnly (no script reads it), SameSite (no other site's form sends it),
+     * for the session's lifetime. JSON callers get the same secret as "session_secret". */
+    snprintf(r->set_cookie, sizeof r->set_cookie,
+             SESSION_COOKIE "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax", sid,
+             copy.binding, (long long)s->cfg->session_ttl);
     const config_client *c = config_client_by_id(s->cfg, copy.client_id);
-    return send_login(r, sid, &copy, c, 200, NULL);
+    return send_login(r, sid, &copy, c, 200, NULL, true);
 }
 
 enum MHD_Result authorize_start(srv_req *r)
@@ -338,20 +359,56 @@ enum MHD_Result authorize_start(srv_req *r)
     return authorize_send_login(r, ss);
 }
 
-/* Looks up a session by the request's "session" parameter (form, else query). Copies it out. */
-static bool find_session(srv_req *r, const char **sid_out, srv_session *out)
+/* Looks up the request's session ("session" from the form, else the query) and checks that the
+ * request comes from whoever started it: the session_secret form field, else the session's cookie.
+ * Never from the query: a link must not carry the proof. `*proven` says whether it did (false
+ * only under the unbound-session lab switch). On failure an error page is queued in *res. */
+static bool find_session(srv_req *r, const char **sid_out, srv_session *out, bool *proven,
+                         enum MHD_Result *res)
 {
     const char *sid = srv_form(r, "session");
     if (!sid) sid = srv_query(r, "session");
     *sid_out = sid;
-    if (!sid) return false;
+    if (!sid) {
+        *res = srv_error_page(r, 400, NULL, "invalid_request", "session is missing");
+        return false;
+    }
     server *s = r->s;
     int64_t now = srv_now(s);
     store_lock(s->sessions);
     srv_session *ss = store_get_locked(s->sessions, sid, now);
     if (ss) *out = *ss;
     store_unlock(s->sessions);
-    return ss != NULL;
+    if (!ss) {
+        *res = srv_error_page(r, 404, NULL, "invalid_request",
+                              "unknown or expired authorization session; start again at "
+                              "/authorize");
+        return false;
+    }
+    const char *given = srv_form(r, "session_secret");
+    if (!given) {
+        char name[sizeof SESSION_COOKIE + SRV_ID];
+        snprintf(name, sizeof name, SESSION_COOKIE "%s", sid);
+        given = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+    }
+    *proven = given && secret_equal(given, out->binding);
+    if (*proven) return true;
+    if (srv_lab(s, LAB_UNBOUND_SESSION)) {
+        srv_event(s, "info", r->path, out->client_id, NULL,
+                  "unbound-session lab: a request without the session's cookie or "
+                  "session_secret was let in");
+        return true;
+    }
+    *res = srv_error_page(
+        r, 403, out->client_id, "access_denied",
+        given ? "this authorization session was started by someone else: its session_secret "
+                "(or cookie) does not match. Only the browser or app that started a sign-in "
+                "may continue it"
+              : "this authorization session was started by someone else: the request carries "
+                "neither its cookie nor its session_secret. A sign-in or consent link from "
+                "another person is a trap (they would get your code); start from the app "
+                "itself");
+    return false;
 }
 
 enum MHD_Result authorize_login(srv_req *r)
@@ -361,11 +418,8 @@ enum MHD_Result authorize_login(srv_req *r)
     server *s = r->s;
     const char *sid;
     srv_session ss;
-    if (!find_session(r, &sid, &ss))
-        return srv_error_page(r, sid ? 404 : 400, NULL, "invalid_request",
-                              sid ? "unknown or expired authorization session; start again at "
-                                    "/authorize"
-                                  : "session is missing");
+    bool proven;
+    if (!find_session(r, &sid, &ss, &proven, &res)) return res;
     const config_client *c = config_client_by_id(s->cfg, ss.client_id);
     const char *email = srv_form(r, "email"), *password = srv_form(r, "password");
     const config_user *u = config_user_by_email(s->cfg, email);
@@ -374,7 +428,7 @@ enum MHD_Result authorize_login(srv_req *r)
         secret_password_ok(u ? u->password_hash : SECRET_DUMMY_HASH, password ? password : "") && u;
     if (!ok) {
         srv_refused(r, ss.client_id, "access_denied", "wrong email or password");
-        return send_login(r, sid, &ss, c, 401, "wrong email or password");
+        return send_login(r, sid, &ss, c, 401, "wrong email or password", proven);
     }
     char csrf[SRV_ID];
     if (!srv_random_id(csrf, 24))
@@ -396,7 +450,7 @@ enum MHD_Result authorize_login(srv_req *r)
     char msg[160];
     snprintf(msg, sizeof msg, "%s signed in", u->email);
     srv_event(s, "info", r->path, ss.client_id, NULL, msg);
-    if (srv_wants_json(r)) return send_consent(r, sid, &ss);
+    if (srv_wants_json(r)) return send_consent(r, sid, &ss, proven);
     char loc[256];
     snprintf(loc, sizeof loc, "%s?session=%s", consent_action(&ss), sid);
     return srv_redirect(r, loc);
@@ -406,14 +460,14 @@ enum MHD_Result authorize_consent_page(srv_req *r)
 {
     const char *sid;
     srv_session ss;
-    if (!find_session(r, &sid, &ss))
-        return srv_error_page(r, sid ? 404 : 400, NULL, "invalid_request",
-                              "unknown or expired authorization session; start again");
+    bool proven;
+    enum MHD_Result res;
+    if (!find_session(r, &sid, &ss, &proven, &res)) return res;
     if (!ss.logged_in) {
         const config_client *c = config_client_by_id(r->s->cfg, ss.client_id);
-        return send_login(r, sid, &ss, c, 200, NULL);
+        return send_login(r, sid, &ss, c, 200, NULL, proven);
     }
-    return send_consent(r, sid, &ss);
+    return send_consent(r, sid, &ss, proven);
 }
 
 static enum MHD_Result device_done(srv_req *r, const srv_session *ss, bool allow)
@@ -463,9 +517,8 @@ enum MHD_Result authorize_consent(srv_req *r)
     server *s = r->s;
     const char *sid;
     srv_session ss;
-    if (!find_session(r, &sid, &ss))
-        return srv_error_page(r, sid ? 404 : 400, NULL, "invalid_request",
-                              "unknown or expired authorization session; start again");
+    bool proven;
+    if (!find_session(r, &sid, &ss, &proven, &res)) return res;
     if (!ss.logged_in)
         return srv_error_page(r, 400, ss.client_id, "invalid_request",
                               "sign in before giving consent");

@@ -853,12 +853,8 @@ static enum MHD_Result do_lab(struct class_room *c, srv_req *r)
     const char *name = srv_form(r, "name");
     const char *on = srv_form(r, "on");
     if (!name || !lab_bit(name)) {
-        char known[400] = "";
-        const char *const *names = lab_names();
-        for (size_t i = 0; names[i]; i++) {
-            if (i) strncat(known, ", ", sizeof known - strlen(known) - 1);
-            strncat(known, names[i], sizeof known - strlen(known) - 1);
-        }
+        char known[512];
+        lab_known(known, sizeof known);
         return srv_oauth_error(r, 400, NULL, "invalid_request", NULL,
                                "unknown lab switch '%.60s' (known: %s)", name ? name : "", known);
     }

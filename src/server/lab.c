@@ -1,6 +1,7 @@
 /* Lab switch names and descriptions (see lab.h). */
 #include "server/lab.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const names[] = {
@@ -45,6 +46,18 @@ char *lab_format(unsigned bits, char *buf, size_t n)
         if (o) buf[o++] = ',';
         memcpy(buf + o, names[i], l + 1);
         o += l;
+    }
+    return buf;
+}
+
+char *lab_known(char *buf, size_t n)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; names[i]; i++) {
+        int w = snprintf(buf + o, n - o, "%s%s", i ? ", " : "", names[i]);
+        if (w < 0 || (size_t)w >= n - o) break;
+        o += (size_t)w;
     }
     return buf;
 }

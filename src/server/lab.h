@@ -15,7 +15,10 @@
     X(LOOSE_REDIRECT, "loose-redirect",                                                            \
       "redirect_uri only has to start with the origin of a registered URI (any path)")             \
     X(CODE_REUSE, "code-reuse", "authorization codes can be exchanged more than once")             \
-    X(PASSWORD_GRANT, "password-grant", "the deprecated resource owner password grant is enabled")
+    X(PASSWORD_GRANT, "password-grant", "the deprecated resource owner password grant is enabled") \
+    X(UNBOUND_SESSION, "unbound-session",                                                          \
+      "an authorization session id alone is enough to sign in and consent (not bound to the "     \
+      "browser or app that started it)")
 
 enum {
 #define LAB_ENUM(id, name, desc) LAB_BIT_##id,
@@ -34,6 +37,8 @@ const char *const *lab_names(void);
 const char *lab_describe(const char *name);
 /* "alg-none,skip-exp" for the bits set, into buf. */
 char *lab_format(unsigned bits, char *buf, size_t n);
+/* "alg-none, alg-confusion, …": every name, for "unknown lab switch" messages, into buf. */
+char *lab_known(char *buf, size_t n);
 
 /* The dictionary word that signs login JWTs under weak-secret (in every common wordlist). */
 #define LAB_WEAK_SECRET_WORD "secret"

@@ -286,11 +286,9 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     for (size_t i = 0; i < o->nlabs; i++) {
         unsigned b = lab_bit(o->labs[i]);
         if (!b) {
-            err_set(e, "server.lab",
-                    "unknown lab switch '%s' (known: alg-none, alg-confusion, "
-                    "weak-secret, skip-exp, no-pkce, loose-redirect, code-reuse, "
-                    "password-grant)",
-                    o->labs[i]);
+            char known[512];
+            lab_known(known, sizeof known);
+            err_set(e, "server.lab", "unknown lab switch '%s' (known: %s)", o->labs[i], known);
             goto fail;
         }
         atomic_fetch_or(&s->labs, b);

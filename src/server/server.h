@@ -48,8 +48,8 @@ const char *server_lab_key(const server *s);
  * word). Borrowed; valid until the next server_set_lab call or server_stop. */
 const char *server_login_secret(const server *s, size_t *len);
 
-/* Lab switches: "alg-none", "alg-confusion", "weak-secret", "skip-exp", "no-pkce",
- * "loose-redirect", "code-reuse", "password-grant". Unknown names: "server.lab". */
+/* Lab switches: the names in server/lab.h's LAB_LIST ("alg-none", "no-pkce", "unbound-session",
+ * …). Unknown names: "server.lab". */
 bool server_set_lab(server *s, const char *name, bool on, tl_err *e);
 bool server_lab_is_on(server *s, const char *name);
 /* The known lab switch names, NULL-terminated (static). */

@@ -114,6 +114,7 @@ static enum MHD_Result queue(srv_req *r, unsigned status, struct MHD_Response *r
         MHD_add_response_header(resp, "Cache-Control", "no-store");
         MHD_add_response_header(resp, "Pragma", "no-cache");
     }
+    if (r->set_cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
     unsigned labs = atomic_load(&r->s->labs);
     if (labs) {
         char buf[256];

@@ -68,6 +68,7 @@ typedef struct srv_session { /* an authorization request between login and conse
         nonce[SRV_TEXT], challenge[SRV_ID], device_code[SRV_ID];
     bool logged_in;
     char sub[SRV_ID], csrf[SRV_ID];
+    char binding[SRV_ID]; /* secret of the party that started it: cookie, or session_secret */
     int64_t auth_time;
 } srv_session;
 
@@ -134,6 +135,7 @@ typedef struct srv_req {
     bool form_parsed;
     struct timespec t0;
     char reason[300]; /* why the request was refused, for the log line */
+    char set_cookie[256]; /* a Set-Cookie value for the response, or "" */
     bool responded;
 } srv_req;
 

@@ -60,7 +60,7 @@ typedef struct student {
     enum step step;
     double next; /* when the next cycle starts (monotonic s) */
     char *email, *password, *client_id, *secret, *token;
-    char *session, *csrf, *code, *access, *refresh;
+    char *session, *session_secret, *csrf, *code, *access, *refresh;
     char *body; /* the request body (kept until the transfer ends) */
     struct curl_slist *hdrs;
     struct {
@@ -176,13 +176,15 @@ static void send_step(student *s)
     case S_LOGIN:
         snprintf(url, sizeof url, "%s/authorize/login", base);
         body = malloc(512);
-        snprintf(body, 512, "session=%s&email=%s&password=%s", s->session, s->email, s->password);
+        snprintf(body, 512, "session=%s&session_secret=%s&email=%s&password=%s", s->session,
+                 s->session_secret, s->email, s->password);
         h = curl_slist_append(h, "Accept: application/json");
         break;
     case S_CONSENT:
         snprintf(url, sizeof url, "%s/authorize/consent", base);
         body = malloc(512);
-        snprintf(body, 512, "session=%s&csrf=%s&decision=allow", s->session, s->csrf);
+        snprintf(body, 512, "session=%s&session_secret=%s&csrf=%s&decision=allow", s->session,
+                 s->session_secret, s->csrf);
         h = curl_slist_append(h, "Accept: application/json");
         break;
     case S_EXCHANGE:
@@ -295,6 +297,7 @@ static void done(student *s, long status, CURLcode rc)
     case S_AUTHZ:
         if (status != 200 || !STR("session")) break;
         set(&s->session, STR("session"));
+        set(&s->session_secret, STR("session_secret"));
         s->step = S_LOGIN;
         json_decref(j);
         send_step(s);
@@ -482,8 +485,9 @@ static result run(int n, double seconds, double period, double dash_every, const
     curl_multi_cleanup(multi);
     for (int i = 0; i < n; i++) {
         student *s = &st[i];
-        char **f[] = {&s->email, &s->password, &s->client_id, &s->secret,  &s->token, &s->session,
-                      &s->csrf,  &s->code,     &s->access,    &s->refresh, &s->body,  &s->resp.p};
+        char **f[] = {&s->email,   &s->password,       &s->client_id, &s->secret, &s->token,
+                      &s->session, &s->session_secret, &s->csrf,      &s->code,   &s->access,
+                      &s->refresh, &s->body,           &s->resp.p};
         for (size_t k = 0; k < sizeof f / sizeof *f; k++) free(*f[k]);
         curl_slist_free_all(s->hdrs);
         if (s->easy) curl_easy_cleanup(s->easy);

@@ -110,16 +110,25 @@ static void test_html_flow(void **st)
     p += strlen("name=\"session\" value=\"");
     char sid[80];
     snprintf(sid, sizeof sid, "%.*s", (int)strcspn(p, "\""), p);
+    /* the session is bound to this browser by an HttpOnly, SameSite cookie named after it */
+    const char *sc = header_value(&r, "Set-Cookie");
+    assert_non_null(sc);
+    assert_non_null(strstr(sc, "; HttpOnly"));
+    assert_non_null(strstr(sc, "; SameSite=Lax"));
+    char cookie[300];
+    snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(sc, ";"), sc);
+    assert_true(strncmp(cookie + 8, "tl_authz_", 9) == 0 && strstr(cookie, sid));
+    const char *browser[] = {cookie, NULL};
     resp_free(&r);
     char *body = fmt("session=%s&email=alice%%40example.com&password=wonderland", sid);
     u = url_of(S, "/authorize/login");
-    r = http_post(u, NULL, body);
+    r = http_post(u, browser, body);
     free(u);
     free(body);
     assert_int_equal(r.status, 303);
     char *loc = fmt("%s%s", server_base_url(S), header_value(&r, "Location"));
     resp_free(&r);
-    r = http_get(loc, NULL);
+    r = http_get(loc, browser);
     free(loc);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "email</code> — Read your email address"));
@@ -132,12 +141,12 @@ static void test_html_flow(void **st)
     /* a wrong csrf token is refused (and does not use up the session) */
     body = fmt("session=%s&csrf=forged&decision=allow", sid);
     u = url_of(S, "/authorize/consent");
-    r = http_post(u, NULL, body);
+    r = http_post(u, browser, body);
     free(body);
     assert_int_equal(r.status, 403);
     resp_free(&r);
     body = fmt("session=%s&csrf=%s&decision=allow", sid, csrf);
-    r = http_post(u, NULL, body);
+    r = http_post(u, browser, body);
     free(body);
     assert_int_equal(r.status, 303);
     const char *l = header_value(&r, "Location");
@@ -147,7 +156,7 @@ static void test_html_flow(void **st)
     resp_free(&r);
     /* a second consent on the same session is refused */
     body = fmt("session=%s&csrf=%s&decision=allow", sid, csrf);
-    r = http_post(u, NULL, body);
+    r = http_post(u, browser, body);
     free(body);
     free(u);
     assert_int_equal(r.status, 404);
@@ -204,15 +213,18 @@ static void test_login_wrong_password(void **st)
     free(u);
     assert_int_equal(a.status, 200);
     assert_string_equal(jstr(&a, "step"), "login");
-    char *body = fmt("session=%s&email=alice@example.com&password=nope", jstr(&a, "session"));
+    char *body = fmt("session=%s&session_secret=%s&email=alice@example.com&password=nope",
+                     jstr(&a, "session"), jstr(&a, "session_secret"));
     u = url_of(S, "/authorize/login");
     resp l = http_post(u, json, body);
     free(body);
     assert_int_equal(l.status, 401);
     assert_string_equal(jstr(&l, "step"), "login");
     assert_string_equal(jstr(&l, "error"), "access_denied");
+    assert_string_equal(jstr(&l, "session_secret"), jstr(&a, "session_secret"));
     resp_free(&l);
-    body = fmt("session=%s&email=alice@example.com&password=wonderland", jstr(&a, "session"));
+    body = fmt("session=%s&session_secret=%s&email=alice@example.com&password=wonderland",
+               jstr(&a, "session"), jstr(&a, "session_secret"));
     l = http_post(u, json, body);
     free(body);
     free(u);
@@ -725,13 +737,15 @@ static void test_device_flow(void **st)
     assert_int_equal(e.status, 200);
     assert_string_equal(jstr(&e, "step"), "login");
     assert_string_equal(jstr(&e, "action"), "/device/login");
-    body = fmt("session=%s&email=bob%%40example.com&password=builder", jstr(&e, "session"));
+    body = fmt("session=%s&session_secret=%s&email=bob%%40example.com&password=builder",
+               jstr(&e, "session"), jstr(&e, "session_secret"));
     u = url_of(S, "/device/login");
     resp l = http_post(u, json, body);
     free(u);
     free(body);
     assert_string_equal(jstr(&l, "step"), "consent");
-    body = fmt("session=%s&csrf=%s&decision=allow", jstr(&l, "session"), jstr(&l, "csrf"));
+    body = fmt("session=%s&session_secret=%s&csrf=%s&decision=allow", jstr(&l, "session"),
+               jstr(&l, "session_secret"), jstr(&l, "csrf"));
     u = url_of(S, "/device/consent");
     resp c = http_post(u, json, body);
     free(u);

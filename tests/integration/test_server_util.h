@@ -53,6 +53,10 @@ static void resp_free(resp *r)
     memset(r, 0, sizeof *r);
 }
 
+/* The source address of the next requests ("127.0.0.2": a second machine on loopback), or NULL
+ * for the default. Room tests set it to act as several clients. */
+static const char *tsu_from;
+
 /* Performs a request. hdrs: NULL-terminated list of "Name: value". body NULL = GET (unless
  * method given). */
 static resp http(const char *method, const char *url, const char *const *hdrs, const char *body,
@@ -71,6 +75,7 @@ static resp http(const char *method, const char *url, const char *const *hdrs, c
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (tsu_from) curl_easy_setopt(c, CURLOPT_INTERFACE, tsu_from);
     struct curl_slist *sl = NULL;
     for (size_t i = 0; hdrs && hdrs[i]; i++) sl = curl_slist_append(sl, hdrs[i]);
     if (body) {
@@ -190,13 +195,15 @@ static char *authorize_location(server *s, const char *client_id, const char *re
     if (a.status == 200 && jstr(&a, "location")) {
         loc = strdup(jstr(&a, "location"));
     } else if (a.status == 200 && jstr(&a, "session")) {
-        char *body = fmt("session=%s&email=%s&password=%s", jstr(&a, "session"), email, password);
+        char *body = fmt("session=%s&session_secret=%s&email=%s&password=%s", jstr(&a, "session"),
+                         jstr(&a, "session_secret"), email, password);
         char *lu = fmt("%s/authorize/login", server_base_url(s));
         resp l = http_post(lu, json, body);
         free(body);
         free(lu);
         if (l.status == 200 && jstr(&l, "csrf")) {
-            body = fmt("session=%s&csrf=%s&decision=allow", jstr(&l, "session"), jstr(&l, "csrf"));
+            body = fmt("session=%s&session_secret=%s&csrf=%s&decision=allow", jstr(&l, "session"),
+                       jstr(&l, "session_secret"), jstr(&l, "csrf"));
             char *cu = fmt("%s/authorize/consent", server_base_url(s));
             resp c = http_post(cu, json, body);
             if (jstr(&c, "location")) loc = strdup(jstr(&c, "location"));

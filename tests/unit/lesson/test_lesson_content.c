@@ -226,8 +226,8 @@ static void test_auth_code_text_and_diagram_match_the_server(void **state)
     lesson_state *st = engine_state(f->en);
     char url[256], body[512];
     snprintf(url, sizeof url, "%s/authorize/consent", server_base_url(f->srv));
-    snprintf(body, sizeof body, "session=%s&csrf=%s&decision=allow", st->flow.session,
-             st->flow.csrf);
+    snprintf(body, sizeof body, "session=%s&session_secret=%s&csrf=%s&decision=allow",
+             st->flow.session, st->flow.session_secret, st->flow.csrf);
     http_request *req = http_request_new("POST", url);
     assert_true(
         http_request_set_body(req, "application/x-www-form-urlencoded", body, strlen(body)));

@@ -155,7 +155,7 @@ static void test_front_matter_errors(void **state)
     expect("---\nid: a\ntitle: T\nlab: [alg-none, time-travel]\n---\n",
            "x.md:4: front matter 'lab': unknown lab switch 'time-travel' (known: alg-none, "
            "alg-confusion, weak-secret, skip-exp, no-pkce, loose-redirect, code-reuse, "
-           "password-grant)");
+           "password-grant, unbound-session)");
 }
 
 static void test_block_errors(void **state)
@@ -308,7 +308,8 @@ static void test_action_messages(void **state)
         {"lab flip alg-none", "lab: 'flip' is not on or off"},
         {"lab on no-tls",
          "lab: unknown lab switch 'no-tls' (known: alg-none, alg-confusion, "
-         "weak-secret, skip-exp, no-pkce, loose-redirect, code-reuse, password-grant)"},
+         "weak-secret, skip-exp, no-pkce, loose-redirect, code-reuse, password-grant, "
+         "unbound-session)"},
         {"introspect id", "introspect: 'id' is not access or refresh"},
         {"revoke login", "revoke: 'login' is not access or refresh"},
         {"api GET api/profile", "api: the path 'api/profile' must start with '/'"},
