@@ -5,6 +5,7 @@
 
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "jose/alg.h"
 #include "jose/jsonx.h"
 #include "jose/jwk.h"
 #include "jose/jws.h"
@@ -147,7 +148,7 @@ int cli_mint_main(int argc, char **argv)
     args a;
     args_init(&a, argc, argv);
     const char *alg_s = NULL, *secret = NULL, *keyfile = NULL, *payload = NULL, *exp_s = NULL;
-    const char *nbf_s = NULL, *iss = NULL, *sub = NULL, *kid = NULL, *typ = "JWT";
+    const char *nbf_s = NULL, *iss = NULL, *sub = NULL, *kid = NULL, *typ = ALG_MINT_TYP;
     const char *auds[64];
     size_t naud = 0;
     kv *kvs = calloc((size_t)argc + 1, sizeof *kvs);
@@ -384,7 +385,7 @@ int cli_mint_main(int argc, char **argv)
         }
         json_object_set_new(claims, "exp", json_integer(now + dur));
     } else if (!json_object_get(claims, "exp")) {
-        json_object_set_new(claims, "exp", json_integer(now + 15 * 60));
+        json_object_set_new(claims, "exp", json_integer(now + ALG_MINT_TTL));
     }
 
     char *body = jsonx_compact(claims);

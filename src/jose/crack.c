@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "jose/alg.h"
+
 struct crack_state {
     const crack_list *list;
     EVP_MAC *mac;
@@ -66,34 +68,6 @@ void crack_list_free(crack_list *l)
     memset(l, 0, sizeof *l);
 }
 
-static const char *hmac_digest(jws_alg alg)
-{
-    switch (alg) {
-    case JWS_HS256:
-        return "SHA256";
-    case JWS_HS384:
-        return "SHA384";
-    case JWS_HS512:
-        return "SHA512";
-    default:
-        return NULL;
-    }
-}
-
-static size_t hmac_len(jws_alg alg)
-{
-    switch (alg) {
-    case JWS_HS256:
-        return 32;
-    case JWS_HS384:
-        return 48;
-    case JWS_HS512:
-        return 64;
-    default:
-        return 0;
-    }
-}
-
 bool crack_supported(const jws *t, tl_err *e)
 {
     if (t->is_jwe)
@@ -105,7 +79,7 @@ bool crack_supported(const jws *t, tl_err *e)
                        "this token is unsigned (alg \"%s\"): there is no secret to guess — anyone "
                        "can forge it, which is why verifiers must refuse it",
                        t->alg_name ? t->alg_name : "none");
-    if (!hmac_digest(t->alg)) {
+    if (!alg_is_hmac(t->alg)) {
         const char *name = t->alg_name ? t->alg_name : "(missing)";
         if (t->alg == JWS_EDDSA || (t->alg >= JWS_RS256 && t->alg <= JWS_ES512))
             return err_set(e, "crack.not_hmac",
@@ -117,10 +91,10 @@ bool crack_supported(const jws *t, tl_err *e)
                        "have a shared secret to guess",
                        name);
     }
-    if (t->sig_len != hmac_len(t->alg))
+    if (t->sig_len != alg_hash_len(t->alg))
         return err_set(e, "crack.no_signature",
                        "the signature is %zu bytes but %s produces %zu: it cannot match any secret",
-                       t->sig_len, jws_alg_name(t->alg), hmac_len(t->alg));
+                       t->sig_len, jws_alg_name(t->alg), alg_hash_len(t->alg));
     return true;
 }
 
@@ -140,7 +114,7 @@ bool crack_begin(const jws *t, const crack_list *list, crack_state **out, tl_err
     }
     st->input_len = strlen(st->input);
     char digest[16];
-    strcpy(digest, hmac_digest(t->alg));
+    strcpy(digest, alg_hash_name(t->alg));
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                            OSSL_PARAM_construct_end()};
     if (!EVP_MAC_CTX_set_params(st->ctx, params)) {

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jose/alg.h"
 #include "jose/b64url.h"
 #include "jose/jsonx.h"
 #include "jose/jwk_internal.h"
@@ -944,13 +945,13 @@ bool jwk_allows(const jwk *k, jws_alg alg, bool for_sign, tl_err *e)
     if (!jwk_alg_fits_key(k, alg)) {
         char fits[96];
         jwk_fit_list(k, fits, sizeof fits);
-        if (k->kty == JWK_KTY_RSA && (alg == JWS_HS256 || alg == JWS_HS384 || alg == JWS_HS512))
+        if (k->kty == JWK_KTY_RSA && alg_is_hmac(alg))
             return err_set(e, "jws.alg_not_allowed",
                            "%s is an HMAC algorithm but the key is an RSA key: accepting it would "
                            "let anyone holding the public key forge tokens (the RS256-to-HS256 "
                            "key-confusion attack); this key only does RS* and PS*",
                            an);
-        if (k->kty != JWK_KTY_OCT && alg >= JWS_HS256 && alg <= JWS_HS512)
+        if (k->kty != JWK_KTY_OCT && alg_is_hmac(alg))
             return err_set(e, "jws.alg_not_allowed",
                            "%s is an HMAC algorithm but the key is an %s: a public key must never "
                            "be used as an HMAC secret (key-confusion attack); this key does %s",

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jose/alg.h"
 #include "jose/b64url.h"
 #include "jose/jsonx.h"
 #include "jose/jwk.h"
@@ -76,26 +77,12 @@ static jws_family jws_alg_family(jws_alg alg)
     }
 }
 
-/* 0 = SHA-256, 1 = SHA-384, 2 = SHA-512 (also the jwk HMAC template index). */
+/* 0 = SHA-256, 1 = SHA-384, 2 = SHA-512: the jwk HMAC template index. */
 static int jws_hash_index(jws_alg alg)
 {
-    switch (alg) {
-    case JWS_HS256:
-    case JWS_RS256:
-    case JWS_PS256:
-    case JWS_ES256:
-        return 0;
-    case JWS_HS384:
-    case JWS_RS384:
-    case JWS_PS384:
-    case JWS_ES384:
-        return 1;
-    default:
-        return 2;
-    }
+    size_t n = alg_hash_len(alg);
+    return n == 32 ? 0 : n == 48 ? 1 : 2;
 }
-
-static const char *const jws_md_names[3] = {"SHA256", "SHA384", "SHA512"};
 
 /* ECDSA: size of R and of S in the JOSE signature, RFC 7518 §3.4. */
 static size_t jws_ec_half(jws_alg alg)
@@ -131,7 +118,7 @@ static bool jws_hmac(jws_alg alg, const jwk *key, const uint8_t *in, size_t len,
 static bool jws_md_init(EVP_MD_CTX *mctx, jws_alg alg, const jwk *key, bool sign)
 {
     jws_family fam = jws_alg_family(alg);
-    const char *md = fam == FAM_ED ? NULL : jws_md_names[jws_hash_index(alg)];
+    const char *md = fam == FAM_ED ? NULL : alg_hash_name(alg);
     EVP_PKEY_CTX *pctx = NULL;
     EVP_PKEY *pkey = jwk_evp_pkey(key);
     int r = sign ? EVP_DigestSignInit_ex(mctx, &pctx, md, NULL, NULL, pkey, NULL)

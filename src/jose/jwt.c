@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "base/timefmt.h"
+#include "jose/alg.h"
 #include "jose/jsonx.h"
 
 /* A NumericDate (RFC 7519 §2) may have a fraction; whole seconds are what we compare. */
@@ -170,11 +171,6 @@ static bool jwt_typ_usual(const char *typ)
     return false;
 }
 
-static size_t jwt_hmac_min(jws_alg alg)
-{
-    return alg == JWS_HS256 ? 32 : alg == JWS_HS384 ? 48 : alg == JWS_HS512 ? 64 : 0;
-}
-
 size_t jwt_warnings(const jws *t, const jwk *key, int64_t now, jwt_warning *out, size_t max)
 {
     jwt_wlist w = {out, 0, max};
@@ -239,7 +235,7 @@ size_t jwt_warnings(const jws *t, const jwk *key, int64_t now, jwt_warning *out,
         }
     }
     if (key && jwk_type(key) == JWK_KTY_OCT) {
-        size_t len = 0, need = jwt_hmac_min(t->alg);
+        size_t len = 0, need = alg_is_hmac(t->alg) ? alg_hash_len(t->alg) : 0;
         jwk_secret(key, &len);
         if (need && len < need)
             jwt_warn(&w, "warn.short_hmac_key",

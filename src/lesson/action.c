@@ -10,6 +10,7 @@
 #include "base/assets.h"
 #include "base/fileio.h"
 #include "base/timefmt.h"
+#include "jose/alg.h"
 #include "jose/b64url.h"
 #include "jose/crack.h"
 #include "jose/jsonx.h"
@@ -536,7 +537,7 @@ static bool do_mint(const action_ctx *ctx, const lesson_action *a, tl_err *e)
     if (!json_object_get(claims, "iat")) json_object_set_new(claims, "iat", json_integer(now));
     const char *exp = kv(a, "exp");
     if (!exp || strcmp(exp, "none") != 0) {
-        int64_t d = 15 * 60;
+        int64_t d = ALG_MINT_TTL;
         if (exp) {
             bool neg = exp[0] == '-';
             timefmt_parse_duration(neg ? exp + 1 : exp, &d);
@@ -547,7 +548,7 @@ static bool do_mint(const action_ctx *ctx, const lesson_action *a, tl_err *e)
     }
     json_t *header = NULL;
     const char *hj = kv(a, "header");
-    header = hj ? jsonx_parse(hj, strlen(hj), true, e) : json_pack("{s:s}", "typ", "JWT");
+    header = hj ? jsonx_parse(hj, strlen(hj), true, e) : json_pack("{s:s}", "typ", ALG_MINT_TYP);
     if (!header) {
         json_decref(claims);
         jwk_free(key);
@@ -776,7 +777,7 @@ static bool decoder_needs_jwks(const lesson_state *st)
 {
     const jws *t = st->decoder_jws;
     if (!t || t->is_jwe || t->alg == JWS_ALG_NONE || t->alg == JWS_ALG_UNKNOWN) return false;
-    if (t->alg >= JWS_HS256 && t->alg <= JWS_HS512) return false;
+    if (alg_is_hmac(t->alg)) return false;
     if (!st->server_jwks) return true;
     return t->kid && !jwks_find_kid(st->server_jwks, t->kid); /* a rotated key */
 }
@@ -1253,7 +1254,7 @@ static bool needs_jwks(const action_ctx *ctx, const lesson_action *a)
         if (p && strcmp(p, "jwks") == 0) return true;
         /* default: HS tokens with the login secret, else the server's JWKS */
         const jws *t = ctx->st->decoder_jws;
-        return !(t && t->alg >= JWS_HS256 && t->alg <= JWS_HS512 && ctx->st->login_secret);
+        return !(t && alg_is_hmac(t->alg) && ctx->st->login_secret);
     }
     const char *k = kv(a, "key");
     return k && strcmp(k, "server-public-pem") == 0;

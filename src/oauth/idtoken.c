@@ -1,30 +1,16 @@
 /* idtoken — OIDC Core §3.1.3.7 ID token validation on the client side. */
 #include "oauth/idtoken.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jose/b64url.h"
+#include "jose/alg.h"
 #include "jose/jws.h"
 #include "jose/jwt.h"
 
 char *idtoken_half_hash(const char *alg, const char *value)
 {
-    if (!alg || !value) return NULL;
-    const EVP_MD *md = NULL;
-    size_t n = strlen(alg);
-    if (strcmp(alg, "EdDSA") == 0 || (n == 5 && strcmp(alg + 2, "512") == 0))
-        md = EVP_sha512();
-    else if (n == 5 && strcmp(alg + 2, "384") == 0)
-        md = EVP_sha384();
-    else if (n == 5 && strcmp(alg + 2, "256") == 0)
-        md = EVP_sha256();
-    if (!md || (n == 5 && !strchr("HRPE", alg[0]))) return NULL;
-    unsigned char h[EVP_MAX_MD_SIZE];
-    unsigned int hl = 0;
-    if (EVP_Digest(value, strlen(value), h, &hl, md, NULL) != 1) return NULL;
-    return b64url_encode(h, hl / 2);
+    return alg ? alg_half_hash(jws_alg_from_name(alg), value) : NULL;
 }
 
 static const char *claim_str(const json_t *claims, const char *name)

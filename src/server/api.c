@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jose/alg.h"
 #include "jose/jwt.h"
 #include "server/api.h"
 
@@ -18,7 +19,7 @@ static bool verify_signature(server *s, const jws *t, char *msg, size_t n)
                  t->alg_name);
         return false;
     }
-    bool is_hmac = t->alg == JWS_HS256 || t->alg == JWS_HS384 || t->alg == JWS_HS512;
+    bool is_hmac = alg_is_hmac(t->alg);
     if (srv_lab(s, LAB_ALG_CONFUSION) && is_hmac) {
         /* lab: the vulnerable verifier takes the header's alg and uses "the key" as the HMAC
          * secret — the signing key's public PEM, which anyone can fetch. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jose/alg.h"
 #include "jose/b64url.h"
 #include "server/token.h"
 #include "server/secret.h"
@@ -82,19 +83,6 @@ static bool new_grant(server *s, const char *client_id, const char *sub, const c
     return ok;
 }
 
-/* left half of the hash of the access token (OIDC Core §3.1.3.6) */
-static char *at_hash(jws_alg alg, const char *token)
-{
-    const EVP_MD *md = EVP_sha256();
-    if (alg == JWS_RS384 || alg == JWS_PS384 || alg == JWS_ES384) md = EVP_sha384();
-    if (alg == JWS_RS512 || alg == JWS_PS512 || alg == JWS_ES512 || alg == JWS_EDDSA)
-        md = EVP_sha512();
-    unsigned char d[64];
-    unsigned dl = 0;
-    if (!EVP_Digest(token, strlen(token), d, &dl, md, NULL)) return NULL;
-    return b64url_encode(d, dl / 2);
-}
-
 typedef struct issue_req {
     const config_client *c;
     const char *sub;   /* user, or NULL for client_credentials */
@@ -159,7 +147,7 @@ static enum MHD_Result issue_tokens(srv_req *r, const issue_req *q)
         json_object_set_new(id, "iat", json_integer(now));
         json_object_set_new(id, "auth_time", json_integer(q->auth_time));
         if (q->nonce && q->nonce[0]) json_object_set_new(id, "nonce", json_string(q->nonce));
-        char *ah = at_hash(keys_alg(s->keys), access);
+        char *ah = alg_half_hash(keys_alg(s->keys), access); /* OIDC Core §3.1.3.6 */
         if (ah) json_object_set_new(id, "at_hash", json_string(ah));
         free(ah);
         if (u && reqparse_scopes_has(&sc, "email")) {
