@@ -328,35 +328,46 @@ static void complete(console *c)
 
 /* ---- running ---- */
 
-/* A network action's answer, in a few words: "→ 200", "→ 401 invalid_token". */
-static void summarize(console *c, const char *name, char *out, size_t n)
+/* A network action's answer, in a few words: "→ 200", "→ 401 invalid_token". Returns false when
+ * the answer is a refusal (4xx/5xx) or no answer at all, which the line then does not mark ✓. */
+static bool summarize(console *c, const char *name, char *out, size_t n)
 {
     out[0] = '\0';
     struct engine *en = pane_lesson_engine(c->lesson);
-    if (!en) return;
+    if (!en) return true;
     const lesson_state *st = engine_state(en);
     if (strcmp(name, "crack") == 0) {
         if (st->crack_secret)
             snprintf(out, n, ": the secret is \"%s\"", st->crack_secret);
         else
             snprintf(out, n, ": no word in the list signs this token");
-        return;
+        return st->crack_secret != NULL;
     }
     if (strcmp(name, "verify") == 0) {
         if (st->verify_result)
             snprintf(out, n, ": %s%s%s", st->verify_result, st->verify_message ? " — " : "",
                      st->verify_message ? st->verify_message : "");
-        return;
+        return true;
     }
     static const char *const local[] = {"decode", "mint", "tamper", "resign", NULL};
     for (size_t i = 0; local[i]; i++)
-        if (strcmp(name, local[i]) == 0) return;
+        if (strcmp(name, local[i]) == 0) return true;
     const state_response *r = &st->response;
     if (r->transport_error)
         snprintf(out, n, " %s %s", ui_sym(SYM_ARROW_R), r->transport_error);
     else if (r->status)
         snprintf(out, n, " %s %d%s%s", ui_sym(SYM_ARROW_R), r->status, r->error ? " " : "",
                  r->error ? r->error : "");
+    return !r->transport_error && r->status < 400;
+}
+
+/* A run has finished: the console closes (its result stays in the footer for a moment and `:` Up
+ * recalls the line), so the next n, p or q is a command again, unless the learner has already
+ * started typing the next line. */
+static void close_after_run(console *c)
+{
+    app_flash(c->a, "%s", c->msg);
+    if (c->len == 0 && !c->help) c->active = false;
 }
 
 static void on_done(void *ud, const engine_feedback *fb)
@@ -365,13 +376,13 @@ static void on_done(void *ud, const engine_feedback *fb)
     c->busy = false;
     if (fb->verdict != ENGINE_OK) {
         set_msg(c, 2, "%s %s", ui_sym(SYM_CROSS), fb->message[0] ? fb->message : "failed");
-        app_flash(c->a, "%s", c->msg);
+        close_after_run(c);
         app_dirty(c->a, PANE_LESSON);
         return;
     }
     char sum[400];
     const char *name = c->has_act && c->act.argc ? c->act.argv[0] : "";
-    summarize(c, name, sum, sizeof sum);
+    bool answered = summarize(c, name, sum, sizeof sum);
     engine_feedback chk;
     char task[700] = "";
     bool done = false;
@@ -379,19 +390,22 @@ static void on_done(void *ud, const engine_feedback *fb)
         done = chk.verdict == ENGINE_OK;
         if (done)
             snprintf(task, sizeof task, " · task done %s", ui_sym(SYM_CHECK));
-        else
-            snprintf(task, sizeof task, " · not done yet: %.600s", chk.message);
+        else /* the engine's sentence already says "Not yet: …" */
+            snprintf(task, sizeof task, " · not done yet: %.600s",
+                     strncmp(chk.message, "Not yet: ", 9) == 0 ? chk.message + 9 : chk.message);
     }
     /* The answer and the verdict matter more than the echo of the line: when they would be cut,
      * the echo shrinks to the action's name ("✓ authorize … → 200 · task done ✓"). The why of a
      * "not done yet" may still be cut; the lesson pane shows it in full. */
-    int need = ui_width(ui_sym(SYM_CHECK)) + 1 + ui_width(c->running) + ui_width(sum) +
+    const char *mark = ui_sym(answered ? SYM_CHECK : SYM_CROSS);
+    int kind = answered ? 1 : 2;
+    int need = ui_width(mark) + 1 + ui_width(c->running) + ui_width(sum) +
                (task[0] ? ui_width(done ? task : " · not done yet") : 0);
     if (name[0] && strcmp(name, c->running) != 0 && need > COLS - 2)
-        set_msg(c, 1, "%s %s %s%s%s", ui_sym(SYM_CHECK), name, ui_sym(SYM_ELLIPSIS), sum, task);
+        set_msg(c, kind, "%s %s %s%s%s", mark, name, ui_sym(SYM_ELLIPSIS), sum, task);
     else
-        set_msg(c, 1, "%s %s%s%s", ui_sym(SYM_CHECK), c->running, sum, task);
-    app_flash(c->a, "%s", c->msg); /* still readable for a moment once the console is closed */
+        set_msg(c, kind, "%s %s%s%s", mark, c->running, sum, task);
+    close_after_run(c);
     app_dirty(c->a, PANE_LESSON);
 }
 

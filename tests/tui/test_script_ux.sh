@@ -43,7 +43,7 @@ q
 SCRIPT
 run "$WORK/s-console" "$WORK/st-console"
 check "$WORK/c1-passed.txt" "✓ UX-STEP-OK the server checked the password."
-check "$WORK/c2-console.txt" "✓ api GET /api/profile token=none → 401"
+check "$WORK/c2-console.txt" "✗ api GET /api/profile token=none → 401"
 for f in c2-console c3-closed; do
     check "$WORK/$f.txt" "✓ Step: Log in as Alice"
     check "$WORK/$f.txt" "✓ UX-STEP-OK the server checked the password."
@@ -203,7 +203,7 @@ row "$WORK/n1-header.txt" 1 | grep -qF "127.0.0.1:##### up" ||
     { echo "FAIL: the 100-column header lost the server: $(row "$WORK/n1-header.txt" 1)"; fails=$((fails + 1)); }
 row "$WORK/n3-header-80.txt" 1 | grep -qF "A long lesson for the scrolling tests · 2/5" ||
     { echo "FAIL: the 80-column header cuts the step: $(row "$WORK/n3-header-80.txt" 1)"; fails=$((fails + 1)); }
-row "$WORK/n2-console.txt" 30 | grep -qF ": ✓ mint … · task done ✓" ||
+row "$WORK/n2-console.txt" 30 | grep -qF " ✓ mint … · task done ✓" ||
     { echo "FAIL: the console line cut the verdict: $(row "$WORK/n2-console.txt" 30)"; fails=$((fails + 1)); }
 
 [ "$fails" = 0 ] && echo "ok: walkthrough fixes (console after a passed step, the decoder's keys, d, Bearer, help, narrow header and console)"

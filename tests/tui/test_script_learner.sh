@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The learner's hour (issue 14): keys that do not surprise a beginner, in script mode on the
+# fixture lessons of fixtures/ux.
+# - the `:` console closes after a run (the result stays in the footer for a moment) so the next
+#   n, p, q are commands again; `:` then Up recalls the line;
+# - a failed request is not shown with a green ✓ in the console's result;
+set -u
+. "$(dirname "$0")/lib.sh"
+WORK="$(mktemp -d)"
+if [ -n "${KEEP:-}" ]; then echo "screens kept in $WORK"; else trap 'rm -rf "$WORK"' EXIT; fi
+TL_FIXTURE_DATA="$TL_DIR/fixtures/ux"
+fails=0
+run() { # run SCRIPT STATE [args…]
+    local s="$1" st="$2"
+    shift 2
+    if ! tl_run_script "$s" "$st" "" "$@" 2>"$WORK/err"; then
+        cat "$WORK/err"
+        echo "FAIL: tokenlab exited with an error ($(basename "$s"))"
+        exit 1
+    fi
+}
+row() { sed -n "$2p" "$1"; } # row FILE N: the Nth line of a screen dump
+
+# The console closes after a run: the next key is a command, not the first letter of a line.
+cat >"$WORK/s-console" <<SCRIPT
+:resize 100 30
+:wait-idle
+:
+:type api GET /api/profile token=none
+<Enter>
+:wait-idle
+:save-screen $WORK/c1-ran.txt
+?
+:save-screen $WORK/c2-key-after.txt
+<Esc>
+:
+<Up>
+:save-screen $WORK/c3-recalled.txt
+<Esc>
+q
+SCRIPT
+run "$WORK/s-console" "$WORK/st-console"
+check "$WORK/c1-ran.txt" "api GET /api/profile token=none → 401"
+check_not "$WORK/c1-ran.txt" "✓ api GET /api/profile token=none → 401"
+row "$WORK/c1-ran.txt" 30 | grep -q '^:' &&
+    { echo "FAIL: the console is still open after a run: $(row "$WORK/c1-ran.txt" 30)"; fails=$((fails + 1)); }
+check "$WORK/c2-key-after.txt" "close help"
+check_not "$WORK/c2-key-after.txt" ":?_"
+row "$WORK/c3-recalled.txt" 30 | grep -qF ':api GET /api/profile token=none_' ||
+    { echo "FAIL: Up did not recall the line: $(row "$WORK/c3-recalled.txt" 30)"; fails=$((fails + 1)); }
+
+[ "$fails" = 0 ] && echo "ok: the learner's keys (console closes after a run)"
+[ "$fails" = 0 ]
