@@ -25,6 +25,7 @@ typedef struct item_view {
     bool has_fb;
     bool chosen[32];
     int cursor; /* option under the cursor */
+    bool ask;   /* Enter came with no option chosen: say how to choose (nothing is scored) */
 } item_view;
 
 struct pane_lesson {
@@ -302,6 +303,12 @@ static void put_prose(doc *d, const char *text)
 
 static void put_feedback(doc *d, const item_view *v)
 {
+    if (v && v->ask) {
+        doc_put(d, THEME_WARN,
+                "  Choose an answer first: Up/Down move, Space chooses, then Enter answers.");
+        doc_hang(d, 4);
+        doc_nl(d);
+    }
     if (!v || !v->has_fb) return;
     theme_elem el = v->fb.verdict == ENGINE_OK ? THEME_OK : THEME_BAD;
     doc_printf(d, el, "  %s %s", v->fb.verdict == ENGINE_OK ? ui_sym(SYM_CHECK) : ui_sym(SYM_CROSS),
@@ -569,10 +576,12 @@ static void run_current(pane_lesson *p)
         return;
     }
     if (!v) return;
-    if (q->type == QUIZ_SINGLE) { /* Enter on an option picks it and answers */
-        memset(v->chosen, 0, sizeof v->chosen);
-        if (v->cursor >= 0 && v->cursor < 32) v->chosen[v->cursor] = true;
-    }
+    /* Only an option chosen with Space is an answer: an Enter that meant "next" (the learner
+     * pressing Enter through a lesson) must not score option 1. */
+    bool any = false;
+    for (size_t o = 0; o < q->nopts && o < 32; o++) any = any || v->chosen[o];
+    v->ask = !any;
+    if (!any) return;
     engine_feedback fb;
     engine_answer_choices(p->en, v->chosen, q->nopts < 32 ? q->nopts : 32, &fb);
     on_done(p, &fb);
@@ -717,6 +726,7 @@ int pane_lesson_key(pane_lesson *p, int key, tui_action act)
         if (key == ' ' && options && v && v->cursor < 32) { /* Space chooses an option */
             if (b->quiz->type == QUIZ_SINGLE) memset(v->chosen, 0, sizeof v->chosen);
             v->chosen[v->cursor] = !v->chosen[v->cursor];
+            v->ask = false;
         } else {
             p->scroll += page;
         }

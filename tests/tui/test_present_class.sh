@@ -30,6 +30,7 @@ cat >"$WORK/ada" <<SCRIPT
 <Enter>
 :wait-idle
 n
+<Space>
 <Enter>
 :wait-idle
 :wait 300

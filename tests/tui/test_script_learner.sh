@@ -4,6 +4,8 @@
 # - the `:` console closes after a run (the result stays in the footer for a moment) so the next
 #   n, p, q are commands again; `:` then Up recalls the line;
 # - a failed request is not shown with a green ✓ in the console's result;
+# - Enter on a quiz with nothing chosen asks the learner to choose and scores nothing (the Enter
+#   that pressed on through a lesson answered option 1 before); Space chooses, Enter answers;
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
@@ -49,5 +51,34 @@ check_not "$WORK/c2-key-after.txt" ":?_"
 row "$WORK/c3-recalled.txt" 30 | grep -qF ':api GET /api/profile token=none_' ||
     { echo "FAIL: Up did not recall the line: $(row "$WORK/c3-recalled.txt" 30)"; fails=$((fails + 1)); }
 
-[ "$fails" = 0 ] && echo "ok: the learner's keys (console closes after a run)"
+# Double Enter through a passed step does not answer the quiz after it.
+cat >"$WORK/s-quiz" <<SCRIPT
+:resize 100 40
+:wait-idle
+<Enter>
+:wait-idle
+<Enter>
+<Enter>
+:wait-idle
+<Enter>
+<Enter>
+:save-screen $WORK/q1-enter.txt
+<Down>
+<Space>
+:save-screen $WORK/q2-chosen.txt
+<Enter>
+:save-screen $WORK/q3-answered.txt
+l
+:save-screen $WORK/q4-list.txt
+q
+SCRIPT
+run "$WORK/s-quiz" "$WORK/st-quiz"
+check "$WORK/q1-enter.txt" "Choose an answer first: Up/Down move, Space chooses, then Enter answers."
+check_not "$WORK/q1-enter.txt" "Not quite"
+check_not "$WORK/q1-enter.txt" "✗ Quiz (choose one)"
+check_not "$WORK/q2-chosen.txt" "Choose an answer first"
+check "$WORK/q3-answered.txt" "✓ Correct"
+check "$WORK/q3-answered.txt" "✓ Quiz (choose one)"
+
+[ "$fails" = 0 ] && echo "ok: the learner's keys (console closes after a run, Enter does not answer a quiz)"
 [ "$fails" = 0 ]

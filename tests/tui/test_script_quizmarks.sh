@@ -17,13 +17,16 @@ cat >"$WORK/s" <<SCRIPT
 <Enter>
 :wait-idle
 <Enter>
+<Space>
 <Enter>
 :save-screen $WORK/1-wrong.txt
 R
 <Down>
+<Space>
 <Enter>
 :save-screen $WORK/2-right-later.txt
 <Enter>
+<Space>
 <Enter>
 :save-screen $WORK/3-q2-right.txt
 <Enter>

@@ -46,6 +46,7 @@ n
 i
 :save-screen $WORK/8-quiz.txt
 <Down>
+<Space>
 <Enter>
 :save-screen $WORK/9-answered.txt
 <Tab>
