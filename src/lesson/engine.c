@@ -646,6 +646,13 @@ bool engine_close(engine *en, engine_done_fn fn, void *ud, tl_err *e)
 bool engine_goto(engine *en, size_t item)
 {
     if (!en->open || item >= en->nitems) return false;
+    /* A check about a response is about a response to something the learner did in this item:
+     * an old 401 must not pass "send it and get it refused" after only the minting. */
+    if (item != en->item) {
+        state_clear_response(en->st);
+        state_set_str(&en->st->last_refusal, NULL);
+        state_set_str(&en->st->last_refusal_message, NULL);
+    }
     en->item = item;
     save_current(en);
     changed(en);

@@ -2,9 +2,11 @@
 #include "lesson/player.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lesson/check.h"
 #include "lesson/engine.h"
 #include "oauth/http.h"
 #include "server/server.h"
@@ -58,6 +60,24 @@ static void report(parse_diags *out, player_stats *st, const lesson *l, int line
 {
     parse_diags_add(out, l->path, line, "lesson %s, %s %s: %s", l->id, kind, id, what);
     st->failures++;
+}
+
+/* An item whose checks read a response (or the server's last refusal) must not pass before anything
+ * was done in it: its response is the answer to something the learner did here, not an old 401
+ * from an earlier step (the engine forgets the response when the learner moves to an item). Returns
+ * the check path that made it pass on entry, or NULL when the item is not satisfied yet. */
+static const char *passes_on_entry(engine *en, const lesson_block *b)
+{
+    const lesson_cond *cs = b->kind == LESSON_STEP ? b->step->checks : b->quiz->checks;
+    size_t n = b->kind == LESSON_STEP ? b->step->nchecks : b->quiz->nchecks;
+    const char *about = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(cs[i].path, "response.", 9) == 0 || strncmp(cs[i].path, "server.", 7) == 0)
+            about = cs[i].path;
+    if (!about) return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!check_eval(&cs[i], engine_state(en), NULL, 0)) return NULL;
+    return about;
 }
 
 bool player_run(const course *c, const player_options *o, parse_diags *out, player_stats *stats,
@@ -118,6 +138,16 @@ bool player_run(const course *c, const player_options *o, parse_diags *out, play
         for (size_t i = 0; i < engine_item_count(en); i++) {
             engine_goto(en, i);
             const lesson_block *b = engine_item(en);
+            const char *stale = passes_on_entry(en, b);
+            if (stale) {
+                char why[300];
+                snprintf(why, sizeof why,
+                         "its checks hold before anything was done in it (%s is left from an "
+                         "earlier item)",
+                         stale);
+                report(out, stats, l, b->line, b->kind == LESSON_STEP ? "step" : "quiz",
+                       b->kind == LESSON_STEP ? b->step->id : b->quiz->id, why);
+            }
             if (b->kind == LESSON_STEP) {
                 stats->steps++;
                 waiter sw = {0};

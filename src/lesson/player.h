@@ -1,7 +1,8 @@
 /* player — the headless player: starts an embedded server (port 0) unless given one, and runs every
  * lesson's reference path: each step's `do:` and `solution:` actions then its checks, each
  * practical quiz's solution then its checks; other quizzes are answered from their reference
- * answers (which must be judged correct). Every check that stays red is reported as
+ * answers (which must be judged correct). An item whose checks read `response.*` or `server.*`
+ * must not pass on entry, before its own actions (no stale answer from an earlier item). Every check that stays red is reported as
  * "file:line: lesson ID, step ID: check 'COND' does not hold (what the state held)". */
 #ifndef TL_LESSON_PLAYER_H
 #define TL_LESSON_PLAYER_H

@@ -86,7 +86,9 @@ check "--lint-only passes the same lesson" $?
 
 # 5. the state the checks see: a server-signed access token verifies against the server's JWKS
 #    (fetched by tokenlab itself, which does not replace the learner's last response), a tampered
-#    one does not; the refresh token rotates; a reused code is refused
+#    one does not; the refresh token rotates; a reused code is refused. A check about a response
+#    reads one made in its own step (the verify step refreshes first: the exchange's answer of the
+#    step before is forgotten when the learner moves on)
 mkdir -p "$work/state"
 cat >"$work/state/01-state.md" <<'MD'
 ---
@@ -115,6 +117,7 @@ hint: h
 ```
 ```step verify
 title: Verify the ID token against the JWKS
+do: refresh
 do: decode id
 do: verify jwks
 check: verify.result == valid

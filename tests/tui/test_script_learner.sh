@@ -6,6 +6,9 @@
 # - a failed request is not shown with a green ✓ in the console's result;
 # - Enter on a quiz with nothing chosen asks the learner to choose and scores nothing (the Enter
 #   that pressed on through a lesson answered option 1 before); Space chooses, Enter answers;
+# - lesson 12's last task ("send the API an unsigned token … get it refused") is not done by the
+#   minting alone on the strength of an old 401 from the item before; the API's own 401 does it
+#   (every lesson's items are also played for this by `lessons check`: test_lessons_play);
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
@@ -79,6 +82,31 @@ check_not "$WORK/q1-enter.txt" "✗ Quiz (choose one)"
 check_not "$WORK/q2-chosen.txt" "Choose an answer first"
 check "$WORK/q3-answered.txt" "✓ Correct"
 check "$WORK/q3-answered.txt" "✓ Quiz (choose one)"
+
+# A check about a response reads a response to something done in this task, not an old 401.
+{
+    echo ":resize 120 36"
+    echo ":wait-idle"
+    echo ":wait-idle"
+    for ((i = 0; i < 15; i++)); do echo "n"; done
+    for line in "lab off alg-none" "api GET /api/profile token=none"; do
+        printf ':\n:type %s\n<Enter>\n:wait-idle\n' "$line"
+    done
+    echo ":save-screen $WORK/s1-old-401.txt"
+    echo "n"
+    printf ':\n:type %s\n<Enter>\n:wait-idle\n' "mint alg=none claims='{\"sub\":\"bob\"}'"
+    echo ":save-screen $WORK/s2-minted.txt"
+    printf ':\n:type %s\n<Enter>\n:wait-idle\n' "api GET /api/profile token=decoder"
+    echo ":save-screen $WORK/s3-sent.txt"
+    echo "q"
+} >"$WORK/s-stale"
+TL_FIXTURE_DATA="$TL_DIR/fixtures/data" run "$WORK/s-stale" "$WORK/st-stale" \
+    --lessons "$TOKENLAB_SOURCE_DIR/lessons" --lesson jwt-attacks
+check "$WORK/s1-old-401.txt" "api GET /api/profile token=none → 401"
+check "$WORK/s2-minted.txt" "mint alg=none claims='{\"sub\":\"bob\"}' · not done yet"
+check_not "$WORK/s2-minted.txt" "task done"
+check "$WORK/s3-sent.txt" "api GET /api/profile token=decoder → 401"
+check "$WORK/s3-sent.txt" "task done ✓"
 
 [ "$fails" = 0 ] && echo "ok: the learner's keys (console closes after a run, Enter does not answer a quiz)"
 [ "$fails" = 0 ]
