@@ -31,6 +31,7 @@
 #include "tui/pane_flow.h"
 #include "tui/pane_lesson.h"
 #include "tui/pane_trace.h"
+#include "tui/plain.h"
 #include "tui/join.h"
 #include "tui/present.h"
 #include "tui/screen.h"
@@ -47,7 +48,7 @@ typedef enum layout_mode { LAYOUT_FULL, LAYOUT_TABS, LAYOUT_SMALL, LAYOUT_PRESEN
 
 typedef struct tui_opts {
     const char *server_url, *lab_key, *theme, *lessons_dir, *lang, *lesson_id;
-    bool ascii, no_mouse;
+    bool ascii, no_mouse, plain;
     present_opts pres; /* presenter mode (present.c) */
     join_opts join;    /* --join CODE --name NAME (join.c) */
 } tui_opts;
@@ -1124,6 +1125,9 @@ void tui_usage(FILE *f)
                "  --lang LANG         lesson language (default: $LANG, falling back to English)\n"
                "  --lesson ID         open this lesson\n"
                "  --no-mouse          do not capture the mouse\n"
+               "  --plain             line mode for a screen reader, a braille display or a pipe:\n"
+               "                      the same course, one command per line (automatic when\n"
+               "                      TERM=dumb or there is no terminal; docs/accessibility.md)\n"
                "  environment: NO_COLOR (monochrome), TOKENLAB_SCRIPT=FILE (script mode),\n"
                "               TOKENLAB_FAKE_TIME=EPOCH (fixed clock for the display)\n");
     present_usage(f);
@@ -1139,6 +1143,8 @@ static int parse_opts(int argc, char **argv, tui_opts *o)
             o->ascii = true;
         else if (strcmp(s, "--no-mouse") == 0)
             o->no_mouse = true;
+        else if (strcmp(s, "--plain") == 0)
+            o->plain = true;
         else if (strcmp(s, "--server") == 0)
             dst = &o->server_url;
         else if (strcmp(s, "--lab-key") == 0)
@@ -1246,6 +1252,16 @@ static void stop_curses(app *a)
     if (a->term_in) fclose(a->term_in);
 }
 
+/* The line mode (plain.c) when asked for, or when there is no screen to draw on: TERM=dumb, or
+ * stdin/stdout not a terminal. The presenter needs a screen, so it keeps its error. */
+static bool wants_plain(const tui_opts *o, bool script_mode)
+{
+    if (o->plain) return true;
+    if (script_mode || o->pres.on || o->pres.replay || o->pres.record) return false;
+    const char *term = getenv("TERM");
+    return (term && strcmp(term, "dumb") == 0) || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO);
+}
+
 int tui_main(int argc, char **argv)
 {
     struct timespec t0;
@@ -1271,6 +1287,16 @@ int tui_main(int argc, char **argv)
     }
     const char *script = getenv("TOKENLAB_SCRIPT");
     a->script_mode = script && *script;
+    if (wants_plain(&a->o, a->script_mode)) {
+        plain_opts po = {.server_url = a->o.server_url,
+                         .lab_key = a->o.lab_key,
+                         .lessons_dir = a->o.lessons_dir,
+                         .lang = a->o.lang,
+                         .lesson_id = a->o.lesson_id,
+                         .join = a->o.join};
+        free(a);
+        return plain_main(&po);
+    }
     a->sigpipe[0] = a->sigpipe[1] = -1;
     a->focus = PANE_LESSON;
 
@@ -1316,7 +1342,7 @@ int tui_main(int argc, char **argv)
     a->lesson = pane_lesson_new(a, a->net, &lo);
     a->console = console_new(a, a->lesson);
     present_attach(a->pres, a->lesson);
-    join_attach(a->join, a->lesson);
+    join_attach(a->join, pane_lesson_engine(a->lesson));
     if (net_ready(a->net)) on_net_change(a);
     if (timing) fprintf(stderr, "timing: panes and lesson engine ready %.1f ms\n", ms_since(&t0));
     layout(a);

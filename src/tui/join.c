@@ -13,7 +13,6 @@
 #include "lesson/engine.h"
 #include "lesson/progress.h"
 #include "oauth/http.h"
-#include "tui/pane_lesson.h"
 
 #define DEMO_EMAIL    "alice@example.com"
 #define DEMO_PASSWORD "wonderland"
@@ -26,7 +25,7 @@ struct join {
     bool report;
     char header[200];
     http_client *http; /* the reports' own client: they stay out of the learner's trace */
-    struct pane_lesson *pl;
+    engine *en; /* borrowed: the lesson engine of the TUI or of the line mode */
     const lesson *les;
     size_t item;
     bool done[MAX_ITEMS];
@@ -320,12 +319,11 @@ static void subst_conds(const join *j, lesson_cond *c, size_t n)
     }
 }
 
-void join_attach(join *j, struct pane_lesson *pl)
+void join_attach(join *j, engine *en)
 {
     if (!j) return;
-    j->pl = pl;
-    engine *en = pane_lesson_engine(pl);
-    /* The course is the lesson pane's own heap copy (the engine only borrows it as const); the
+    j->en = en;
+    /* The course is the front end's own heap copy (the engine only borrows it as const); the
      * student's account goes into its actions and checks before anything runs. */
     course *c = en ? (course *)engine_course(en) : NULL;
     for (size_t l = 0; c && l < c->n; l++) {
@@ -385,7 +383,7 @@ void join_poll(join *j)
     if (!j) return;
     http_poll(j->http, NULL, 0, 0);
     if (!j->report) return;
-    engine *en = pane_lesson_engine(j->pl);
+    engine *en = j->en;
     const lesson *l = en ? engine_lesson(en) : NULL;
     if (!l || !l->id) return;
     size_t item = engine_item_index(en), n = engine_item_count(en);

@@ -14,7 +14,7 @@
 
 #include "base/err.h"
 
-struct pane_lesson;
+struct engine;
 
 typedef struct join_opts {
     const char *code; /* --join CODE */
@@ -30,8 +30,9 @@ void join_usage(FILE *f);
 /* Joins before curses starts. NULL without error when there is no --join; NULL with `e` set
  * ("join.refused", "join.io", "join.usage") when it failed. Free with join_free. */
 join *join_start(const join_opts *o, const char *server_url, tl_err *e);
-/* Puts the student's account into the course the lesson pane loaded (before any step runs). */
-void join_attach(join *j, struct pane_lesson *pl);
+/* Puts the student's account into the course the engine runs (before any step runs); reports
+ * follow this engine (borrowed: the TUI's lesson pane's or the line mode's). */
+void join_attach(join *j, struct engine *en);
 /* Reports what changed (step, quiz answers, a finished lesson); cheap, call every loop turn. */
 void join_poll(join *j);
 /* "class: Ada · sharing progress", for the header; "" without a class. Borrowed. */

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The line mode (tokenlab --plain, issue 20): lessons 1, 2, 7 and 12 played through a pipe by their
+# reference paths, typed as a learner would type them (run, the solution's actions, check, answer N,
+# next). Every transcript line is free of escape sequences and box drawing, and each lesson ends
+# "passed". The commands come from the lesson files themselves (a small reader below, independent
+# of the C parser), so a lesson change cannot leave this test behind.
+set -u
+T="${TOKENLAB:?TOKENLAB is not set}"
+SRC="${TOKENLAB_SOURCE_DIR:?}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+check() { if [ "$2" -eq 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
+
+# The reference path of one lesson as line-mode commands.
+commands() {
+    python3 - "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+out = []
+items = re.findall(r"^```(step|quiz)[^\n]*\n(.*?)^```", text, re.S | re.M)
+for n, (kind, body) in enumerate(items):
+    lines = body.splitlines()
+    sol = [l[len("solution:"):].strip() for l in lines if l.startswith("solution:")]
+    if kind == "step":
+        out.append("run")
+        if sol:
+            out += sol
+            out.append("check")
+    else:
+        typ = next(l.split(":", 1)[1].strip() for l in lines if l.startswith("type:"))
+        if typ == "practical":
+            out += sol
+            out.append("check")
+        elif typ == "text":
+            out.append("answer " + next(l.split(":", 1)[1].strip() for l in lines if l.startswith("answer:")))
+        else:
+            opts = [l for l in lines if re.match(r"^- \[[ xX]\] ", l)]
+            right = [str(i + 1) for i, l in enumerate(opts) if l[3] in "xX"]
+            out.append("answer " + " ".join(right))
+    if n + 1 < len(items):
+        out.append("next")
+out.append("status")
+out.append("quit")
+print("\n".join(out))
+PY
+}
+
+for f in 01-api-auth 02-jwt-anatomy 07-auth-code 12-jwt-attacks; do
+    id=$(sed -n 's/^id: *//p' "$SRC/lessons/$f.md" | head -1)
+    commands "$SRC/lessons/$f.md" >"$work/$f.in"
+    # no --plain: stdout is a pipe, so the line mode is chosen by itself (a fresh progress file)
+    XDG_STATE_HOME="$work/state-$f" timeout 120 "$T" --lessons "$SRC/lessons" --lesson "$id" \
+        <"$work/$f.in" >"$work/$f.out" 2>"$work/$f.err"
+    rc=$?
+    check "$f: exits 0 through a pipe ($rc)" $rc
+    grep -q "line mode" "$work/$f.out"; check "$f: the line mode was chosen for a pipe" $?
+    grep -q "^Lesson $id passed: every step done" "$work/$f.out"
+    check "$f: the lesson ends passed" $?
+    ! grep -q "^Question [0-9]* wrong" "$work/$f.out"; check "$f: every reference answer is right" $?
+    ! grep -q "^Could not run it" "$work/$f.out"; check "$f: every action ran" $?
+    ! LC_ALL=C grep -q $'\x1b' "$work/$f.out"; check "$f: no escape sequences" $?
+    ! grep -qP '[\x{2500}-\x{259F}]' "$work/$f.out"; check "$f: no box drawing" $?
+    ! grep -qE '✓|✗' "$work/$f.out"; check "$f: no symbol carries a verdict (words instead)" $?
+    if [ $rc -ne 0 ] || ! grep -q "^Lesson $id passed" "$work/$f.out"; then
+        tail -40 "$work/$f.out"; cat "$work/$f.err"
+    fi
+done
+
+# TERM=dumb chooses the line mode too; --plain asks for it; a decode reads dates in words
+printf 'login alice@example.com wonderland\ndecode\nquit\n' |
+    TERM=dumb XDG_STATE_HOME="$work/state-dumb" timeout 60 "$T" --plain --lessons "$SRC/lessons" \
+        --lesson api-auth >"$work/dumb.out" 2>&1
+grep -q "A new login token arrived" "$work/dumb.out"; check "an action says what changed" $?
+grep -qE "^  exp = [0-9]+: expires in 15 minutes, at " "$work/dumb.out"
+check "decode reads exp in words" $?
+grep -q "^Signature: valid" "$work/dumb.out"; check "decode says the signature verdict in words" $?
+
+# bad input: an unknown action gets the console's message and nothing is lost
+printf 'logn alice\nanswer 9\nquit\n' | XDG_STATE_HOME="$work/state-bad" timeout 60 "$T" --plain \
+    --lessons "$SRC/lessons" --lesson api-auth >"$work/bad.out" 2>&1
+check "exits 0 after bad lines" $?
+grep -q "unknown action 'logn' (did you mean login?)" "$work/bad.out"; check "a typo gets did-you-mean" $?
+grep -q "This is a step, not a question" "$work/bad.out"; check "answer on a step says why not" $?
+
+exit $fail
