@@ -1,25 +1,51 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Install the system packages tokenlab needs to build and test, if any are missing.
-# Debian/Ubuntu: apt-get (with sudo when not root). macOS: prints the brew line.
+# Debian 12 and 13, Ubuntu 24.04 (apt-get, with sudo when not root): says what it will install and
+# why before it asks for a password. Elsewhere: names what to install by hand.
 set -e
+# To build: a C compiler and CMake, the libraries tokenlab links, help2man for the man pages.
 PKGS="build-essential cmake pkg-config libncurses-dev libssl-dev libjansson-dev \
-libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev"
+libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev help2man"
 # Test-only tools: independent JOSE implementations (python3-jwt, the Go `jwt` CLI), an independent
-# OAuth/OIDC client (python3-authlib), clang + its sanitizer/fuzzer runtime, tmux for TUI tests.
-TEST_PKGS="python3 python3-jwt python3-cryptography python3-authlib python3-requests jwt clang libclang-rt-14-dev \
-tmux valgrind curl openssl"
+# OAuth/OIDC client (python3-authlib), clang + its sanitizer/fuzzer runtime (the libclang-rt-N-dev
+# matching the clang that is installed, or that apt would install), tmux for TUI tests, mandoc to
+# lint the man pages, zsh and fish to exercise their completions, dpkg-dev for the .deb test.
+TEST_PKGS="python3 python3-jwt python3-cryptography python3-authlib python3-requests jwt clang \
+tmux valgrind curl openssl mandoc zsh fish dpkg-dev git"
+
+clang_rt() {
+    v=""
+    if command -v clang >/dev/null 2>&1; then
+        v=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9][0-9]*\).*/\1/p' | head -1)
+    elif command -v apt-cache >/dev/null 2>&1; then
+        v=$(apt-cache depends clang 2>/dev/null | sed -n 's/.*Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -1)
+    fi
+    [ -n "$v" ] && echo "libclang-rt-$v-dev"
+    return 0
+}
+
 case "${1:-build}" in
-    build) want="$PKGS" ;;
-    test) want="$PKGS $TEST_PKGS" ;;
-    bench) want="$PKGS $TEST_PKGS wrk hyperfine" ;;
+    build) want="$PKGS"; why="to build tokenlab" ;;
+    test) want="$PKGS $TEST_PKGS $(clang_rt)"; why="to build and test tokenlab" ;;
+    bench) want="$PKGS $TEST_PKGS $(clang_rt) wrk hyperfine"; why="to build, test and benchmark tokenlab" ;;
     *) echo "usage: deps.sh [build|test|bench]" >&2; exit 2 ;;
 esac
 if [ "$(uname -s)" = Darwin ]; then
-    echo "deps: on macOS run: brew install cmake pkg-config ncurses openssl@3 jansson curl libmicrohttpd cmocka"
+    echo "deps: on macOS run: brew install cmake pkg-config ncurses openssl@3 jansson curl libmicrohttpd cmocka help2man"
     exit 0
 fi
-if ! command -v dpkg-query >/dev/null 2>&1; then
-    echo "deps: not a Debian/Ubuntu system; install these by hand: $want" >&2
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+    cat >&2 <<EOF
+deps: this is not Debian or Ubuntu, so nothing is installed automatically. Install by hand:
+  a C17 compiler, CMake >= 3.18, pkg-config, and the development files of
+  ncursesw (with panel, menu, form), OpenSSL >= 3.0, jansson >= 2.13, libcurl >= 7.80,
+  libmicrohttpd >= 0.9.70, cmocka >= 1.1 (tests); help2man (man pages).
+  Fedora: dnf install gcc cmake pkgconf-pkg-config ncurses-devel openssl-devel jansson-devel \\
+          libcurl-devel libmicrohttpd-devel libcmocka-devel help2man
+  Arch:   pacman -S base-devel cmake pkgconf ncurses openssl jansson curl libmicrohttpd cmocka help2man
+  (Debian package names, for reference: $want)
+EOF
     exit 0
 fi
 missing=""
@@ -29,10 +55,28 @@ for p in $want; do
     fi
 done
 [ -z "$missing" ] && exit 0
-echo "deps: installing missing Debian packages:$missing"
+
 SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "deps: these Debian packages are needed $why and are missing:$missing" >&2
+        echo "deps: there is no sudo here; as root run: apt-get install$missing" >&2
+        exit 1
+    fi
+    SUDO="sudo"
+fi
+echo "deps: these Debian packages are needed $why and are not installed:"
+echo "deps:  $missing"
+echo "deps: running: $SUDO apt-get update && $SUDO apt-get install --no-install-recommends$missing"
+[ -n "$SUDO" ] && echo "deps: (sudo may ask for your password; Ctrl-C to stop and install them yourself)"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+# A package this release does not have (e.g. the Go `jwt` CLI on some Ubuntu releases) must not
+# stop the others: install what apt knows, name the rest (the tests that need them are skipped).
+have="" lack=""
+for p in $missing; do
+    if apt-cache show "$p" >/dev/null 2>&1; then have="$have $p"; else lack="$lack $p"; fi
+done
+[ -n "$lack" ] && echo "deps: not available on this release, skipped:$lack"
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+[ -z "$have" ] || $SUDO apt-get install -y -qq --no-install-recommends $have

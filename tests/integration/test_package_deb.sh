@@ -34,6 +34,11 @@ for f in usr/bin/tokenlab usr/libexec/tokenlab/tokenlab-full usr/share/doc/token
     [ -e "$R/$f" ] || fail "the package lacks /$f"
 done
 grep -q "MIT License" "$R/usr/share/doc/tokenlab/copyright" || fail "copyright is not the licence"
+if [ -f "$TOKENLAB_BUILD_DIR/man/stamp" ]; then
+    for f in man1/tokenlab.1 man1/tokenlab-verify.1 man5/tokenlab-lessons.5; do
+        [ -f "$R/usr/share/man/$f" ] || fail "the package lacks /usr/share/man/$f"
+    done
+fi
 
 # The installed copy, with no hint of the build tree: no TOKENLAB_FULL / TOKENLAB_DATA, run from /.
 inst() { (cd / && env -u TOKENLAB_FULL -u TOKENLAB_DATA -u TOKENLAB -u TOKENLAB_SOURCE_DIR \
