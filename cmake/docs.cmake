@@ -25,3 +25,27 @@ else()
   message(WARNING "help2man not found: no man pages will be built or installed "
                   "(Debian: apt-get install help2man, or run `make deps`)")
 endif()
+
+# Shell completions: `tokenlab completions bash|zsh|fish` prints them (src/cli/complete.c); the
+# files installed are that output, so the package and the binary never disagree.
+set(TL_COMP_DIR ${CMAKE_BINARY_DIR}/completions)
+add_custom_command(OUTPUT ${TL_COMP_DIR}/tokenlab ${TL_COMP_DIR}/_tokenlab ${TL_COMP_DIR}/tokenlab.fish
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${TL_COMP_DIR}
+  COMMAND sh -c "\"$1\" completions bash > \"$2/tokenlab\" && \"$1\" completions zsh > \"$2/_tokenlab\" && \"$1\" completions fish > \"$2/tokenlab.fish\""
+          sh $<TARGET_FILE:tokenlab-full> ${TL_COMP_DIR}
+  DEPENDS tokenlab-full
+  COMMENT "Shell completions (tokenlab completions bash|zsh|fish)" VERBATIM)
+add_custom_target(completions ALL DEPENDS ${TL_COMP_DIR}/tokenlab ${TL_COMP_DIR}/_tokenlab
+  ${TL_COMP_DIR}/tokenlab.fish)
+install(FILES ${TL_COMP_DIR}/tokenlab DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+install(FILES ${TL_COMP_DIR}/tokenlab.fish DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
+# zsh: Debian's zsh looks in /usr/share/zsh/vendor-completions for packaged files and in
+# /usr/local/share/zsh/site-functions for local ones. Decided when installing (the .deb installs
+# with prefix /usr even from a tree configured for /usr/local).
+install(CODE "
+  if(CMAKE_INSTALL_PREFIX STREQUAL \"/usr\")
+    set(tl_zsh_dir \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions\")
+  else()
+    set(tl_zsh_dir \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/zsh/site-functions\")
+  endif()
+  file(INSTALL DESTINATION \"\${tl_zsh_dir}\" TYPE FILE FILES \"${TL_COMP_DIR}/_tokenlab\")")

@@ -32,6 +32,16 @@ int main(int argc, char **argv)
 {
     assets_init(argv[0]);
     args_set_url_fetcher(cli_fetch_url);
+    /* `tokenlab help CMD` is `tokenlab CMD --help`. */
+    if (argc == 3 && strcmp(argv[1], "help") == 0) {
+        char *help_argv[] = {argv[2], "--help", NULL};
+#define CLI_HELP(name, fn, summary)                                                                \
+    if (strcmp(argv[2], #name) == 0) return fn(2, help_argv);
+        CLI_COMMANDS(CLI_HELP)
+#undef CLI_HELP
+        fprintf(stderr, "tokenlab: no command '%s' (see tokenlab --help)\n", argv[2]);
+        return 2;
+    }
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
                       strcmp(argv[1], "help") == 0)) {
         usage(stdout);
@@ -41,6 +51,8 @@ int main(int argc, char **argv)
         printf("tokenlab %s\n", TOKENLAB_VERSION);
         return 0;
     }
+    if (argc >= 2 && strcmp(argv[1], "__complete") == 0)
+        return cli_complete_main(argc - 1, argv + 1);
     if (argc >= 2 && argv[1][0] != '-') {
 #define CLI_DISPATCH(name, fn, summary)                                                            \
     if (strcmp(argv[1], #name) == 0) return fn(argc - 1, argv + 1);

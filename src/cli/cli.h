@@ -30,10 +30,14 @@ enum {
       "lessons list|check|reset: list, lint and play, or reset progress")                          \
     X(quiz, cli_quiz_main, "the final exam: questions from every lesson, scored")                  \
     X(class, cli_class_main, "the class dashboard, or: class export --server URL --key KEY")       \
-    X(present, cli_present_main, "presenter mode for a projector: present LESSON [--auto S]")
+    X(present, cli_present_main, "presenter mode for a projector: present LESSON [--auto S]")      \
+    X(completions, cli_completions_main,                                                           \
+      "print a shell completion script: completions bash|zsh|fish")
 
 #define CLI_DECLARE(name, fn, summary) int fn(int argc, char **argv);
 CLI_COMMANDS(CLI_DECLARE)
 #undef CLI_DECLARE
+/* The hidden `tokenlab __complete WORD… CURRENT` the completion scripts call (cli/complete.c). */
+int cli_complete_main(int argc, char **argv);
 
 #endif

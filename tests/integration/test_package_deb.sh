@@ -34,6 +34,10 @@ for f in usr/bin/tokenlab usr/libexec/tokenlab/tokenlab-full usr/share/doc/token
     [ -e "$R/$f" ] || fail "the package lacks /$f"
 done
 grep -q "MIT License" "$R/usr/share/doc/tokenlab/copyright" || fail "copyright is not the licence"
+for f in bash-completion/completions/tokenlab zsh/vendor-completions/_tokenlab \
+    fish/vendor_completions.d/tokenlab.fish; do
+    [ -f "$R/usr/share/$f" ] || fail "the package lacks /usr/share/$f"
+done
 if [ -f "$TOKENLAB_BUILD_DIR/man/stamp" ]; then
     for f in man1/tokenlab.1 man1/tokenlab-verify.1 man5/tokenlab-lessons.5; do
         [ -f "$R/usr/share/man/$f" ] || fail "the package lacks /usr/share/man/$f"
@@ -58,4 +62,8 @@ run 0 inst mint --alg HS256 --secret "a-long-enough-secret-for-hs256-abcdef" --c
 tok=$(cat "$W/out")
 run 0 inst verify "$tok" --secret "a-long-enough-secret-for-hs256-abcdef"
 out_has "valid: HS256"
+# The packaged bash completion works against the packaged binary.
+run 0 bash --norc --noprofile -c "PATH='$R/usr/bin':\$PATH; source '$R/usr/share/bash-completion/completions/tokenlab'
+    COMP_WORDS=(tokenlab verify --alg E); COMP_CWORD=3; _tokenlab; echo \"\${COMPREPLY[*]}\""
+out_has "ES256 ES384 ES512 EdDSA"
 echo "ok: $(basename "$deb") unpacked and run from $R"
