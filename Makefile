@@ -2,13 +2,14 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
+BUILD_MUTATION ?= build-mutation
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX     ?= /usr/local
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps deps-test build run test test-fast test-asan test-fuzz fuzz bench bench-class install package dist format lint clean
+.PHONY: all deps deps-test build run test test-fast test-asan test-fuzz test-mutation fuzz bench bench-class install package dist format lint clean
 
 all: build
 
@@ -28,11 +29,12 @@ run: build
 	./$(BUILD)/tokenlab $(ARGS)
 
 # Everything CI runs: unit, integration, TUI and corpus-replay tests; then the whole suite again
-# under ASan + UBSan; then each libFuzzer target for a few seconds.
+# under ASan + UBSan; then each libFuzzer target for a few seconds. Every ctest call goes through
+# scripts/ctest-strict.sh: an empty test set or a single skipped test fails the run.
 test: deps-test
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOKENLAB_WERROR=ON $(CMAKE_ARGS)
 	cmake --build $(BUILD) -j $(JOBS)
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	sh scripts/ctest-strict.sh $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 	$(MAKE) test-asan
 	$(MAKE) test-fuzz
 
@@ -40,24 +42,30 @@ test: deps-test
 test-fast: deps-test
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
 	cmake --build $(BUILD) -j $(JOBS)
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	sh scripts/ctest-strict.sh $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 test-asan: deps-test
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DTOKENLAB_WERROR=ON $(CMAKE_ARGS)
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
-	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) -LE 'bench|slow|valgrind' $(CTEST_ARGS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  sh scripts/ctest-strict.sh $(BUILD_ASAN) --output-on-failure -j $(JOBS) -LE 'bench|slow|valgrind' $(CTEST_ARGS)
 
 test-fuzz: deps-test
 	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DFUZZ=ON -DTL_FUZZ_SECONDS=8
 	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzzers
-	cd $(BUILD_FUZZ) && ctest --output-on-failure -j $(JOBS) -L '^fuzz$$'
+	sh scripts/ctest-strict.sh $(BUILD_FUZZ) --output-on-failure -j $(JOBS) -L '^fuzz$$'
+
+# One-line mutations of the rules (tests/mutation/mutations.txt), each applied to a copy of the tree
+# in $(BUILD_MUTATION)/tree and run against its tests; fails if one survives or no longer applies.
+# Slow, not part of `make test`; MUTATIONS=name,name runs only those. See docs/testing.md.
+test-mutation: deps-test
+	python3 tests/mutation/run.py --build $(BUILD_MUTATION) --jobs $(JOBS) $(if $(MUTATIONS),--only $(MUTATIONS))
 
 # Longer fuzzing by hand: FUZZ_SECONDS per target. Crashes land in $(BUILD_FUZZ)/fuzz-work/.
 fuzz: deps-test
 	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DFUZZ=ON -DTL_FUZZ_SECONDS=$(FUZZ_SECONDS)
 	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzzers
-	cd $(BUILD_FUZZ) && ctest --output-on-failure -j $(JOBS) -L '^fuzz$$'
+	sh scripts/ctest-strict.sh $(BUILD_FUZZ) --output-on-failure -j $(JOBS) -L '^fuzz$$'
 
 bench: deps
 	@sh scripts/deps.sh bench
@@ -92,4 +100,4 @@ format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_MUTATION)

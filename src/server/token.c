@@ -248,20 +248,18 @@ static enum MHD_Result grant_code(srv_req *r, const config_client *c)
     char gid[SRV_ID];
     if (!new_grant(s, cid, cp.sub, cp.scope, cp.auth_time, gid))
         return srv_oauth_error(r, 503, cid, "temporarily_unavailable", NULL, "grant store full");
-    /* a reuse that came while this grant was being made revoked nothing (no grant_id yet): it
-     * left the mark `reused`, so this first use revokes its own grant and issues nothing */
+    /* A reuse that came while this grant was being made revoked nothing (no grant_id yet): it
+     * left the mark `reused`, so this first use revokes its own grant before issuing. The first
+     * use is still answered (exactly one use of a code wins, whatever the timing; its tokens are
+     * dead on arrival) and every other use was refused as a reuse. */
     bool reused_meanwhile = false;
     store_lock(s->codes);
     live = store_get_locked(s->codes, code, now);
     if (live && !live->grant_id[0]) srv_copy(live->grant_id, sizeof live->grant_id, gid);
     if (live) reused_meanwhile = live->reused;
     store_unlock(s->codes);
-    if (reused_meanwhile && !srv_lab(s, LAB_CODE_REUSE)) {
+    if (reused_meanwhile && !srv_lab(s, LAB_CODE_REUSE))
         token_revoke_grant(s, gid, "its authorization code was used twice");
-        return srv_oauth_error(r, 400, cid, "invalid_grant", NULL,
-                               "authorization code was used twice at once; its grant is revoked "
-                               "(RFC 6749 §4.1.2)");
-    }
     issue_req q = {c,
                    cp.sub,
                    cp.scope,
