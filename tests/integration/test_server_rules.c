@@ -236,7 +236,8 @@ static long login_authorize(server *s, const char *email)
     resp a = authorize_get(s, "tokenlab-cli", "http://127.0.0.1:7777/callback");
     assert_int_equal(a.status, 200);
     char *u = url_of(s, "/authorize/login");
-    char *b = fmt("session=%s&email=%s&password=not-the-password", jstr(&a, "session"), email);
+    char *b = fmt("session=%s&session_secret=%s&email=%s&password=not-the-password",
+                  jstr(&a, "session"), jstr(&a, "session_secret"), email);
     resp l = http_post(u, json, b);
     long st = l.status;
     if (st == 401) {
