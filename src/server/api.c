@@ -7,7 +7,9 @@
 #include "jose/jwt.h"
 #include "server/api.h"
 
-static bool verify_signature(server *s, const jws *t, char *msg, size_t n)
+/* *as_key: the token was verified with the authorization server's signing keys (an OAuth token),
+ * not with the JWT login's HMAC secret. */
+static bool verify_signature(server *s, const jws *t, bool *as_key, char *msg, size_t n)
 {
     tl_err e = {0};
     /* RFC 8725 §3.1/§3.2: the key decides the algorithm; never the token. */
@@ -38,10 +40,11 @@ static bool verify_signature(server *s, const jws *t, char *msg, size_t n)
             free(pem);
         }
         for (size_t i = 0; i < nk; i++) jwk_free(all[i]);
-        if (ok) return true;
+        if (ok) return *as_key = true;
     }
     jwk *key = keys_find(s->keys, t->kid, srv_now(s));
     if (key) {
+        *as_key = true;
         jws_alg a = keys_alg(s->keys);
         bool ok = jws_verify(t, key, &a, 1, &e);
         jwk_free(key);
@@ -59,6 +62,7 @@ static bool verify_signature(server *s, const jws *t, char *msg, size_t n)
         if (!ok) snprintf(msg, n, "%s", e.code ? e.msg : "signature check failed");
         return ok;
     }
+    *as_key = true;
     jwk *all[8];
     size_t nk = keys_all(s->keys, srv_now(s), all, 8);
     bool ok = false;
@@ -83,23 +87,29 @@ json_t *api_check_token(server *s, const char *token, bool access_only, char *ms
         return NULL;
     }
     json_t *claims = NULL;
+    bool as_key = false;
     if (t->is_jwe) {
         snprintf(msg, n, "encrypted tokens (JWE) are not accepted here");
     } else if (!t->claims) {
         snprintf(msg, n, "%s", t->claims_err.msg);
-    } else if (verify_signature(s, t, msg, n)) {
+    } else if (verify_signature(s, t, &as_key, msg, n)) {
         int64_t now = srv_now(s);
         json_t *exp = json_object_get(t->claims, "exp");
         bool skip_exp = srv_lab(s, LAB_SKIP_EXP);
         /* skip-exp lab: check everything else as if the token had not expired yet */
         if (skip_exp && json_is_integer(exp) && json_integer_value(exp) <= now)
             now = (int64_t)json_integer_value(exp) - 1;
+        /* RFC 9068 §4: a JWT access token is for this API (aud) and says it is an access token
+         * (typ at+jwt), so an ID token signed with the same key is refused on both. The JWT
+         * login's HS256 tokens are their own kind (lesson 3) and have no typ rule outside
+         * /userinfo. skip-aud lab: only signature, iss and exp are checked. */
+        bool skip_aud = srv_lab(s, LAB_SKIP_AUD);
         static const char *const req[] = {"exp", "sub"};
         jwt_rules rules = {.now = now,
                            .leeway = 5,
                            .iss = s->issuer,
-                           .aud = s->api_audience,
-                           .typ = access_only ? "at+jwt" : NULL,
+                           .aud = skip_aud ? NULL : s->api_audience,
+                           .typ = !skip_aud && (access_only || as_key) ? "at+jwt" : NULL,
                            .require = skip_exp ? req + 1 : req,
                            .nrequire = skip_exp ? 1 : 2};
         if (!jwt_check(t, &rules, &e)) {

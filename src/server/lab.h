@@ -17,8 +17,10 @@
     X(CODE_REUSE, "code-reuse", "authorization codes can be exchanged more than once")             \
     X(PASSWORD_GRANT, "password-grant", "the deprecated resource owner password grant is enabled") \
     X(UNBOUND_SESSION, "unbound-session",                                                          \
-      "an authorization session id alone is enough to sign in and consent (not bound to the "     \
-      "browser or app that started it)")
+      "an authorization session id alone is enough to sign in and consent (not bound to the "      \
+      "browser or app that started it)")                                                           \
+    X(SKIP_AUD, "skip-aud",                                                                        \
+      "the API checks only signature, iss and exp: not aud or typ (an ID token passes)")
 
 enum {
 #define LAB_ENUM(id, name, desc) LAB_BIT_##id,

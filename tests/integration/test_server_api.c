@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "jose/jsonx.h"
+#include "server/srv.h" /* srv_sign_jwt: a token signed with the server's own key */
 #include "test_server_util.h"
 
 static server *S;
@@ -330,6 +331,60 @@ static void test_lab_skip_exp_and_clock(void **st)
     free(tok);
 }
 
+/* RFC 9068 §4: a token signed with the authorization server's key must be an access token (typ
+ * at+jwt) for this API (aud). The skip-aud lab switch drops both checks: an ID token gets in. */
+static void test_api_wants_access_tokens(void **st)
+{
+    (void)st;
+    int64_t now = server_now(S);
+    char aud[300];
+    snprintf(aud, sizeof aud, "%s/api", server_issuer(S));
+    char *cj = claims_for(now, now + 300, server_issuer(S), aud);
+    json_t *claims = json_loads(cj, 0, NULL);
+    free(cj);
+    char *plain = NULL, *at = NULL;
+    assert_true(srv_sign_jwt(S, "JWT", claims, &plain, NULL));
+    assert_true(srv_sign_jwt(S, "at+jwt", claims, &at, NULL));
+    json_decref(claims);
+    resp r = api_get(S, "/api/profile", at);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    r = api_get(S, "/api/profile", plain);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(jstr(&r, "error_description"),
+                        "the header's typ is \"JWT\", expected \"at+jwt\"");
+    resp_free(&r);
+    r = api_get(S, "/api/notes", plain);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    /* the ID token: refused on aud first */
+    char *code = cli_code(S, "openid notes:read", NULL);
+    resp t = cli_exchange(S, code);
+    free(code);
+    const char *idt = jstr(&t, "id_token");
+    assert_non_null(idt);
+    r = api_get(S, "/api/profile", idt);
+    assert_int_equal(r.status, 401);
+    assert_non_null(strstr(jstr(&r, "error_description"), "aud"));
+    resp_free(&r);
+    /* skip-aud: signature, iss and exp are all the API looks at */
+    assert_true(server_set_lab(S, "skip-aud", true, NULL));
+    r = api_get(S, "/api/profile", idt);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(&r, "sub"), "alice");
+    resp_free(&r);
+    r = api_get(S, "/api/profile", plain);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    server_set_lab(S, "skip-aud", false, NULL);
+    r = api_get(S, "/api/profile", idt);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    resp_free(&t);
+    free(plain);
+    free(at);
+}
+
 static void test_lab_http(void **st)
 {
     (void)st;
@@ -521,6 +576,7 @@ int main(void)
         cmocka_unit_test_setup(test_lab_alg_confusion, reset),
         cmocka_unit_test_setup(test_lab_weak_secret, reset),
         cmocka_unit_test_setup(test_lab_skip_exp_and_clock, reset),
+        cmocka_unit_test_setup(test_api_wants_access_tokens, reset),
         cmocka_unit_test_setup(test_lab_http, reset),
         cmocka_unit_test_setup(test_events, reset),
         cmocka_unit_test_setup(test_key_rotation, reset),

@@ -844,6 +844,20 @@ static void test_userinfo_introspect_revoke(void **st)
     assert_string_equal(jstr(&r, "client_id"), "tokenlab-cli");
     assert_string_equal(jstr(&r, "username"), "alice@example.com");
     resp_free(&r);
+    /* the API introspects with its own credential (RFC 7662 §2.1): demo-api, a resource server */
+    const char *rs[] = {"Authorization: Basic ZGVtby1hcGk6ZGVtby1hcGktc2VjcmV0", NULL};
+    body = fmt("token=%s", at);
+    r = http_post(url, rs, body);
+    free(body);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(r.json, "active")));
+    assert_string_equal(jstr(&r, "client_id"), "tokenlab-cli");
+    resp_free(&r);
+    /* ... and it asks for no tokens of its own */
+    r = token_req(S, rs, "grant_type=client_credentials&scope=api:read");
+    assert_int_equal(r.status, 400);
+    assert_string_equal(jstr(&r, "error"), "unauthorized_client");
+    resp_free(&r);
     body = fmt("token=%s&token_type_hint=refresh_token", rt);
     r = http_post(url, basic, body);
     free(body);

@@ -155,7 +155,7 @@ static void test_front_matter_errors(void **state)
     expect("---\nid: a\ntitle: T\nlab: [alg-none, time-travel]\n---\n",
            "x.md:4: front matter 'lab': unknown lab switch 'time-travel' (known: alg-none, "
            "alg-confusion, weak-secret, skip-exp, no-pkce, loose-redirect, code-reuse, "
-           "password-grant, unbound-session)");
+           "password-grant, unbound-session, skip-aud)");
 }
 
 static void test_block_errors(void **state)
@@ -309,7 +309,7 @@ static void test_action_messages(void **state)
         {"lab on no-tls",
          "lab: unknown lab switch 'no-tls' (known: alg-none, alg-confusion, "
          "weak-secret, skip-exp, no-pkce, loose-redirect, code-reuse, password-grant, "
-         "unbound-session)"},
+         "unbound-session, skip-aud)"},
         {"introspect id", "introspect: 'id' is not access or refresh"},
         {"revoke login", "revoke: 'login' is not access or refresh"},
         {"api GET api/profile", "api: the path 'api/profile' must start with '/'"},
