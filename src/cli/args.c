@@ -324,7 +324,7 @@ bool args_parse_alg(const char *name, bool allow_none, jws_alg *out, tl_err *e)
                            allow_none ? " (write it as 'none')" : ", which is never accepted");
         return err_set(e, "cli.alg",
                        "unknown algorithm '%s' (choose HS256 HS384 HS512 RS256 RS384 RS512 PS256 "
-                       "PS384 PS512 ES256 ES384 ES512 EdDSA; names are case-sensitive)",
+                       "PS384 PS512 ES256 ES384 ES512 Ed25519 EdDSA; names are case-sensitive)",
                        name);
     }
     *out = a;

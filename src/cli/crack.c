@@ -38,7 +38,7 @@ static void help(FILE *f)
         "secret is found when HMAC(candidate, header.payload) equals the signature. This is an\n"
         "offline attack — one captured token is enough, and no server sees the attempts — which\n"
         "is why an HMAC secret must be long and random (RFC 7518 §3.2: at least as many bytes as\n"
-        "the hash; e.g. tokenlab keygen --alg HS256). RS*, PS*, ES* and EdDSA tokens are signed\n"
+        "the hash; e.g. tokenlab keygen --alg HS256). RS*, PS*, ES* and Ed25519/EdDSA tokens are signed\n"
         "with a private key and have no shared secret to guess.\n\n"
         "options:\n"
         "  --wordlist FILE   one candidate per line, exactly as written ('-' reads stdin);\n"

@@ -29,6 +29,7 @@ size_t alg_hash_len(jws_alg alg)
     case JWS_PS512:
     case JWS_ES512:
     case JWS_EDDSA:
+    case JWS_ED25519: /* Ed25519 hashes with SHA-512 (RFC 8032 §5.1) */
         return 64;
     default:
         return 0;

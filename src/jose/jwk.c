@@ -770,6 +770,7 @@ bool jwk_generate(jws_alg alg, int bits, jwk **out, tl_err *e)
         pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521");
         break;
     case JWS_EDDSA:
+    case JWS_ED25519:
         pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
         break;
     default:
@@ -899,15 +900,16 @@ static bool jwk_alg_fits_key(const jwk *k, jws_alg alg)
     case JWS_ES512:
         return k->kty == JWK_KTY_EC && strcmp(k->crv, "P-521") == 0;
     case JWS_EDDSA:
-        return k->kty == JWK_KTY_OKP;
+    case JWS_ED25519:
+        return k->kty == JWK_KTY_OKP; /* Ed25519 is the only OKP curve a jwk holds */
     default:
         return false;
     }
 }
 
 static const jws_alg jwk_pref_order[] = {JWS_RS256, JWS_RS384, JWS_RS512, JWS_PS256, JWS_PS384,
-                                         JWS_PS512, JWS_ES256, JWS_ES384, JWS_ES512, JWS_EDDSA,
-                                         JWS_HS256, JWS_HS384, JWS_HS512};
+                                         JWS_PS512, JWS_ES256, JWS_ES384, JWS_ES512, JWS_ED25519,
+                                         JWS_EDDSA, JWS_HS256, JWS_HS384, JWS_HS512};
 
 /* "RS256, RS384, ..." — what the key type and curve allow, ignoring the JWK "alg". */
 static void jwk_fit_list(const jwk *k, char *buf, size_t n)
@@ -928,6 +930,15 @@ static void jwk_describe(const jwk *k, char *buf, size_t n)
         snprintf(buf, n, "symmetric (oct) key");
     else
         snprintf(buf, n, "%s key", jwk_kty_name(k->kty));
+}
+
+/* A JWK "alg" names `alg`. "EdDSA" and "Ed25519" name the same operation on an Ed25519 key (RFC
+ * 9864 §2.2), so a key registered under either name works with both. */
+static bool jwk_alg_named(const char *jwk_alg, jws_alg alg)
+{
+    jws_alg named = jws_alg_from_name(jwk_alg);
+    if (named == alg) return true;
+    return (named == JWS_EDDSA || named == JWS_ED25519) && (alg == JWS_EDDSA || alg == JWS_ED25519);
 }
 
 bool jwk_allows(const jwk *k, jws_alg alg, bool for_sign, tl_err *e)
@@ -959,7 +970,7 @@ bool jwk_allows(const jwk *k, jws_alg alg, bool for_sign, tl_err *e)
         return err_set(e, "jws.alg_not_allowed", "alg %s does not fit this %s (it does %s)", an,
                        desc, fits);
     }
-    if (k->alg && strcmp(k->alg, an) != 0)
+    if (k->alg && !jwk_alg_named(k->alg, alg))
         return err_set(e, "jws.alg_not_allowed",
                        "the key's JWK \"alg\" is \"%s\", so it may not be used with %s (RFC 7517 "
                        "§4.4)",
@@ -986,7 +997,7 @@ size_t jwk_algs(const jwk *k, jws_alg *out)
     for (size_t i = 0; i < sizeof jwk_pref_order / sizeof *jwk_pref_order; i++) {
         jws_alg a = jwk_pref_order[i];
         if (!jwk_alg_fits_key(k, a)) continue;
-        if (k->alg && strcmp(k->alg, jws_alg_name(a)) != 0) continue;
+        if (k->alg && !jwk_alg_named(k->alg, a)) continue;
         out[n++] = a;
     }
     return n;
@@ -1006,7 +1017,7 @@ jws_alg jwk_default_alg(const jwk *k)
                : strcmp(k->crv, "P-384") == 0 ? JWS_ES384
                                               : JWS_ES512;
     case JWK_KTY_OKP:
-        return JWS_EDDSA;
+        return JWS_ED25519; /* RFC 9864: the fully-specified name */
     case JWK_KTY_OCT:
         return JWS_HS256;
     }

@@ -25,6 +25,7 @@ static const char *const jws_alg_names[JWS_ALG_COUNT] = {
     [JWS_RS384] = "RS384",         [JWS_RS512] = "RS512",   [JWS_PS256] = "PS256",
     [JWS_PS384] = "PS384",         [JWS_PS512] = "PS512",   [JWS_ES256] = "ES256",
     [JWS_ES384] = "ES384",         [JWS_ES512] = "ES512",   [JWS_EDDSA] = "EdDSA",
+    [JWS_ED25519] = "Ed25519",
 };
 
 const char *jws_alg_name(jws_alg alg)
@@ -71,6 +72,7 @@ static jws_family jws_alg_family(jws_alg alg)
     case JWS_ES512:
         return FAM_ES;
     case JWS_EDDSA:
+    case JWS_ED25519:
         return FAM_ED;
     default:
         return FAM_NONE;
@@ -517,7 +519,7 @@ static bool jws_precheck(const jws *t, tl_err *e)
         return err_set(
             e, "jws.alg_unknown",
             "alg \"%s\" is not a signature algorithm tokenlab knows (HS*, RS*, PS*, ES*, "
-            "EdDSA; names are case-sensitive)",
+            "Ed25519, EdDSA; names are case-sensitive)",
             t->alg_name);
     json_t *crit = json_object_get(t->header, "crit");
     if (crit) {

@@ -26,11 +26,12 @@ typedef enum jws_alg {
     JWS_ES256,
     JWS_ES384,
     JWS_ES512,
-    JWS_EDDSA,
+    JWS_EDDSA,   /* RFC 8037's polymorphic name; deprecated by RFC 9864 §2.2 for Ed25519 */
+    JWS_ED25519, /* RFC 9864: the fully-specified name, preferred when minting */
     JWS_ALG_COUNT
 } jws_alg;
 
-/* "HS256" ... "EdDSA", "none". */
+/* "HS256" ... "EdDSA", "Ed25519", "none". */
 const char *jws_alg_name(jws_alg alg);
 /* Exact, case-sensitive match (RFC 7515 §4.1.1: alg values are case-sensitive). "None", "NONE"
  * map to JWS_ALG_UNKNOWN, so they can never be confused with a real algorithm. */

@@ -52,11 +52,12 @@ bool config_parse(const char *text, size_t len, config **out, tl_err *e)
     json_t *sig = json_object_get(j, "signing");
     const char *alg = json_string_value(json_object_get(sig, "alg"));
     c->alg = alg ? jws_alg_from_name(alg) : JWS_RS256;
-    if (c->alg != JWS_RS256 && c->alg != JWS_ES256 && c->alg != JWS_EDDSA && c->alg != JWS_PS256 &&
-        c->alg != JWS_RS384 && c->alg != JWS_RS512 && c->alg != JWS_ES384 && c->alg != JWS_PS384 &&
-        c->alg != JWS_PS512 && c->alg != JWS_ES512) {
+    if (c->alg != JWS_RS256 && c->alg != JWS_ES256 && c->alg != JWS_EDDSA &&
+        c->alg != JWS_ED25519 && c->alg != JWS_PS256 && c->alg != JWS_RS384 &&
+        c->alg != JWS_RS512 && c->alg != JWS_ES384 && c->alg != JWS_PS384 && c->alg != JWS_PS512 &&
+        c->alg != JWS_ES512) {
         err_set(e, "server.config",
-                "signing.alg '%s' is not an asymmetric JWS algorithm (use RS256, ES256 or EdDSA)",
+                "signing.alg '%s' is not an asymmetric JWS algorithm (use RS256, ES256 or Ed25519)",
                 alg ? alg : "?");
         json_decref(j);
         config_free(c);

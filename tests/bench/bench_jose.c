@@ -56,6 +56,7 @@ static const char *md_of(jws_alg a)
     case JWS_ES384:
         return "SHA384";
     case JWS_EDDSA:
+    case JWS_ED25519:
         return NULL;
     default:
         return "SHA512";

@@ -299,7 +299,11 @@ int main(void)
         fprintf(stderr, "FAIL: cannot start %s\n", PYTHON);
         return 1;
     }
-    for (int a = JWS_HS256; a < JWS_ALG_COUNT; a++) one_alg((jws_alg)a);
+    /* Ed25519 (RFC 9864) is EdDSA's signature under its new name; the PyJWT and golang-jwt we
+     * test against know only "EdDSA" (InvalidAlgorithmError / "signing method (alg) is
+     * unavailable"), so it is covered by the EdDSA run here and by test_jws.c. */
+    for (int a = JWS_HS256; a < JWS_ALG_COUNT; a++)
+        if (a != JWS_ED25519) one_alg((jws_alg)a);
     py_stop();
     jwk_free(rsa_pair[0]);
     jwk_free(rsa_pair[1]);

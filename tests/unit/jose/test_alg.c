@@ -19,13 +19,14 @@ static void facts_per_alg(void **state)
         const char *hash;
         size_t len;
     } rows[] = {
-        {"HS256", true, "SHA256", 32},  {"HS384", true, "SHA384", 48},
-        {"HS512", true, "SHA512", 64},  {"RS256", false, "SHA256", 32},
-        {"RS384", false, "SHA384", 48}, {"RS512", false, "SHA512", 64},
-        {"PS256", false, "SHA256", 32}, {"PS384", false, "SHA384", 48},
-        {"PS512", false, "SHA512", 64}, {"ES256", false, "SHA256", 32},
-        {"ES384", false, "SHA384", 48}, {"ES512", false, "SHA512", 64},
+        {"HS256", true, "SHA256", 32},    {"HS384", true, "SHA384", 48},
+        {"HS512", true, "SHA512", 64},    {"RS256", false, "SHA256", 32},
+        {"RS384", false, "SHA384", 48},   {"RS512", false, "SHA512", 64},
+        {"PS256", false, "SHA256", 32},   {"PS384", false, "SHA384", 48},
+        {"PS512", false, "SHA512", 64},   {"ES256", false, "SHA256", 32},
+        {"ES384", false, "SHA384", 48},   {"ES512", false, "SHA512", 64},
         {"EdDSA", false, "SHA512", 64}, /* Ed25519 hashes with SHA-512 */
+        {"Ed25519", false, "SHA512", 64},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         jws_alg a = jws_alg_from_name(rows[i].name);

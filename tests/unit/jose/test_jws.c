@@ -392,6 +392,47 @@ static void test_alg_none_every_casing(void **state)
     jwk_free(hs);
 }
 
+/* RFC 9864: "Ed25519" is the fully-specified name of what RFC 8037 called "EdDSA" on an Ed25519
+ * key. Both verify; a JWK registered under one name works with the other; nothing else does. */
+static void test_ed25519_names(void **state)
+{
+    (void)state;
+    tl_err e = {0};
+    assert_int_equal(jws_alg_from_name("Ed25519"), JWS_ED25519);
+    assert_string_equal(jws_alg_name(JWS_ED25519), "Ed25519");
+    assert_int_equal(jws_alg_from_name("ed25519"), JWS_ALG_UNKNOWN); /* case-sensitive */
+    jwk *ed = NULL;
+    assert_true(jwk_generate(JWS_ED25519, 0, &ed, &e));
+    assert_int_equal(jwk_default_alg(ed), JWS_ED25519);
+    char *fs = mint(JWS_ED25519, ed, "{}"), *poly = mint(JWS_EDDSA, ed, "{}");
+    jws *t = parse_ok(fs);
+    assert_string_equal(t->alg_name, "Ed25519");
+    assert_true(jws_verify(t, ed, NULL, 0, &e));
+    jws_alg only_old[] = {JWS_EDDSA};
+    assert_false(jws_verify(t, ed, only_old, 1, &e)); /* the caller's list still decides */
+    assert_code(e, "jws.alg_not_allowed");
+    jws_free(t);
+    t = parse_ok(poly);
+    assert_true(jws_verify(t, ed, NULL, 0, &e));
+    jws_free(t);
+    /* a JWK that says "alg":"EdDSA" verifies an Ed25519 token, and the other way round */
+    assert_true(jwk_set_alg(ed, "EdDSA"));
+    t = parse_ok(fs);
+    assert_true(jws_verify(t, ed, NULL, 0, &e));
+    jws_free(t);
+    assert_true(jwk_set_alg(ed, "Ed25519"));
+    t = parse_ok(poly);
+    assert_true(jws_verify(t, ed, NULL, 0, &e));
+    jws_free(t);
+    jwk *ec = NULL;
+    assert_true(jwk_generate(JWS_ES256, 0, &ec, &e));
+    verify_fails(fs, ec, "jws.alg_not_allowed");
+    jwk_free(ec);
+    free(fs);
+    free(poly);
+    jwk_free(ed);
+}
+
 static void test_key_confusion_hs256_with_rsa_pem(void **state)
 {
     (void)state;
@@ -737,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_tampering),
         cmocka_unit_test(test_wrong_key_and_type),
         cmocka_unit_test(test_alg_none_every_casing),
+        cmocka_unit_test(test_ed25519_names),
         cmocka_unit_test(test_key_confusion_hs256_with_rsa_pem),
         cmocka_unit_test(test_ecdsa_signature_shapes),
         cmocka_unit_test(test_structure_errors),
