@@ -135,7 +135,7 @@ static size_t utf8_bad_offset(const unsigned char *s, size_t len)
     return len;
 }
 
-/* ---- words and conditions ------------------------------------------------------------------- */
+/* ---- words ------------------------------------------------------------------------------- */
 
 void parse_words_free(char **argv, size_t argc)
 {
@@ -183,98 +183,6 @@ bool parse_words(const char *s, char ***argv_out, size_t *argc_out, tl_err *e)
     return true;
 }
 
-void parse_cond_free(lesson_cond *c)
-{
-    if (!c) return;
-    free(c->path);
-    free(c->value);
-    free(c->text);
-    c->path = c->value = c->text = NULL;
-}
-
-bool parse_cond(const char *s, lesson_cond *out, tl_err *e)
-{
-    memset(out, 0, sizeof *out);
-    char **w = NULL;
-    size_t n = 0;
-    if (!parse_words(s, &w, &n, e)) return false;
-    size_t i = 0;
-    bool neg = false;
-    if (i < n && strcmp(w[i], "not") == 0) neg = true, i++;
-    if (i >= n) {
-        free_strs(w, n);
-        return err_set(e, "lesson.cond", "empty condition (expected PATH OP VALUE)");
-    }
-    const char *path = w[i++];
-    if (!state_path_known(path)) {
-        err_set(e, "lesson.path", "unknown check path '%s'", path);
-        free_strs(w, n);
-        return false;
-    }
-    if (i >= n) {
-        free_strs(w, n);
-        return err_set(e, "lesson.cond",
-                       "condition '%s' has no operator (==, !=, contains, exists, <, >)", s);
-    }
-    static const struct {
-        const char *name;
-        lesson_op op;
-    } ops[] = {{"==", LESSON_OP_EQ},         {"!=", LESSON_OP_NE}, {"contains", LESSON_OP_CONTAINS},
-               {"exists", LESSON_OP_EXISTS}, {"<", LESSON_OP_LT},  {">", LESSON_OP_GT}};
-    int found = -1;
-    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
-        if (strcmp(w[i], ops[k].name) == 0) found = (int)k;
-    if (found < 0) {
-        err_set(e, "lesson.op", "unknown operator '%s' (use ==, !=, contains, exists, <, >)", w[i]);
-        free_strs(w, n);
-        return false;
-    }
-    i++;
-    lesson_op op = ops[found].op;
-    char *value = NULL;
-    if (op == LESSON_OP_EXISTS) {
-        if (i < n) {
-            err_set(e, "lesson.cond", "'exists' takes no value (got '%s')", w[i]);
-            free_strs(w, n);
-            return false;
-        }
-    } else {
-        if (i >= n) {
-            err_set(e, "lesson.cond", "operator '%s' needs a value", ops[found].name);
-            free_strs(w, n);
-            return false;
-        }
-        if (i + 1 < n) {
-            err_set(e, "lesson.cond", "too many words after '%s' (quote a value with spaces)",
-                    ops[found].name);
-            free_strs(w, n);
-            return false;
-        }
-        if (op == LESSON_OP_LT || op == LESSON_OP_GT) {
-            char *end;
-            strtod(w[i], &end);
-            if (end == w[i] || *end) {
-                err_set(e, "lesson.cond", "operator '%s' compares numbers, '%s' is not a number",
-                        ops[found].name, w[i]);
-                free_strs(w, n);
-                return false;
-            }
-        }
-        value = strdup(w[i]);
-    }
-    out->negate = neg;
-    out->path = strdup(path);
-    out->op = op;
-    out->value = value;
-    out->text = strdup(s);
-    free_strs(w, n);
-    if (!out->path || !out->text || (op != LESSON_OP_EXISTS && !out->value)) {
-        parse_cond_free(out);
-        return err_set(e, "lesson.nomem", "out of memory");
-    }
-    return true;
-}
-
 /* ---- lesson structure ----------------------------------------------------------------------- */
 
 static void free_actions(lesson_action *a, size_t n)
@@ -288,7 +196,7 @@ static void free_actions(lesson_action *a, size_t n)
 
 static void free_conds(lesson_cond *c, size_t n)
 {
-    for (size_t i = 0; i < n; i++) parse_cond_free(&c[i]);
+    for (size_t i = 0; i < n; i++) check_cond_free(&c[i]);
     free(c);
 }
 
@@ -301,7 +209,7 @@ static void free_step(lesson_step *s)
     free_conds(s->checks, s->nchecks);
     free(s->ok);
     for (size_t i = 0; i < s->nfails; i++) {
-        parse_cond_free(&s->fails[i].cond);
+        check_cond_free(&s->fails[i].cond);
         free(s->fails[i].text);
     }
     free(s->fails);
@@ -691,7 +599,7 @@ static bool parse_action_line(pctx *c, int ln, const char *v, lesson_action **ar
 static bool parse_cond_line(pctx *c, int ln, const char *v, lesson_cond *out)
 {
     tl_err e = {0};
-    if (!parse_cond(v, out, &e)) {
+    if (!check_parse(v, out, &e)) {
         ERR(c, ln, "%s", e.msg);
         return false;
     }
@@ -705,7 +613,7 @@ static bool push_cond(pctx *c, int ln, const char *v, lesson_cond **arr, size_t 
     if (!parse_cond_line(c, ln, v, &k)) return false;
     lesson_cond *na = realloc(*arr, (*n + 1) * sizeof *na);
     if (!na) {
-        parse_cond_free(&k);
+        check_cond_free(&k);
         return false;
     }
     na[(*n)++] = k;
@@ -770,7 +678,7 @@ static lesson_step *parse_step(pctx *c, const char *id, int fence_ln, const line
                     nf[s->nfails++] = f;
                     s->fails = nf;
                 } else {
-                    parse_cond_free(&f.cond);
+                    check_cond_free(&f.cond);
                     free(f.text);
                 }
             }

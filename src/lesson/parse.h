@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "lesson/check.h"
 
 #define PARSE_MAX_FILE (1u << 20) /* a lesson larger than 1 MiB is an error */
 
@@ -20,25 +21,6 @@ typedef struct parse_diags {
 void parse_diags_add(parse_diags *d, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void parse_diags_free(parse_diags *d);
-
-/* A condition: `[not] PATH OP [VALUE]` (see check.h for what PATHs mean). */
-typedef enum lesson_op {
-    LESSON_OP_EQ,       /* == */
-    LESSON_OP_NE,       /* != */
-    LESSON_OP_CONTAINS, /* contains */
-    LESSON_OP_EXISTS,   /* exists (no value) */
-    LESSON_OP_LT,       /* < (numbers) */
-    LESSON_OP_GT,       /* > (numbers) */
-} lesson_op;
-
-typedef struct lesson_cond {
-    int line;
-    bool negate;
-    char *path; /* "response.status" */
-    lesson_op op;
-    char *value; /* unquoted; NULL for exists */
-    char *text;  /* the condition as written (for messages) */
-} lesson_cond;
 
 /* An action line split into words (shell-like quotes removed); argv[0] is the action name. */
 typedef struct lesson_action {
@@ -144,9 +126,6 @@ void parse_lesson_free(lesson *l);
 bool parse_words(const char *s, char ***argv, size_t *argc, tl_err *e);
 void parse_words_free(char **argv, size_t argc);
 
-/* Parses one condition (`check:` / `fail:` left side). Validates the path and operator. */
-bool parse_cond(const char *s, lesson_cond *out, tl_err *e);
-void parse_cond_free(lesson_cond *c);
 
 /* The n-th interactive block (steps and quizzes in document order), or NULL. */
 const lesson_block *parse_item(const lesson *l, size_t n);

@@ -1,7 +1,7 @@
 /* fuzz_lesson — the lesson parser (src/lesson/parse.h) on arbitrary bytes, as `tokenlab lessons
  * check` and the TUI read files written by others; every condition that parses is then evaluated
  * against a learner state holding a decoded token (check.h), and each line of the input also goes
- * through parse_cond and parse_words on its own.
+ * through check_parse and parse_words on its own.
  *
  * Properties (abort() on violation): a lesson is returned exactly when no diagnostic was added;
  * every diagnostic reads "fuzz.md:LINE: message" with 1 <= LINE <= lines in the input + 1; a
@@ -142,11 +142,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          line = strtok_r(NULL, "\n", &save), n++) {
         lesson_cond c = {0};
         tl_err e = {0};
-        if (parse_cond(line, &c, &e)) {
+        if (check_parse(line, &c, &e)) {
             eval_conds(&c, 1);
-            parse_cond_free(&c);
+            check_cond_free(&c);
         } else if (!e.code || !e.msg[0]) {
-            fail("parse_cond failed without an error");
+            fail("check_parse failed without an error");
         }
         char **argv = NULL;
         size_t argc = 0;

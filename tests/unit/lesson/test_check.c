@@ -22,9 +22,9 @@ static bool holds(const lesson_state *st, const char *text)
 {
     lesson_cond c;
     tl_err e = {0};
-    if (!parse_cond(text, &c, &e)) fail_msg("parse_cond(%s): %s", text, e.msg);
+    if (!check_parse(text, &c, &e)) fail_msg("check_parse(%s): %s", text, e.msg);
     bool r = check_eval(&c, st, NULL, 0);
-    parse_cond_free(&c);
+    check_cond_free(&c);
     return r;
 }
 
@@ -81,14 +81,14 @@ static void test_ops(void **state)
 
     char why[256];
     lesson_cond c;
-    assert_true(parse_cond("response.status == 200", &c, NULL));
+    assert_true(check_parse("response.status == 200", &c, NULL));
     assert_false(check_eval(&c, st, why, sizeof why));
     assert_string_equal(why, "response.status = 401");
-    parse_cond_free(&c);
-    assert_true(parse_cond("response.json.nope exists", &c, NULL));
+    check_cond_free(&c);
+    assert_true(check_parse("response.json.nope exists", &c, NULL));
     assert_false(check_eval(&c, st, why, sizeof why));
     assert_string_equal(why, "response.json.nope is missing");
-    parse_cond_free(&c);
+    check_cond_free(&c);
 
     assert_true(holds(st, "lab.alg-none == off"));
     state_set_lab(st, "alg-none", true);
