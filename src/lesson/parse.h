@@ -126,7 +126,6 @@ void parse_lesson_free(lesson *l);
 bool parse_words(const char *s, char ***argv, size_t *argc, tl_err *e);
 void parse_words_free(char **argv, size_t argc);
 
-
 /* The n-th interactive block (steps and quizzes in document order), or NULL. */
 const lesson_block *parse_item(const lesson *l, size_t n);
 size_t parse_item_count(const lesson *l);
