@@ -24,6 +24,9 @@ bool action_lab_known(const char *name, tl_err *e);
 const char *const *action_names(void);
 /* One line of usage for a known action ("login EMAIL PASSWORD"), or NULL. Static. */
 const char *action_usage(const char *name);
+/* For the console's Tab completion: the values argument `word` (1-based) of action `name` can take
+ * when its usage line cannot list them (`lab on|off SWITCH`: the server's switches), or NULL. */
+const char *const *action_arg_values(const char *name, size_t word);
 /* The known action one or two typing mistakes away from `name` ("logn" -> "login"), or NULL.
  * action_validate's "unknown action" message uses it. Static. */
 const char *action_suggest(const char *name);

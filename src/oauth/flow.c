@@ -502,14 +502,14 @@ http_request *flow_login_request(const char *base, const char *email, const char
 }
 
 http_request *flow_api_request(const char *method, const char *url, const char *access_token,
-                               const json_t *json_body, tl_err *e)
+                               const char *json_body, tl_err *e)
 {
-    http_request *r = bearer_request(method ? method : "GET", url, "API call", access_token, e);
-    if (r && json_body) {
-        char *text = json_dumps(json_body, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (!text || !http_request_set_body(r, JSON_TYPE, text, strlen(text))) r = nomem(r, e);
-        free(text);
-    }
+    if (!method) method = "GET";
+    http_request *r = access_token ? bearer_request(method, url, "API call", access_token, e)
+                      : need("URL", url, e) ? new_request(method, url, "API call", e)
+                                            : NULL;
+    if (r && json_body && !http_request_set_body(r, JSON_TYPE, json_body, strlen(json_body)))
+        r = nomem(r, e);
     return r;
 }
 
@@ -1344,6 +1344,15 @@ http_request *flow_lab_clock_request(const char *base, const char *lab_key, long
     json_t *body = json_pack("{s:I}", "advance", (json_int_t)advance_seconds);
     if (!body) return nomem(NULL, e);
     http_request *r = lab_request("POST", base, "/lab/clock", lab_key, body, "lab: clock", e);
+    json_decref(body);
+    return r;
+}
+
+http_request *flow_lab_clock_reset_request(const char *base, const char *lab_key, tl_err *e)
+{
+    json_t *body = json_pack("{s:b}", "reset", 1);
+    if (!body) return nomem(NULL, e);
+    http_request *r = lab_request("POST", base, "/lab/clock", lab_key, body, "lab: clock reset", e);
     json_decref(body);
     return r;
 }

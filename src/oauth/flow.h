@@ -104,10 +104,12 @@ typedef struct flow_client {
 /* POST {base}/login, Content-Type: application/json, {"email":…,"password":…} */
 http_request *flow_login_request(const char *base, const char *email, const char *password,
                                  tl_err *e);
-/* Bearer call to an API: `method` `url` with Authorization: Bearer <token>; json_body may be NULL
- * (else sent as application/json). Used for /api/profile, /api/notes. */
+/* Bearer call to an API: `method` (NULL = GET) `url` with Authorization: Bearer <token>, or with
+ * no credentials when access_token is NULL (to see the 401). json_body, when not NULL, is sent as
+ * given as application/json — a lesson may send a malformed one on purpose. Used for /api/profile,
+ * /api/notes and the lessons' `api` action. */
 http_request *flow_api_request(const char *method, const char *url, const char *access_token,
-                               const json_t *json_body, tl_err *e);
+                               const char *json_body, tl_err *e);
 
 /* ---- authorization code flow ----------------------------------------------------------------- */
 
@@ -343,6 +345,8 @@ void flow_bearer_challenge_clear(flow_bearer_challenge *b);
 /* POST {base}/lab/clock {"advance": seconds} — fast-forwards the server's clock. */
 http_request *flow_lab_clock_request(const char *base, const char *lab_key, long advance_seconds,
                                      tl_err *e);
+/* POST {base}/lab/clock {"reset": true} — back to the real time. */
+http_request *flow_lab_clock_reset_request(const char *base, const char *lab_key, tl_err *e);
 /* POST {base}/lab/switch {"name": switch, "on": bool} */
 http_request *flow_lab_switch_request(const char *base, const char *lab_key, const char *name,
                                       bool on, tl_err *e);

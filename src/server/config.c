@@ -226,6 +226,14 @@ const config_client *config_client_by_id(const config *c, const char *id)
     return c->ext ? c->ext->client_by_id(c->ext->ud, id) : NULL;
 }
 
+const config_client *config_client_with(const config *c, bool confidential, unsigned grant)
+{
+    for (size_t i = 0; i < c->nclients; i++)
+        if (c->clients[i].confidential == confidential && (c->clients[i].grants & grant) == grant)
+            return &c->clients[i];
+    return NULL;
+}
+
 const config_scope *config_scope_find(const config *c, const char *name)
 {
     for (size_t i = 0; i < c->nscopes; i++)

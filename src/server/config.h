@@ -74,6 +74,9 @@ void config_free(config *c);
 const config_user *config_user_by_email(const config *c, const char *email);
 const config_user *config_user_by_sub(const config *c, const char *sub);
 const config_client *config_client_by_id(const config *c, const char *id);
+/* The first client of the loaded config (not the run-time additions) that is confidential or public
+ * as asked and allows every grant in `grant` (CONFIG_GRANT_* bits), or NULL. */
+const config_client *config_client_with(const config *c, bool confidential, unsigned grant);
 const config_scope *config_scope_find(const config *c, const char *name);
 
 #endif

@@ -11,7 +11,6 @@
 #include "lesson/engine.h"
 #include "lesson/parse.h"
 #include "lesson/state.h"
-#include "server/server.h"
 #include "tui/doc.h"
 #include "tui/keys.h"
 #include "tui/pane_lesson.h"
@@ -220,12 +219,12 @@ static bool all_placeholder(const char *s, size_t n) /* ID, ALG, DURATION, "…"
 /* The words an argument of action `name` can start with, read from its usage line
  * ("exchange [verifier=correct|wrong|none] [code=last|used]" gives verifier=correct,
  * verifier=wrong, …, code=last, …; a placeholder value gives just "key="), plus the server's lab
- * switches for the last word of `lab on|off`. */
+ * switches for the last word of `lab on|off` (action_arg_values). */
 static void arg_cands(const char *name, size_t word, cands *cs)
 {
-    if (strcmp(name, "lab") == 0 && word == 2) {
-        const char *const *labs = server_lab_names();
-        for (size_t i = 0; labs && labs[i]; i++) cand_add(cs, labs[i], strlen(labs[i]));
+    const char *const *values = action_arg_values(name, word);
+    if (values) {
+        for (size_t i = 0; values[i]; i++) cand_add(cs, values[i], strlen(values[i]));
         return;
     }
     const char *u = action_usage(name);
@@ -445,8 +444,7 @@ static void run_line(console *c)
         set_msg(c, 2, "%s %s", ui_sym(SYM_CROSS), e.msg);
         return;
     }
-    if (!action_validate(argc, argv, &e) ||
-        (argc == 3 && strcmp(argv[0], "lab") == 0 && !action_lab_known(argv[2], &e))) {
+    if (!action_validate(argc, argv, &e)) {
         set_msg(c, 2, "%s %s", ui_sym(SYM_CROSS), e.msg);
         parse_words_free(argv, argc);
         return;

@@ -18,26 +18,14 @@
 #include "oauth/http.h"
 #include "server/server.h"
 
+#include "action_run.h"
+
 typedef struct fx {
     server *srv;
     http_client *h;
     lesson_state *st;
     uint64_t inflight;
 } fx;
-
-typedef struct done {
-    int calls;
-    bool ok;
-    char msg[600];
-} done;
-
-static void on_done(void *ud, bool ok, const tl_err *e)
-{
-    done *d = ud;
-    d->calls++;
-    d->ok = ok;
-    snprintf(d->msg, sizeof d->msg, "%s", e && e->code ? e->msg : "");
-}
 
 static int setup(void **state)
 {
@@ -64,25 +52,12 @@ static int teardown(void **state)
 /* Runs one action line to its end; returns what the callback said. */
 static done act(fx *f, const char *line)
 {
-    lesson_action a = {.line = 1};
-    assert_true(parse_words(line, &a.argv, &a.argc, NULL));
-    a.text = strdup(line);
     action_ctx c = {.http = f->h,
                     .server_url = server_base_url(f->srv),
                     .lab_key = server_lab_key(f->srv),
                     .st = f->st,
                     .inflight = &f->inflight};
-    done d = {0};
-    tl_err e = {0};
-    if (!action_start(&c, &a, on_done, &d, &e)) {
-        d.calls = 1;
-        snprintf(d.msg, sizeof d.msg, "%s", e.msg);
-    }
-    for (int i = 0; d.calls == 0 && i < 200; i++) http_poll(f->h, NULL, 0, 100);
-    assert_int_equal(d.calls, 1);
-    parse_words_free(a.argv, a.argc);
-    free(a.text);
-    return d;
+    return act_run_line(&c, line);
 }
 
 static void get_code(fx *f)
@@ -157,23 +132,12 @@ static void test_transport_failure_keeps_code(void **state)
     fx *f = *state;
     get_code(f);
     char *code = strdup(f->st->flow.code);
-    lesson_action a = {.line = 1};
-    assert_true(parse_words("exchange client_secret=demo-web-secret", &a.argv, &a.argc, NULL));
-    a.text = strdup("exchange");
     action_ctx c = {.http = f->h, .server_url = "http://127.0.0.1:9", .st = f->st};
-    done d = {0};
-    tl_err e = {0};
-    if (action_start(&c, &a, on_done, &d, &e))
-        for (int i = 0; d.calls == 0 && i < 200; i++) http_poll(f->h, NULL, 0, 100);
-    else
-        d.calls = 1;
-    assert_int_equal(d.calls, 1);
+    done d = act_run_line(&c, "exchange client_secret=demo-web-secret");
     assert_false(d.ok);
     assert_non_null(f->st->flow.code);
     assert_string_equal(f->st->flow.code, code);
     assert_null(f->st->flow.used_code);
-    parse_words_free(a.argv, a.argc);
-    free(a.text);
     free(code);
 }
 

@@ -1,0 +1,232 @@
+/* act_token — the token endpoint and the calls about a token: exchange, refresh,
+ * client-credentials, password-grant, introspect, revoke. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lesson/act.h"
+#include "lesson/defaults.h"
+#include "oauth/pkce.h"
+
+/* ---- exchange [verifier=…] [code=last|used] [client_secret=S] ------------------------------- */
+
+static act_status exchange_start(act_run *r, tl_err *e)
+{
+    const lesson_action *a = r->a;
+    lesson_state *st = r->ctx.st;
+    const flow_endpoints *ep = act_ep(r, e);
+    if (!ep) return ACT_FAILED;
+    state_flow *fl = &st->flow;
+    const char *which = act_kv(a, "code") ? act_kv(a, "code") : "last";
+    const char *code = strcmp(which, "used") == 0 ? fl->used_code : fl->code;
+    if (strcmp(which, "used") != 0 && strcmp(which, "last") != 0) code = which;
+    if (!code)
+        return err_set(e, "action.no_code",
+                       "exchange: there is no %s authorization code (run authorize, signin and "
+                       "consent first)",
+                       strcmp(which, "used") == 0 ? "used" : "unused"),
+               ACT_FAILED;
+    const char *vmode = act_kv(a, "verifier") ? act_kv(a, "verifier") : "correct";
+    char *verifier = NULL;
+    if (strcmp(vmode, "correct") == 0 && fl->verifier)
+        verifier = strdup(fl->verifier);
+    else if (strcmp(vmode, "wrong") == 0)
+        verifier = pkce_verifier_new(e);
+    else if (strcmp(vmode, "none") != 0 && strcmp(vmode, "correct") != 0)
+        verifier = strdup(vmode);
+    if (act_kv(a, "client_secret")) state_set_str(&fl->client_secret, act_kv(a, "client_secret"));
+    flow_client c = act_client(st, NULL, NULL);
+    const char *ru = act_kv(a, "redirect_uri") ? act_kv(a, "redirect_uri") : fl->redirect_uri;
+    /* the code is marked used when the answer shows the server consumed it (exchange_answer) */
+    r->s1 = strdup(code);
+    r->stage = strcmp(which, "last") == 0;
+    http_request *req =
+        r->s1 ? flow_token_code_request(ep->token, &c, r->s1, ru, verifier, e) : NULL;
+    free(verifier);
+    return act_send_status(r, req, e);
+}
+
+/* Did the server consume the authorization code this token request carried? RFC 6749 §4.1.2
+ * makes a code single-use on the server, but the server authenticates the client first (§3.2.1,
+ * §5.2 invalid_client) and checks the grant type before it looks the code up: a request refused
+ * there leaves the code unused. Any other answer — tokens, or a refusal of the code itself
+ * (invalid_grant: unknown, expired, another client's, wrong redirect_uri; PKCE; a full store) —
+ * came after the lookup, which marks the code used (server/token.c grant_code). */
+static bool code_consumed(const http_exchange *x)
+{
+    if (x->status == 200) return true;
+    if (x->status == 401) return false;
+    const char *err =
+        json_is_object(x->json) ? json_string_value(json_object_get(x->json, "error")) : NULL;
+    return !err || (strcmp(err, "invalid_client") != 0 && strcmp(err, "unauthorized_client") != 0 &&
+                    strcmp(err, "unsupported_grant_type") != 0);
+}
+
+static act_status exchange_answer(act_run *r, const http_exchange *x, tl_err *e)
+{
+    state_flow *fl = &r->ctx.st->flow;
+    if (r->s1 && code_consumed(x)) {
+        state_set_str(&fl->used_code, r->s1);
+        if (r->stage && fl->code && strcmp(fl->code, r->s1) == 0) state_set_str(&fl->code, NULL);
+    }
+    return act_took_tokens(r, x, e);
+}
+
+const action_entry act_exchange = {
+    .name = "exchange",
+    .usage = "exchange [verifier=correct|wrong|none] [code=last|used] [client_secret=S]",
+    .keys = "verifier code client_secret redirect_uri",
+    .start = exchange_start,
+    .on_answer = exchange_answer,
+};
+
+/* ---- refresh [scope="…"] [token=current|old] [client_secret=S] ------------------------------ */
+
+static act_status refresh_start(act_run *r, tl_err *e)
+{
+    const lesson_action *a = r->a;
+    lesson_state *st = r->ctx.st;
+    const flow_endpoints *ep = act_ep(r, e);
+    if (!ep) return ACT_FAILED;
+    const char *which = act_kv(a, "token") ? act_kv(a, "token") : "current";
+    bool old = strcmp(which, "old") == 0;
+    const char *rt = old ? st->old_refresh : st->tokens[STATE_TOK_REFRESH];
+    if (!rt)
+        return err_set(e, "action.no_token", "refresh: there is no %s refresh token",
+                       old ? "old (rotated)" : ""),
+               ACT_FAILED;
+    if (act_kv(a, "client_secret"))
+        state_set_str(&st->flow.client_secret, act_kv(a, "client_secret"));
+    flow_client c = act_client(st, NULL, NULL);
+    return act_send_status(r, flow_token_refresh_request(ep->token, &c, rt, act_kv(a, "scope"), e),
+                           e);
+}
+
+const action_entry act_refresh = {
+    .name = "refresh",
+    .usage = "refresh [scope=\"…\"] [token=current|old] [client_secret=S]",
+    .keys = "scope token client_secret",
+    .start = refresh_start,
+    .on_answer = act_took_tokens,
+};
+
+/* ---- client-credentials client=ID secret=S scope="…" ---------------------------------------- */
+
+static act_status client_credentials_start(act_run *r, tl_err *e)
+{
+    const lesson_action *a = r->a;
+    lesson_state *st = r->ctx.st;
+    const flow_endpoints *ep = act_ep(r, e);
+    const char *id = act_kv(a, "client");
+    if (!id) id = defaults_client(DEFAULTS_SERVICE, e);
+    if (!ep || !id) return ACT_FAILED;
+    flow_client c = {
+        .client_id = id, .client_secret = act_kv(a, "secret"), .auth = FLOW_AUTH_BASIC};
+    if (act_kv(a, "auth") && strcmp(act_kv(a, "auth"), "post") == 0) c.auth = FLOW_AUTH_POST;
+    if (!c.client_secret) c.auth = FLOW_AUTH_NONE;
+    state_set_str(&st->flow.client_id, id);
+    state_set_str(&st->flow.client_secret, c.client_secret);
+    return act_send_status(
+        r, flow_token_client_credentials_request(ep->token, &c, act_kv(a, "scope"), e), e);
+}
+
+const action_entry act_client_credentials = {
+    .name = "client-credentials",
+    .usage = "client-credentials client=ID secret=S scope=\"…\"",
+    .keys = "client secret scope auth",
+    .start = client_credentials_start,
+    .on_answer = act_took_tokens,
+};
+
+/* ---- password-grant client=ID username=U password=P ----------------------------------------- */
+
+static act_status password_grant_start(act_run *r, tl_err *e)
+{
+    const lesson_action *a = r->a;
+    lesson_state *st = r->ctx.st;
+    const flow_endpoints *ep = act_ep(r, e);
+    const char *web = defaults_client(DEFAULTS_WEB, e);
+    const char *id = act_kv(a, "client") ? act_kv(a, "client") : web;
+    const char *sec = act_kv(a, "secret");
+    if (!ep || !id) return ACT_FAILED;
+    err_clear(e); /* a lesson naming its client needs no default one */
+    if (!sec && web && strcmp(id, web) == 0) sec = defaults_secret(id);
+    flow_client c = {
+        .client_id = id, .client_secret = sec, .auth = sec ? FLOW_AUTH_BASIC : FLOW_AUTH_NONE};
+    state_set_str(&st->flow.client_id, id);
+    state_set_str(&st->flow.client_secret, sec);
+    return act_send_status(r,
+                           flow_token_password_request(ep->token, &c, act_kv(a, "username"),
+                                                       act_kv(a, "password"), act_kv(a, "scope"),
+                                                       e),
+                           e);
+}
+
+const action_entry act_password_grant = {
+    .name = "password-grant",
+    .usage = "password-grant client=ID username=U password=P",
+    .keys = "client username password secret scope",
+    .start = password_grant_start,
+    .on_answer = act_took_tokens,
+};
+
+/* ---- introspect access|refresh, revoke access|refresh --------------------------------------- */
+
+static bool which_token_validate(size_t argc, char *const *argv, tl_err *e)
+{
+    (void)argc;
+    if (strcmp(argv[1], "access") && strcmp(argv[1], "refresh"))
+        return err_set(e, "action.args", "%s: '%s' is not access or refresh", argv[0], argv[1]);
+    return true;
+}
+
+static act_status about_token(act_run *r, bool intro, tl_err *e)
+{
+    const lesson_action *a = r->a;
+    lesson_state *st = r->ctx.st;
+    const flow_endpoints *ep = act_ep(r, e);
+    const char *which = act_pos(a, 1);
+    const char *tok = ep ? act_token(st, which, e) : NULL;
+    if (!tok) return ACT_FAILED;
+    const char *id = act_kv(a, "client");
+    const char *sec = act_kv(a, "secret");
+    if (!id && intro && !st->flow.client_secret) { /* introspection needs a confidential client */
+        if (!(id = defaults_client(DEFAULTS_WEB, e))) return ACT_FAILED;
+        sec = defaults_secret(id);
+    }
+    flow_client c = act_client(st, id, sec);
+    const char *hint = strcmp(which, "refresh") == 0 ? "refresh_token" : "access_token";
+    return act_send_status(r,
+                           intro ? flow_introspect_request(ep->introspection, &c, tok, hint, e)
+                                 : flow_revoke_request(ep->revocation, &c, tok, hint, e),
+                           e);
+}
+
+static act_status introspect_start(act_run *r, tl_err *e)
+{
+    return about_token(r, true, e);
+}
+
+static act_status revoke_start(act_run *r, tl_err *e)
+{
+    return about_token(r, false, e);
+}
+
+const action_entry act_introspect = {
+    .name = "introspect",
+    .usage = "introspect access|refresh",
+    .min_pos = 1,
+    .max_pos = 1,
+    .keys = "client secret",
+    .validate = which_token_validate,
+    .start = introspect_start,
+};
+
+const action_entry act_revoke = {
+    .name = "revoke",
+    .usage = "revoke access|refresh",
+    .min_pos = 1,
+    .max_pos = 1,
+    .keys = "client secret",
+    .validate = which_token_validate,
+    .start = revoke_start,
+};
