@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "jose/verdict.h"
+
 static const char *const tok_names[STATE_TOK_COUNT] = {"access", "id", "refresh", "login"};
 
 const char *state_token_name(state_token t)
@@ -137,6 +139,7 @@ void state_free(lesson_state *st)
     jwk_free(st->login_secret);
     jwks_free(st->server_jwks);
     jwk_free(st->lab_key);
+    state_set_decoder_given(st, NULL, NULL, NULL);
     if (st->inbox) {
         for (size_t i = 0; i < st->inbox->n; i++) {
             free(st->inbox->code[i]);
@@ -153,65 +156,26 @@ int64_t state_now(const lesson_state *st)
     return (int64_t)time(NULL) + (st ? st->clock_offset : 0);
 }
 
-static bool try_key(const jws *t, const jwk *k, bool *applicable)
-{
-    if (!k) return false;
-    tl_err e = {0};
-    if (!jwk_allows(k, t->alg, false, NULL)) return false;
-    if (jws_verify(t, k, NULL, 0, &e)) return true;
-    if (err_is(&e, "jws.sig_mismatch") || err_is(&e, "jws.sig_length")) *applicable = true;
-    return false;
-}
-
 void state_update_signature(lesson_state *st)
 {
-    st->decoder_sig_why[0] = 0;
     const jws *t = st->decoder_jws;
-    if (!t || t->is_jwe) {
-        st->decoder_sig = "unknown";
-        return;
-    }
-    if (t->alg == JWS_ALG_NONE || (t->alg_name && jws_alg_name_is_none(t->alg_name))) {
-        st->decoder_sig = "unsigned";
-        snprintf(st->decoder_sig_why, sizeof st->decoder_sig_why, "alg is \"%s\": no signature",
-                 t->alg_name ? t->alg_name : "none");
-        return;
-    }
-    bool applicable = false;
-    struct {
-        const jwk *k;
-        const char *what;
-    } keys[] = {{st->decoder_key, "the key used to sign it here"},
-                {st->login_secret, "the server's login secret"},
-                {st->lab_key, "the lab key"}};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (try_key(t, keys[i].k, &applicable)) {
-            st->decoder_sig = "valid";
-            snprintf(st->decoder_sig_why, sizeof st->decoder_sig_why, "verified with %s",
-                     keys[i].what);
-            return;
-        }
-    if (st->server_jwks) {
-        const char *kid = NULL;
-        tl_err e = {0};
-        if (jws_verify_jwks(t, st->server_jwks, NULL, 0, &kid, &e)) {
-            st->decoder_sig = "valid";
-            snprintf(st->decoder_sig_why, sizeof st->decoder_sig_why,
-                     "verified with the server's key%s%s", kid ? " kid=" : "", kid ? kid : "");
-            return;
-        }
-        if (err_is(&e, "jws.sig_mismatch") || err_is(&e, "jws.sig_length")) applicable = true;
-    }
-    if (applicable) {
-        st->decoder_sig = "invalid";
-        snprintf(st->decoder_sig_why, sizeof st->decoder_sig_why,
-                 "signature does not match: the token was changed after signing, or the key is "
-                 "wrong");
-    } else {
-        st->decoder_sig = "unknown";
-        snprintf(st->decoder_sig_why, sizeof st->decoder_sig_why, "no known key fits %s",
-                 t->alg_name ? t->alg_name : "this alg");
-    }
+    bool given = st->given_key && verdict_same_token(t, st->given_for);
+    verdict_key keys[] = {
+        {VERDICT_SIGNER, st->decoder_key, NULL, "the key the lesson signed it with"},
+        {VERDICT_ISSUER, st->login_secret, NULL, "the server's login secret"},
+        {VERDICT_ISSUER, NULL, st->server_jwks, "the server's JWKS"},
+        {VERDICT_MAYBE, st->lab_key, NULL, "the lab key"},
+        {given ? VERDICT_GIVEN : VERDICT_MAYBE, st->given_key, NULL,
+         st->given_what ? st->given_what : "your key"},
+    };
+    verdict_seen seen[STATE_TOK_COUNT];
+    size_t nseen = 0;
+    for (int i = 0; i < STATE_TOK_COUNT; i++)
+        if (st->tokens[i]) seen[nseen++] = (verdict_seen){tok_names[i], st->tokens[i]};
+    verdict v;
+    verdict_judge(t, keys, sizeof keys / sizeof keys[0], seen, nseen, &v);
+    st->decoder_sig = verdict_sig_name(v.sig);
+    snprintf(st->decoder_sig_why, sizeof st->decoder_sig_why, "%s", v.message);
 }
 
 void state_set_decoder(lesson_state *st, const char *token)
@@ -231,6 +195,14 @@ void state_set_decoder_key(lesson_state *st, jwk *key)
 {
     jwk_free(st->decoder_key);
     st->decoder_key = key;
+}
+
+void state_set_decoder_given(lesson_state *st, jwk *key, const char *what, const char *token)
+{
+    jwk_free(st->given_key);
+    st->given_key = key;
+    state_set_str(&st->given_for, key ? token : NULL);
+    state_set_str(&st->given_what, key ? what : NULL);
 }
 
 void state_set_token(lesson_state *st, state_token which, const char *token)

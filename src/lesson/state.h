@@ -62,9 +62,12 @@ typedef struct lesson_state {
     char *decoder;    /* text in the decoder, NULL when empty */
     jws *decoder_jws; /* parsed token, or NULL (decoder_err says why) */
     tl_err decoder_err;
-    const char *decoder_sig;   /* "valid" | "invalid" | "unsigned" | "unknown" (static) */
-    char decoder_sig_why[256]; /* e.g. "verified with the server's key kid=…" */
-    jwk *decoder_key;          /* the key the last mint/resign used (signature checks), or NULL */
+    const char *decoder_sig; /* "valid" | "invalid" | "unsigned" | "unknown" (static) */
+    char decoder_sig_why[TL_ERR_MSG_MAX + 256]; /* the sentence the decoder pane shows */
+    jwk *decoder_key; /* the key the last mint/resign used (signature checks), or NULL */
+    jwk *given_key;   /* the key the learner gave in the decoder (K), or NULL */
+    char *given_for;  /* the token it was given for (jose/verdict: verdict_same_token) */
+    char *given_what; /* "your secret (12 bytes)" */
 
     char *tokens[STATE_TOK_COUNT]; /* tokens the app holds, NULL when none */
     char *old_refresh;             /* the refresh token before the last rotation */
@@ -99,14 +102,20 @@ int64_t state_now(const lesson_state *st);
 
 /* Replaces the decoder text (NULL/"" clears it), parses it and recomputes the signature status. */
 void state_set_decoder(lesson_state *st, const char *token);
-/* Recomputes decoder_sig (after keys change). Keys tried: decoder_key, login_secret, server_jwks.
- */
+/* Recomputes decoder_sig and decoder_sig_why (after keys change) with jose/verdict, from the same
+ * keys in the same order as the TUI's decoder pane: the learner's key given for this token, the
+ * lesson's signing key (decoder_key), the server's login secret and JWKS, the lab key, the
+ * learner's key given for another token. */
 void state_update_signature(lesson_state *st);
 /* Sets (copies) or clears (NULL) a held token. */
 void state_set_token(lesson_state *st, state_token which, const char *token);
 void state_set_str(char **slot, const char *value); /* free + strdup helper (NULL clears) */
 /* Takes ownership of `key` (may be NULL). */
 void state_set_decoder_key(lesson_state *st, jwk *key);
+/* The learner gave `key` (owned; NULL clears) for the token `token`, described as `what`: it judges
+ * that token and its edits alone, and is only one more candidate for other tokens. Does not
+ * recompute the verdict (state_update_signature does). */
+void state_set_decoder_given(lesson_state *st, jwk *key, const char *what, const char *token);
 void state_set_lab(lesson_state *st, const char *name, bool on);
 void state_clear_response(lesson_state *st);
 

@@ -169,9 +169,14 @@ void app_show_token_key(app *a, const char *label, const char *token, struct jwk
     if (a->lesson) pane_lesson_decoder_changed(a->lesson, token);
 }
 
-void app_decoder_key(app *a, struct jwk *key)
+void app_decoder_key(app *a, struct jwk *key, const char *what, const char *token)
 {
-    if (a->lesson) pane_lesson_decoder_key(a->lesson, key);
+    if (a->lesson) pane_lesson_decoder_key(a->lesson, key, what, token);
+}
+
+const struct jwk *app_lab_key_held(app *a)
+{
+    return a->lesson ? pane_lesson_lab_key_held(a->lesson) : NULL;
 }
 
 struct jwk *app_lab_key(app *a)

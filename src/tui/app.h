@@ -40,11 +40,14 @@ void app_show_token(app *a, const char *label, const char *token);
 void app_show_token_key(app *a, const char *label, const char *token, struct jwk *key);
 /* An HTTP exchange started or finished: the flow diagram follows it. */
 void app_http_seen(app *a, const char *method, const char *url, const char *body);
-/* The learner chose a key in the decoder (NULL: none): the lesson's checks verify with it too. */
-void app_decoder_key(app *a, struct jwk *key);
-/* The lesson engine's lab key (`key=lab` in lessons: an RSA key the learner holds), or NULL.
- * Borrowed. */
+/* The learner gave a key in the decoder (NULL: none) for the token `token` (described as `what`,
+ * "your secret (12 bytes)"): the lesson's checks judge the signature with it too, the same way. */
+void app_decoder_key(app *a, struct jwk *key, const char *what, const char *token);
+/* The lesson engine's lab key (`key=lab` in lessons: an RSA key the learner holds), made on first
+ * use; NULL without a lesson. Borrowed. */
 struct jwk *app_lab_key(app *a);
+/* The lab key if one was made already (never makes one), else NULL. Borrowed. */
+const struct jwk *app_lab_key_held(app *a);
 /* Feeds a key through the same path as the terminal's (presenter replay and auto-advance). */
 void app_key(app *a, int key);
 /* Focuses a pane (in tabs layout: shows it). */

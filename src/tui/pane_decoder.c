@@ -12,12 +12,14 @@
 #include "base/fileio.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "jose/alg.h"
 #include "jose/b64url.h"
 #include "jose/explain.h"
 #include "jose/jsonx.h"
 #include "jose/jwk.h"
 #include "jose/jws.h"
 #include "jose/jwt.h"
+#include "jose/verdict.h"
 #include "tui/doc.h"
 
 #define HISTORY_MAX  8
@@ -37,8 +39,6 @@ typedef struct hist_entry {
     jwk *key; /* the key it was signed with when the lesson knows it, or NULL */
 } hist_entry;
 
-typedef enum sig_state { SIG_UNKNOWN, SIG_VALID, SIG_INVALID, SIG_UNSIGNED } sig_state;
-
 struct pane_decoder {
     app *a;
     strbuf tok;   /* the token as typed */
@@ -48,9 +48,9 @@ struct pane_decoder {
     jws *t;
     tl_err perr;
     bool parsed_ok;
-    sig_state sig;
-    char sig_msg[TL_ERR_MSG_MAX + 256];
-    jwk *key; /* the learner's key (K) */
+    verdict v; /* the signature verdict, shared with the lesson check decoder.signature */
+    jwk *key;  /* the learner's key (K) */
+    char *key_for; /* the token it was given for: it decides for that token (and edits of it) */
     char key_desc[96];
     jwk *tok_key; /* the key this token was signed with, when known (a lesson's mint), or NULL */
     hist_entry hist[HISTORY_MAX];
@@ -132,6 +132,7 @@ void pane_decoder_free(pane_decoder *p)
     if (!p) return;
     jws_free(p->t);
     jwk_free(p->key);
+    free(p->key_for);
     jwk_free(p->tok_key);
     for (int i = 0; i < p->nhist; i++) {
         free(p->hist[i].token);
@@ -145,132 +146,36 @@ void pane_decoder_free(pane_decoder *p)
 
 /* ---- decoding and verification ---- */
 
-/* The history entry whose token carries this token's signature over other content and verifies
- * with `k`: the token is a copy of it, changed after `k` signed it (a lesson's `tamper`, an H/P
- * edit). NULL when there is none. */
-static const char *signed_original(const pane_decoder *p, const jwk *k)
+/* Is the learner's key (K) the one to judge this token by? It was given for this token, or for
+ * the one this token is an edit of (jose/verdict: the same signature). */
+static bool key_given(const pane_decoder *p)
 {
-    if (!p->t || p->t->nsegs != 3 || !p->t->seg[2].n) return NULL;
-    const jws_span *sig = &p->t->seg[2];
-    for (int i = p->nhist - 1; i >= 0; i--) {
-        const char *h = p->hist[i].token, *dot = strrchr(h, '.');
-        if (!dot || strlen(dot + 1) != sig->n || memcmp(dot + 1, sig->p, sig->n) != 0) continue;
-        if (strcmp(h, p->t->compact) == 0) continue;
-        jws *o = NULL;
-        tl_err e = {0};
-        bool ok = jws_parse(h, strlen(h), &o, &e) && jws_verify(o, k, NULL, 0, &e);
-        jws_free(o);
-        if (ok) return p->hist[i].label;
-    }
-    return NULL;
+    return p->key && p->t && verdict_same_token(p->t, p->key_for);
 }
 
+/* The verdict from every key the TUI holds, in the order the lesson state uses (lesson/state.c
+ * state_update_signature): the learner's key given for this token, the lesson's signing key, the
+ * server's login secret and JWKS, the lab key, and the learner's key given for another token. */
 static void verify(pane_decoder *p)
 {
-    p->sig = SIG_UNKNOWN;
-    p->sig_msg[0] = '\0';
-    if (!p->t) return;
-    tl_err e = {0};
-    if (p->t->is_jwe) {
-        snprintf(p->sig_msg, sizeof p->sig_msg,
-                 "encrypted (JWE): only the header is readable without the decryption key");
-        return;
-    }
-    if (p->t->alg == JWS_ALG_NONE || (p->t->alg_name && jws_alg_name_is_none(p->t->alg_name))) {
-        p->sig = SIG_UNSIGNED;
-        snprintf(p->sig_msg, sizeof p->sig_msg,
-                 "unsigned (alg none): anyone could have written this");
-        return;
-    }
-    if (p->key) {
-        if (jws_verify(p->t, p->key, NULL, 0, &e)) {
-            p->sig = SIG_VALID;
-            snprintf(p->sig_msg, sizeof p->sig_msg, "signature verified with %s", p->key_desc);
-        } else {
-            p->sig = SIG_INVALID;
-            snprintf(p->sig_msg, sizeof p->sig_msg, "%.500s (checked with %.90s)", e.msg,
-                     p->key_desc);
-        }
-        return;
-    }
-    /* the key the lesson signed this token with (mint secret=…, key=lab): a token a lesson made
-     * is checked with its own key, not only with the server's */
-    bool known_mismatch = false;
-    char known_why[TL_ERR_MSG_MAX] = "";
-    if (p->tok_key && jwk_allows(p->tok_key, p->t->alg, false, NULL)) {
-        if (jws_verify(p->t, p->tok_key, NULL, 0, &e)) {
-            p->sig = SIG_VALID;
-            snprintf(p->sig_msg, sizeof p->sig_msg,
-                     "signature verified with the key the lesson signed it with (%s)",
-                     p->t->alg_name);
-            return;
-        }
-        known_mismatch = err_is(&e, "jws.sig_mismatch") || err_is(&e, "jws.sig_length");
-        snprintf(known_why, sizeof known_why, "%s", e.msg);
-        err_clear(&e);
-    }
-    bool hmac = p->t->alg == JWS_HS256 || p->t->alg == JWS_HS384 || p->t->alg == JWS_HS512;
+    const jws *t = p->t;
+    bool sig = t && !t->is_jwe && t->alg != JWS_ALG_NONE &&
+               !(t->alg_name && jws_alg_name_is_none(t->alg_name));
     size_t slen = 0;
-    const char *secret = hmac ? app_login_secret(p->a, &slen) : NULL;
-    if (secret) {
-        jwk *k = jwk_from_secret((const uint8_t *)secret, slen);
-        bool ok = k && jws_verify(p->t, k, NULL, 0, &e);
-        bool mismatch = err_is(&e, "jws.sig_mismatch") || err_is(&e, "jws.sig_length");
-        const char *orig = !ok && mismatch && k ? signed_original(p, k) : NULL;
-        jwk_free(k);
-        if (ok) {
-            p->sig = SIG_VALID;
-            snprintf(p->sig_msg, sizeof p->sig_msg,
-                     "signature verified with the server's login secret (%s)", p->t->alg_name);
-        } else if (known_mismatch) {
-            p->sig = SIG_INVALID;
-            snprintf(p->sig_msg, sizeof p->sig_msg,
-                     "%.500s (checked with the key the lesson signed it with)", known_why);
-        } else if (orig) { /* the server's signature on other content: changed after signing */
-            p->sig = SIG_INVALID;
-            snprintf(p->sig_msg, sizeof p->sig_msg,
-                     "%.500s (checked with the server's login secret, which signed the %s token "
-                     "this signature was copied from)",
-                     e.msg, orig);
-        } else if (mismatch) {
-            /* another secret may well have signed it (a lesson's mint, jwt.io's example):
-             * not matching the one secret we hold proves no tampering */
-            p->sig = SIG_INVALID;
-            snprintf(p->sig_msg, sizeof p->sig_msg,
-                     "not signed with the server's login secret (signed with another key, or "
-                     "changed after signing) · K: give the key");
-        } else {
-            p->sig = SIG_INVALID;
-            snprintf(p->sig_msg, sizeof p->sig_msg,
-                     "%.500s (checked with the server's login secret)", e.msg);
-        }
-        return;
-    }
-    if (known_mismatch) {
-        p->sig = SIG_INVALID;
-        snprintf(p->sig_msg, sizeof p->sig_msg,
-                 "%.500s (checked with the key the lesson signed it with)", known_why);
-        return;
-    }
-    const struct jwks *set = hmac ? NULL : app_jwks(p->a, p->t->kid);
-    if (set) {
-        const char *kid = NULL;
-        if (jws_verify_jwks(p->t, set, NULL, 0, &kid, &e)) {
-            p->sig = SIG_VALID;
-            snprintf(p->sig_msg, sizeof p->sig_msg,
-                     "signature verified against the server's JWKS (kid %s)", kid ? kid : "-");
-        } else if (err_is(&e, "jwks.no_key")) {
-            snprintf(p->sig_msg, sizeof p->sig_msg, "not verified: %.500s", e.msg);
-        } else {
-            p->sig = SIG_INVALID;
-            snprintf(p->sig_msg, sizeof p->sig_msg, "%s (checked against the server's JWKS)",
-                     e.msg);
-        }
-        return;
-    }
-    snprintf(p->sig_msg, sizeof p->sig_msg,
-             "not verified: no key for %s yet (press K to type a secret or a key file @path)",
-             p->t->alg_name ? p->t->alg_name : "this alg");
+    const char *secret = sig && alg_is_hmac(t->alg) ? app_login_secret(p->a, &slen) : NULL;
+    jwk *login = secret ? jwk_from_secret((const uint8_t *)secret, slen) : NULL;
+    const struct jwks *set = sig && !alg_is_hmac(t->alg) ? app_jwks(p->a, t->kid) : NULL;
+    verdict_key keys[] = {
+        {VERDICT_SIGNER, p->tok_key, NULL, "the key the lesson signed it with"},
+        {VERDICT_ISSUER, login, NULL, "the server's login secret"},
+        {VERDICT_ISSUER, NULL, set, "the server's JWKS"},
+        {VERDICT_MAYBE, app_lab_key_held(p->a), NULL, "the lab key"},
+        {key_given(p) ? VERDICT_GIVEN : VERDICT_MAYBE, p->key, NULL, p->key_desc},
+    };
+    verdict_seen seen[HISTORY_MAX];
+    for (int i = 0; i < p->nhist; i++) seen[i] = (verdict_seen){p->hist[i].label, p->hist[i].token};
+    verdict_judge(t, keys, sizeof keys / sizeof keys[0], seen, (size_t)p->nhist, &p->v);
+    jwk_free(login);
 }
 
 /* Where the token is in text copied from a request: "Bearer eyJ…" or "Authorization: Bearer eyJ…"
@@ -504,15 +409,16 @@ static void build_doc(pane_decoder *p)
     }
     jws *t = p->t;
     /* the verdict first: it is what changes while the learner edits */
-    theme_elem el = p->sig == SIG_VALID ? THEME_OK : p->sig == SIG_UNKNOWN ? THEME_NOTE : THEME_BAD;
-    const char *mark = p->sig == SIG_VALID     ? ui_sym(SYM_CHECK)
-                       : p->sig == SIG_UNKNOWN ? "?"
+    verdict_sig vs = p->v.sig;
+    theme_elem el = vs == VERDICT_VALID ? THEME_OK : vs == VERDICT_UNKNOWN ? THEME_NOTE : THEME_BAD;
+    const char *mark = vs == VERDICT_VALID     ? ui_sym(SYM_CHECK)
+                       : vs == VERDICT_UNKNOWN ? "?"
                                                : ui_sym(SYM_CROSS);
-    doc_printf(d, el, "%s %s", mark, p->sig_msg);
+    doc_printf(d, el, "%s %s", mark, p->v.message);
     doc_hang(d, 2);
     doc_nl(d);
     jwt_warning w[JWT_MAX_WARNINGS];
-    size_t nw = jwt_warnings(t, p->key, now, w, JWT_MAX_WARNINGS);
+    size_t nw = jwt_warnings(t, key_given(p) ? p->key : NULL, now, w, JWT_MAX_WARNINGS);
     for (size_t i = 0; i < nw; i++) {
         doc_printf(d, THEME_WARN, "! %s", w[i].message);
         doc_hang(d, 2);
@@ -609,8 +515,7 @@ const char *pane_decoder_token(const pane_decoder *p)
 const char *pane_decoder_signature(pane_decoder *p)
 {
     catch_up(p);
-    static const char *const names[] = {"unknown", "valid", "invalid", "unsigned"};
-    return names[p->sig];
+    return verdict_sig_name(p->v.sig);
 }
 
 void pane_decoder_begin_edit(pane_decoder *p)
@@ -685,7 +590,9 @@ static void apply_key(pane_decoder *p)
     if (p->field.len == 0) {
         jwk_free(p->key);
         p->key = NULL;
-        app_decoder_key(p->a, NULL);
+        free(p->key_for);
+        p->key_for = NULL;
+        app_decoder_key(p->a, NULL, NULL, NULL);
         app_flash(p->a, "key cleared: verifying with the server's keys again");
         return;
     }
@@ -729,7 +636,10 @@ static void apply_key(pane_decoder *p)
     if (!k) return;
     jwk_free(p->key);
     p->key = k;
-    app_decoder_key(p->a, k);
+    /* the key belongs to this token (and edits of it), not to the tokens that come next */
+    free(p->key_for);
+    p->key_for = p->t ? xstrdup(p->t->compact) : NULL;
+    app_decoder_key(p->a, k, p->key_desc, p->key_for);
     app_flash(p->a, "verifying with %s; S re-signs with it", p->key_desc);
 }
 
@@ -755,6 +665,9 @@ static void resign(pane_decoder *p)
     sb_set(&p->tok, tok, strlen(tok));
     set_tok_key(p, p->key);
     history_push(p, "re-signed", tok, p->key);
+    free(p->key_for); /* the learner's key signed this one: it is given for it now */
+    p->key_for = xstrdup(tok);
+    app_decoder_key(p->a, p->key, p->key_desc, p->key_for);
     app_flash(p->a, "re-signed with %s as %s", p->key_desc, jws_alg_name(alg));
     free(tok);
 }

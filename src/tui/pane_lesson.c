@@ -968,12 +968,17 @@ long long pane_lesson_clock_offset(const pane_lesson *p)
     return p->en ? (long long)engine_state(p->en)->clock_offset : 0;
 }
 
-void pane_lesson_decoder_key(pane_lesson *p, struct jwk *key)
+void pane_lesson_decoder_key(pane_lesson *p, struct jwk *key, const char *what, const char *token)
 {
     if (!p->en) return;
     lesson_state *st = engine_state(p->en);
-    state_set_decoder_key(st, key ? jwk_ref(key) : NULL);
+    state_set_decoder_given(st, key ? jwk_ref(key) : NULL, what, token);
     state_update_signature(st);
+}
+
+const struct jwk *pane_lesson_lab_key_held(pane_lesson *p)
+{
+    return p->en ? engine_state(p->en)->lab_key : NULL;
 }
 
 struct jwk *pane_lesson_lab_key(pane_lesson *p)

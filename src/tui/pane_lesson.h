@@ -42,10 +42,13 @@ const char *pane_lesson_status(const pane_lesson *p, int level, int maxcols);
 const char *pane_lesson_flow(const pane_lesson *p);
 /* The decoder token changed (the learner edited it): the state sees it. */
 void pane_lesson_decoder_changed(pane_lesson *p, const char *token);
-/* The learner's decoder key (NULL clears), shared with the state the checks read. */
-void pane_lesson_decoder_key(pane_lesson *p, struct jwk *key);
+/* The learner's decoder key given for `token` (NULL clears), shared with the state the checks
+ * read (state_set_decoder_given). */
+void pane_lesson_decoder_key(pane_lesson *p, struct jwk *key, const char *what, const char *token);
 /* The engine's lab key, generated on first use; NULL without a lesson engine (borrowed). */
 struct jwk *pane_lesson_lab_key(pane_lesson *p);
+/* The lab key if it exists already; never generates one. Borrowed. */
+const struct jwk *pane_lesson_lab_key_held(pane_lesson *p);
 /* Seconds the clock was fast-forwarded by the lesson. */
 long long pane_lesson_clock_offset(const pane_lesson *p);
 /* For presenter mode (present.c): the lesson engine (NULL when none; borrowed), and the pane's
