@@ -1385,6 +1385,7 @@ int tui_main(int argc, char **argv)
     /* no more callbacks into the panes while the network winds down */
     net_on_event(a->net, NULL, NULL);
     net_on_change(a->net, NULL, NULL);
+    join_flush(a->join, 2000); /* an answer given just before q still reaches the class */
     join_free(a->join);
     pane_lesson_free(a->lesson);
     console_free(a->console); /* after the lesson pane: a cancelled run reports back to it */

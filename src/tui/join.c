@@ -25,7 +25,7 @@ struct join {
     bool report;
     char header[200];
     http_client *http; /* the reports' own client: they stay out of the learner's trace */
-    engine *en; /* borrowed: the lesson engine of the TUI or of the line mode */
+    engine *en;        /* borrowed: the lesson engine of the TUI or of the line mode */
     const lesson *les;
     size_t item;
     bool done[MAX_ITEMS];
@@ -442,6 +442,20 @@ bool join_event_is_others(const join *j, const char *client_id, const char *mess
      * shares the domain of ours ("st-7@class.tokenlab.test"). */
     const char *at = strchr(j->email, '@');
     return at && message && strstr(message, at) && !strstr(message, j->email);
+}
+
+void join_flush(join *j, int timeout_ms)
+{
+    if (!j) return;
+    join_poll(j);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (http_busy(j->http)) {
+        http_poll(j->http, NULL, 0, 50);
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+        if (ms >= timeout_ms) break;
+    }
 }
 
 void join_free(join *j)

@@ -40,6 +40,9 @@ const char *join_header(const join *j);
 /* Is a server event about another student of the class (their client, or their class account
  * named in the message)? False without a class. */
 bool join_event_is_others(const join *j, const char *client_id, const char *message);
+/* Reports what changed, then waits up to timeout_ms for the reports in flight to be answered (at
+ * quit: a report still queued when the program leaves would be lost). */
+void join_flush(join *j, int timeout_ms);
 void join_free(join *j);
 
 #endif

@@ -1060,6 +1060,7 @@ static void run_lines(plain *p, bool eof)
             continue;
         }
         command(p, line);
+        join_poll(p->join); /* a class hears of each step and answer as it happens */
     }
 }
 
@@ -1199,7 +1200,7 @@ int plain_main(const plain_opts *o)
     p.waiting = true;
     if (!engine_close(p.en, on_done, &p, NULL)) p.waiting = false;
     for (int i = 0; i < 50 && p.waiting; i++) pump(&p, 100);
-    join_poll(p.join);
+    join_flush(p.join, 3000);
     say("%s", "Goodbye. Your progress is saved.");
     free_plain(&p);
     return rc;

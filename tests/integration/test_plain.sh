@@ -83,4 +83,33 @@ check "exits 0 after bad lines" $?
 grep -q "unknown action 'logn' (did you mean login?)" "$work/bad.out"; check "a typo gets did-you-mean" $?
 grep -q "This is a step, not a question" "$work/bad.out"; check "answer on a step says why not" $?
 
+# class mode: a student in the line mode joins a class server; the instructor's export shows the
+# student where they are and the answer they gave (reports go out as they happen, and the last one
+# still arrives when the student quits right after answering)
+"$T" serve --class --quiet --listen 127.0.0.1:0 >"$work/class.log" 2>"$work/class.err" &
+spid=$!
+for _ in $(seq 1 100); do grep -q "^instructor key" "$work/class.log" && break; sleep 0.1; done
+URL=$(sed -n 's/^tokenlab server listening on \(http:[^ ]*\).*/\1/p' "$work/class.log")
+CODE=$(sed -n 's/^class join code \([A-Z0-9]*\) .*/\1/p' "$work/class.log")
+KEY=$(sed -n 's/^instructor key \([A-Za-z0-9_-]*\) .*/\1/p' "$work/class.log")
+printf 'run\nnext\nrun\nnext\nrun\nnext\nrun\nnext\nanswer 2\nquit\n' |
+    XDG_STATE_HOME="$work/state-class" timeout 60 "$T" --plain --server "$URL" --join "$CODE" \
+        --name "Ada Lovelace" --report --lessons "$SRC/lessons" --lesson api-auth \
+        >"$work/class.out" 2>&1
+check "a class student in the line mode exits 0" $?
+grep -q "^Question 1 right" "$work/class.out"; check "the student answered in the line mode" $?
+"$T" class export --server "$URL" --key "$KEY" --json >"$work/export.json" 2>&1
+check "the instructor's export works" $?
+python3 - "$work/export.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = d if isinstance(d, list) else d.get("students", d.get("rows", []))
+text = json.dumps(d)
+assert "Ada Lovelace" in text, "the student is not in the export"
+assert "api-auth" in text, "the lesson is not in the export"
+assert "q-api-authn-question" in text, "the answer given in the line mode did not reach the class"
+PY
+check "the class sees the line-mode student's lesson and answer" $?
+kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+
 exit $fail
