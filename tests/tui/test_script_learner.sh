@@ -88,7 +88,7 @@ check "$WORK/q3-answered.txt" "✓ Quiz (choose one)"
     echo ":resize 120 36"
     echo ":wait-idle"
     echo ":wait-idle"
-    for ((i = 0; i < 15; i++)); do echo "n"; done
+    for ((i = 0; i < 16; i++)); do echo "n"; done # to lesson 12's second-to-last item
     for line in "lab off alg-none" "api GET /api/profile token=none"; do
         printf ':\n:type %s\n<Enter>\n:wait-idle\n' "$line"
     done
