@@ -12,6 +12,7 @@
 #include "cli/lessons.h"
 #include "lesson/course.h"
 #include "lesson/parse.h"
+#include "lesson/member.h"
 #include "lesson/player.h"
 #include "lesson/progress.h"
 
@@ -33,16 +34,32 @@ static void usage(FILE *f)
             "usage: tokenlab lessons list [--json] [--lessons DIR] [--lang LANG]\n"
             "       tokenlab lessons check [DIR] [--lint-only] [--lesson ID] [--lang LANG]\n"
             "                              [--server URL --lab-key KEY]\n"
+            "                              [--server URL --join CODE [--name NAME]]\n"
             "       tokenlab lessons reset ID|--all [--yes]\n\n"
             "list    every lesson: id, title, level, minutes, steps, questions, your status\n"
             "check   lint lesson files (file:line: message) and play each lesson's reference path\n"
             "        against an embedded server; exit 1 on any problem. DIR defaults to the\n"
             "        built-in course; translations (ID.LANG.md) are linted, --lang plays one.\n"
-            "        --server URL --lab-key KEY plays against a running tokenlab serve.\n"
+            "        --server URL --lab-key KEY plays against a running tokenlab serve;\n"
+            "        --server URL --join CODE joins a class server (tokenlab serve --class) as a\n"
+            "        student named NAME (default 'lessons check') and plays in that student's\n"
+            "        own lab, with the student's own account.\n"
             "reset   forget the progress of one lesson, or of everything (asks unless --yes)\n");
 }
 
-enum { O_JSON = 1, O_LESSONS, O_LANG, O_LINT, O_LESSON, O_SERVER, O_LABKEY, O_ALL, O_YES };
+enum {
+    O_JSON = 1,
+    O_LESSONS,
+    O_LANG,
+    O_LINT,
+    O_LESSON,
+    O_SERVER,
+    O_LABKEY,
+    O_JOIN,
+    O_NAME,
+    O_ALL,
+    O_YES
+};
 
 static int cmd_list(int argc, char **argv)
 {
@@ -122,11 +139,12 @@ static int cmd_check(int argc, char **argv)
 {
     static const args_opt opts[] = {{"lint-only", false, O_LINT}, {"lesson", true, O_LESSON},
                                     {"server", true, O_SERVER},   {"lab-key", true, O_LABKEY},
-                                    {"lang", true, O_LANG},       {NULL, false, 0}};
+                                    {"lang", true, O_LANG},       {"join", true, O_JOIN},
+                                    {"name", true, O_NAME},       {NULL, false, 0}};
     args a;
     args_init(&a, argc, argv);
     a.cmd = "lessons check";
-    const char *val, *dir = NULL;
+    const char *val, *dir = NULL, *join = NULL, *name = "lessons check";
     bool lint_only = false;
     player_options po = {.log = stderr};
     course_options co = {0};
@@ -149,6 +167,15 @@ static int cmd_check(int argc, char **argv)
         if (id == O_SERVER) po.server_url = val;
         if (id == O_LABKEY) po.lab_key = val;
         if (id == O_LANG) co.lang = val;
+        if (id == O_JOIN) join = val;
+        if (id == O_NAME) name = val;
+    }
+    if (join && (!po.server_url || po.lab_key)) {
+        cli_errorf("lessons check", "%s",
+                   po.lab_key ? "--join plays in the student's own lab, whose key is the student "
+                                "token: leave out --lab-key"
+                              : "--join needs --server URL (the class server)");
+        return CLI_USAGE;
     }
     /* The built-in course by default: checked as a folder, so its translations are linted too */
     char builtin[4096];
@@ -178,6 +205,23 @@ static int cmd_check(int argc, char **argv)
     fprintf(stderr, "lint: %zu lesson%s, %zu question%s, %zu error%s\n", c->n, c->n == 1 ? "" : "s",
             questions, questions == 1 ? "" : "s", lint_errors, lint_errors == 1 ? "" : "s");
     int rc = lint_errors ? CLI_INVALID : CLI_OK;
+    json_t *member = NULL;
+    http_client *h = NULL;
+    if (!lint_only && join) { /* a student of the class: their own lab, their own account */
+        tl_err je = {0};
+        h = http_client_new();
+        if (!h || !member_join(h, po.server_url, join, name, &member, &je)) {
+            cli_errorf("lessons check", "%s", h ? je.msg : "cannot create the HTTP client");
+            http_client_free(h);
+            course_free(c);
+            return err_is(&je, "join.refused") ? CLI_INVALID : CLI_IO;
+        }
+        member_apply(c, member);
+        po.server_url = member_lab_url(member, po.server_url);
+        po.lab_key = json_string_value(json_object_get(member, "student_token"));
+        fprintf(stderr, "joined as %s: playing in %s\n",
+                json_string_value(json_object_get(member, "student_id")), po.server_url);
+    }
     if (!lint_only) {
         player_stats st = {0};
         parse_diags pd = {0};
@@ -195,6 +239,8 @@ static int cmd_check(int argc, char **argv)
         }
         parse_diags_free(&pd);
     }
+    json_decref(member);
+    http_client_free(h);
     course_free(c);
     return rc;
 }

@@ -262,7 +262,7 @@ enum MHD_Result api_notes(srv_req *r)
     const char *sub = json_string_value(json_object_get(claims, "sub"));
     json_t *out;
     unsigned status = 200;
-    pthread_mutex_lock(&s->notes_mu);
+    pthread_mutex_lock(&s->root->notes_mu);
     json_t *list = json_object_get(s->notes, sub ? sub : "");
     if (!list) {
         list = json_array();
@@ -274,7 +274,7 @@ enum MHD_Result api_notes(srv_req *r)
     if (post) {
         const char *text = srv_form(r, "text");
         if (!text || strlen(text) > 1000 || !list || json_array_size(list) >= 100) {
-            pthread_mutex_unlock(&s->notes_mu);
+            pthread_mutex_unlock(&s->root->notes_mu);
             json_decref(claims);
             return srv_oauth_error(r, 400, NULL, "invalid_request", NULL,
                                    !text ? "text is missing"
@@ -292,7 +292,7 @@ enum MHD_Result api_notes(srv_req *r)
         json_object_set_new(out, "sub", json_string(sub ? sub : ""));
         json_object_set_new(out, "notes", list ? json_deep_copy(list) : json_array());
     }
-    pthread_mutex_unlock(&s->notes_mu);
+    pthread_mutex_unlock(&s->root->notes_mu);
     json_decref(claims);
     return srv_send_json(r, status, out, NULL);
 }

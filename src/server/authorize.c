@@ -100,14 +100,21 @@ static enum MHD_Result redirect_error(srv_req *r, const config_client *c, const 
     return ret;
 }
 
-static const char *login_action(const srv_session *ss)
+/* The form targets, under the lab's prefix (a student's lab in a class: /s/st-7/…). */
+typedef struct action_buf {
+    char p[96];
+} action_buf;
+
+static const char *login_action(server *s, const srv_session *ss, action_buf *b)
 {
-    return ss->kind == SRV_SESSION_DEVICE ? "/device/login" : "/authorize/login";
+    return srv_path(s, ss->kind == SRV_SESSION_DEVICE ? "/device/login" : "/authorize/login", b->p,
+                    sizeof b->p);
 }
 
-static const char *consent_action(const srv_session *ss)
+static const char *consent_action(server *s, const srv_session *ss, action_buf *b)
 {
-    return ss->kind == SRV_SESSION_DEVICE ? "/device/consent" : "/authorize/consent";
+    return srv_path(s, ss->kind == SRV_SESSION_DEVICE ? "/device/consent" : "/authorize/consent",
+                    b->p, sizeof b->p);
 }
 
 /* The JSON steps repeat the session secret to the party that showed it (or started the session),
@@ -125,7 +132,7 @@ static enum MHD_Result send_login(srv_req *r, const char *sid, const srv_session
     if (srv_wants_json(r)) {
         json_t *j = srv_error_json(error ? "access_denied" : NULL, error);
         json_object_set_new(j, "step", json_string("login"));
-        json_object_set_new(j, "action", json_string(login_action(ss)));
+        json_object_set_new(j, "action", json_string(login_action(r->s, ss, &(action_buf){0})));
         add_session(j, sid, ss, proven);
         json_object_set_new(j, "client", client_json(c));
         return srv_send_json(r, status, j, NULL);
@@ -143,7 +150,7 @@ static enum MHD_Result send_login(srv_req *r, const char *sid, const srv_session
     html_raw(&b,
              "<form method=\"post\" action=\"%s\"><input type=\"hidden\" name=\"session\" "
              "value=\"",
-             login_action(ss));
+             login_action(r->s, ss, &(action_buf){0}));
     html_esc(&b, sid);
     html_raw(&b, "\"><label>Email<input name=\"email\" type=\"email\" autocomplete=\"username\" "
                  "required></label><label>Password<input name=\"password\" type=\"password\" "
@@ -165,7 +172,7 @@ static enum MHD_Result send_consent(srv_req *r, const char *sid, const srv_sessi
     if (srv_wants_json(r)) {
         json_t *j = json_object();
         json_object_set_new(j, "step", json_string("consent"));
-        json_object_set_new(j, "action", json_string(consent_action(ss)));
+        json_object_set_new(j, "action", json_string(consent_action(r->s, ss, &(action_buf){0})));
         add_session(j, sid, ss, proven);
         json_object_set_new(j, "csrf", json_string(ss->csrf));
         json_t *uj = json_object();
@@ -207,7 +214,7 @@ static enum MHD_Result send_consent(srv_req *r, const char *sid, const srv_sessi
     html_raw(&b,
              "</ul><form method=\"post\" action=\"%s\"><input type=\"hidden\" "
              "name=\"session\" value=\"",
-             consent_action(ss));
+             consent_action(r->s, ss, &(action_buf){0}));
     html_esc(&b, sid);
     html_raw(&b, "\"><input type=\"hidden\" name=\"csrf\" value=\"");
     html_esc(&b, ss->csrf);
@@ -452,7 +459,7 @@ enum MHD_Result authorize_login(srv_req *r)
     srv_event(s, "info", r->path, ss.client_id, NULL, msg);
     if (srv_wants_json(r)) return send_consent(r, sid, &ss, proven);
     char loc[256];
-    snprintf(loc, sizeof loc, "%s?session=%s", consent_action(&ss), sid);
+    snprintf(loc, sizeof loc, "%s?session=%s", consent_action(r->s, &ss, &(action_buf){0}), sid);
     return srv_redirect(r, loc);
 }
 

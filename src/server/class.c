@@ -50,6 +50,7 @@ typedef struct student {
     json_t *answers;      /* "lesson/id" → {correct, answer, time, attempts} */
     config_user user;     /* immutable after join */
     config_client client; /* immutable after join */
+    server *lab;          /* the student's own lab under /s/st-N (srv_lab_new) */
 } student;
 
 typedef struct rate_slot {
@@ -494,6 +495,7 @@ static void *writer_main(void *ud)
 static void student_free(student *st)
 {
     if (!st) return;
+    srv_lab_free(st->lab);
     free(st->token_secret);
     json_decref(st->completed);
     json_decref(st->answers);
@@ -512,6 +514,16 @@ static void student_free(student *st)
     free(cl->redirect_uris);
     reqparse_scopes_free(&cl->scopes);
     free(st);
+}
+
+/* Where the student's own lab is: `server` is the base URL their programs and TUI use (discovery
+ * at server/.well-known/openid-configuration), `issuer` the `iss` of its tokens. Its lab key is
+ * the student_token. */
+static void lab_json(json_t *j, const student *st)
+{
+    json_object_set_new(j, "issuer", json_string(st->lab->issuer));
+    json_object_set_new(j, "server", json_string(st->lab->base_url));
+    json_object_set_new(j, "room_server", json_string(st->lab->root->base_url));
 }
 
 static const char *const student_scopes[] = {"openid",         "profile",    "email",
@@ -602,6 +614,16 @@ static enum MHD_Result do_join(struct class_room *c, srv_req *r)
     snprintf(buf, sizeof buf, "%s's client", st->name);
     st->client.name = xstrdup(buf);
     st->joined = st->last_seen = now;
+    char tok[200];
+    snprintf(tok, sizeof tok, "%s.%s", st->id, st->token_secret);
+    tl_err le = {0};
+    st->lab = srv_lab_new(c->s, st->id, tok, &le);
+    if (!st->lab) {
+        pthread_mutex_unlock(&c->mu);
+        free(password);
+        student_free(st);
+        return send_error(r, 500, "server_error", le.msg);
+    }
     c->st[c->n++] = st; /* never freed before class_stop */
     atomic_store_explicit(&c->published, c->n, memory_order_release);
     mark_dirty(c);
@@ -616,8 +638,6 @@ static enum MHD_Result do_join(struct class_room *c, srv_req *r)
     json_t *j = json_object();
     json_object_set_new(j, "student_id", json_string(st->id));
     json_object_set_new(j, "name", json_string(st->name));
-    char tok[200];
-    snprintf(tok, sizeof tok, "%s.%s", st->id, st->token_secret);
     json_object_set_new(j, "student_token", json_string(tok));
     json_t *u = json_object();
     json_object_set_new(u, "sub", json_string(st->user.sub));
@@ -637,7 +657,7 @@ static enum MHD_Result do_join(struct class_room *c, srv_req *r)
     free(scopes);
     json_object_set_new(j, "client", cl);
     json_object_set_new(j, "public_client_id", json_string("tokenlab-cli"));
-    json_object_set_new(j, "issuer", json_string(c->s->issuer));
+    lab_json(j, st);
     free(password);
     return srv_send_json(r, 201, j, NULL);
 }
@@ -804,6 +824,7 @@ static enum MHD_Result do_me(struct class_room *c, srv_req *r)
         json_array_append_new(ru, json_string(st->client.redirect_uris[i]));
     json_object_set_new(cl, "redirect_uris", ru);
     json_object_set_new(j, "client", cl);
+    lab_json(j, st);
     return srv_send_json(r, 200, j, NULL);
 }
 
@@ -823,7 +844,7 @@ static enum MHD_Result do_events(struct class_room *c, srv_req *r)
 {
     enum MHD_Result res;
     if (!instructor(c, r, &res)) return res;
-    struct MHD_Response *resp = events_sse_response(r->s->ev, r->conn);
+    struct MHD_Response *resp = events_sse_response(r->s->ev, r->conn, NULL);
     if (!resp) return send_error(r, 503, "temporarily_unavailable", "too many event streams open");
     MHD_add_response_header(resp, "Content-Type", "text/event-stream");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
@@ -1100,6 +1121,17 @@ void class_stop(server *s)
     pthread_cond_destroy(&c->cv);
     free(c);
     s->room = NULL;
+}
+
+server *class_lab(server *s, const char *p, const char **rest)
+{
+    struct class_room *c = s ? s->room : NULL;
+    if (!c || strncmp(p, "st-", 3) != 0) return NULL;
+    const char *end = NULL;
+    student *st = by_num(c, parse_num(p + 3, &end));
+    if (!st || (*end && *end != '/')) return NULL;
+    *rest = end;
+    return st->lab;
 }
 
 const char *class_join_code(const server *s)

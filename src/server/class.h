@@ -21,6 +21,9 @@ void class_stop(server *s);
 enum MHD_Result class_handle(struct srv_req *r);
 
 /* The join code ("ABC234") and the instructor key; NULL when not in class mode. Borrowed. */
+/* The lab of the student named at the start of `p` ("st-7/token" → st-7's lab, *rest = "/token"),
+ * or NULL when there is no such student. Borrowed: labs live until class_stop. */
+server *class_lab(server *s, const char *p, const char **rest);
 const char *class_join_code(const server *s);
 const char *class_instructor_key(const server *s);
 size_t class_student_count(const server *s);

@@ -99,7 +99,7 @@ enum MHD_Result device_authorization(srv_req *r)
         return srv_oauth_error(r, 503, c->client_id, "temporarily_unavailable", NULL,
                                "too many device authorizations in progress");
     }
-    char uri[300], complete[340];
+    char uri[420], complete[460];
     snprintf(uri, sizeof uri, "%s/device", s->base_url);
     snprintf(complete, sizeof complete, "%s?user_code=%s", uri, d->user_code);
     json_t *j = json_object();
@@ -119,7 +119,8 @@ static enum MHD_Result ask_code(srv_req *r, unsigned status, const char *error)
     if (srv_wants_json(r)) {
         json_t *j = srv_error_json(error ? "invalid_request" : NULL, error);
         json_object_set_new(j, "step", json_string("user_code"));
-        json_object_set_new(j, "action", json_string("/device"));
+        char act[96];
+        json_object_set_new(j, "action", json_string(srv_path(r->s, "/device", act, sizeof act)));
         return srv_send_json(r, status, j, NULL);
     }
     html_buf b = {0};
@@ -129,7 +130,10 @@ static enum MHD_Result ask_code(srv_req *r, unsigned status, const char *error)
         html_esc(&b, error);
         html_raw(&b, "</p>");
     }
-    html_raw(&b, "<form method=\"post\" action=\"/device\"><label>Enter the code shown on your "
+    char act[96];
+    html_raw(&b, "<form method=\"post\" action=\"");
+    html_esc(&b, srv_path(r->s, "/device", act, sizeof act));
+    html_raw(&b, "\"><label>Enter the code shown on your "
                  "device<input name=\"user_code\" autocomplete=\"off\" "
                  "placeholder=\"WDJB-MJHT\"></label><button type=\"submit\">Continue</button>"
                  "</form>");

@@ -94,9 +94,19 @@ enum MHD_Result discovery_index(srv_req *r)
     html_begin(&b, "tokenlab mock authorization server");
     html_raw(&b, "<p>Issuer: <code>");
     html_esc(&b, r->s->issuer);
-    html_raw(&b, "</code>. Discovery: <a href=\"/.well-known/openid-configuration\">"
-                 "/.well-known/openid-configuration</a>; keys: <a href=\"/jwks\">/jwks</a>.</p>");
-    unsigned labs = atomic_load(&r->s->labs);
+    char disc[300], keys_at[300];
+    srv_path(r->s, "/.well-known/openid-configuration", disc, sizeof disc);
+    srv_path(r->s, "/jwks", keys_at, sizeof keys_at);
+    html_raw(&b, "</code>. Discovery: <a href=\"");
+    html_esc(&b, disc);
+    html_raw(&b, "\">");
+    html_esc(&b, disc);
+    html_raw(&b, "</a>; keys: <a href=\"");
+    html_esc(&b, keys_at);
+    html_raw(&b, "\">");
+    html_esc(&b, keys_at);
+    html_raw(&b, "</a>.</p>");
+    unsigned labs = srv_labs(r->s);
     if (labs) {
         char buf[256];
         html_raw(&b, "<p class=\"err\">Lab switches on: ");

@@ -25,7 +25,14 @@ typedef struct sse_client {
     atomic_int refs;
     char *pending; /* formatted bytes not yet copied out */
     size_t pending_len, pending_off;
+    char lab[24]; /* "" = every event; else this student lab's and the room-wide ones */
 } sse_client;
+
+typedef struct ring_entry {
+    char *text; /* formatted "event: …\ndata: …\n\n" */
+    char lab[24];
+    bool room;
+} ring_entry;
 
 struct events {
     pthread_mutex_t mu;
@@ -34,8 +41,8 @@ struct events {
         void *ud;
     } subs[MAX_SUBS];
     size_t nsubs;
-    char *ring[RING]; /* formatted "event: …\ndata: …\n\n" */
-    uint64_t seq;     /* number of events ever published */
+    ring_entry ring[RING];
+    uint64_t seq; /* number of events ever published */
     sse_client *clients[MAX_SSE];
     size_t nclients;
     bool closing;
@@ -123,7 +130,7 @@ void events_free(events *ev)
     if (!ev) return;
     events_shutdown(ev);
     for (size_t i = 0; i < ev->nclients; i++) client_unref(ev->clients[i]);
-    for (size_t i = 0; i < RING; i++) free(ev->ring[i]);
+    for (size_t i = 0; i < RING; i++) free(ev->ring[i].text);
     pthread_cond_destroy(&ev->cv);
     pthread_mutex_destroy(&ev->mu);
     free(ev);
@@ -159,6 +166,7 @@ static char *format_sse(const server_event *e)
     if (e->client_id) json_object_set_new(j, "client_id", json_string(e->client_id));
     if (e->code) json_object_set_new(j, "code", json_string(e->code));
     if (e->message) json_object_set_new(j, "message", json_string(e->message));
+    if (e->lab) json_object_set_new(j, "lab", json_string(e->lab));
     char *data = jsonx_compact(j);
     json_decref(j);
     if (!data) return NULL;
@@ -169,6 +177,12 @@ static char *format_sse(const server_event *e)
     return out;
 }
 
+/* Does a stream with filter `lab` carry this event? */
+static bool wanted(const char *lab, const ring_entry *r)
+{
+    return !lab[0] || r->room || strcmp(lab, r->lab) == 0;
+}
+
 void events_publish(events *ev, const server_event *e)
 {
     char *msg = format_sse(e);
@@ -176,13 +190,15 @@ void events_publish(events *ev, const server_event *e)
     /* Subscribers are called under the lock so that server_stop never races a callback. */
     for (size_t i = 0; i < ev->nsubs; i++) ev->subs[i].fn(ev->subs[i].ud, e);
     if (msg) {
-        size_t slot = ev->seq % RING;
-        free(ev->ring[slot]);
-        ev->ring[slot] = msg;
+        ring_entry *slot = &ev->ring[ev->seq % RING];
+        free(slot->text);
+        slot->text = msg;
+        snprintf(slot->lab, sizeof slot->lab, "%s", e->lab ? e->lab : "");
+        slot->room = e->room;
         ev->seq++;
         for (size_t i = 0; i < ev->nclients; i++) {
             sse_client *c = ev->clients[i];
-            if (c->suspended) {
+            if (c->suspended && wanted(c->lab, slot)) {
                 c->suspended = false;
                 MHD_resume_connection(c->conn);
             }
@@ -206,13 +222,16 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
             if (ev->seq - c->next > RING) c->next = ev->seq - RING; /* a slow reader skips */
             /* batch everything pending */
             size_t total = 0;
-            for (uint64_t q = c->next; q < ev->seq; q++) total += strlen(ev->ring[q % RING]);
-            c->pending = malloc(total + 1);
+            for (uint64_t q = c->next; q < ev->seq; q++)
+                if (wanted(c->lab, &ev->ring[q % RING])) total += strlen(ev->ring[q % RING].text);
+            c->pending = total ? malloc(total + 1) : NULL;
             if (c->pending) {
                 size_t o = 0;
                 for (uint64_t q = c->next; q < ev->seq; q++) {
-                    size_t l = strlen(ev->ring[q % RING]);
-                    memcpy(c->pending + o, ev->ring[q % RING], l);
+                    const ring_entry *re = &ev->ring[q % RING];
+                    if (!wanted(c->lab, re)) continue;
+                    size_t l = strlen(re->text);
+                    memcpy(c->pending + o, re->text, l);
                     o += l;
                 }
                 c->pending_len = o;
@@ -251,7 +270,7 @@ static void sse_free(void *cls)
     client_unref(c);
 }
 
-struct MHD_Response *events_sse_response(events *ev, struct MHD_Connection *conn)
+struct MHD_Response *events_sse_response(events *ev, struct MHD_Connection *conn, const char *lab)
 {
     pthread_mutex_lock(&ev->mu);
     prune(ev);
@@ -266,6 +285,7 @@ struct MHD_Response *events_sse_response(events *ev, struct MHD_Connection *conn
     }
     c->conn = conn;
     c->ev = ev;
+    snprintf(c->lab, sizeof c->lab, "%s", lab ? lab : "");
     c->next = ev->seq;
     c->want_ping = true; /* send something at once so clients see the stream open */
     atomic_init(&c->refs, 2);

@@ -20,7 +20,8 @@ void events_unsubscribe(events *ev, server_event_fn fn, void *ud);
 /* Delivers to subscribers and SSE clients. Thread-safe. */
 void events_publish(events *ev, const server_event *e);
 /* A streaming response for GET /lab/events on `conn` (the daemon needs
- * MHD_ALLOW_SUSPEND_RESUME). NULL when shutting down or too many streams. */
-struct MHD_Response *events_sse_response(events *ev, struct MHD_Connection *conn);
+ * MHD_ALLOW_SUSPEND_RESUME). `lab` NULL or "": every event; "st-7": that student lab's events and
+ * the room-wide ones only. NULL when shutting down or too many streams. */
+struct MHD_Response *events_sse_response(events *ev, struct MHD_Connection *conn, const char *lab);
 
 #endif

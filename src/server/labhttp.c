@@ -2,20 +2,21 @@
  * Changes need the header X-Tokenlab-Lab-Key (compared in constant time); /lab/events is open. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server/labhttp.h"
 #include "server/secret.h"
 
 enum MHD_Result labhttp_events(srv_req *r)
 {
-    struct MHD_Response *resp = events_sse_response(r->s->ev, r->conn);
+    struct MHD_Response *resp = events_sse_response(r->s->ev, r->conn, r->s->lab_id);
     if (!resp)
         return srv_oauth_error(r, 503, NULL, "temporarily_unavailable", NULL,
                                "too many event streams open");
     MHD_add_response_header(resp, "Content-Type", "text/event-stream");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Accel-Buffering", "no");
-    unsigned labs = atomic_load(&r->s->labs);
+    unsigned labs = srv_labs(r->s);
     char buf[256];
     if (labs) MHD_add_response_header(resp, "X-Tokenlab-Lab", lab_format(labs, buf, sizeof buf));
     enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
@@ -24,10 +25,26 @@ enum MHD_Result labhttp_events(srv_req *r)
     return ret;
 }
 
+/* The lab key; a student's lab also takes the room's (the instructor's) and, as Authorization:
+ * Bearer, the student token that is its own key. */
 static bool authorized(srv_req *r, enum MHD_Result *res)
 {
     const char *key = srv_header(r, "X-Tokenlab-Lab-Key");
-    if (secret_equal(key, r->s->lab_key)) return true;
+    server *s = r->s;
+    if (!key && s->root != s) {
+        const char *h = srv_header(r, "Authorization");
+        if (h && strncasecmp(h, "Bearer ", 7) == 0) key = h + 7;
+    }
+    if (secret_equal(key, s->lab_key) || (s->root != s && secret_equal(key, s->root->lab_key)))
+        return true;
+    if (s->root != s) {
+        *res = srv_oauth_error(r, 401, NULL, "invalid_client", NULL,
+                               key ? "this lab is another student's: its key is that student's "
+                                     "student_token"
+                                   : "your lab's key is your student_token (X-Tokenlab-Lab-Key or "
+                                     "Authorization: Bearer)");
+        return false;
+    }
     *res = srv_oauth_error(r, 401, NULL, "invalid_client", NULL,
                            key ? "wrong X-Tokenlab-Lab-Key"
                                : "lab control needs the header X-Tokenlab-Lab-Key (printed by "
@@ -45,16 +62,26 @@ static json_t *state_json(server *s)
 {
     json_t *j = json_object();
     json_object_set_new(j, "now", json_integer(srv_now(s)));
-    json_object_set_new(j, "clock_offset", json_integer((json_int_t)atomic_load(&s->clock_offset)));
+    json_object_set_new(j, "clock_offset", json_integer((json_int_t)srv_clock_offset(s)));
     json_t *on = json_array();
     json_t *all = json_object();
-    unsigned labs = atomic_load(&s->labs);
+    unsigned labs = srv_labs(s);
     const char *const *names = lab_names();
     for (size_t i = 0; names[i]; i++) {
         if (labs & (1u << i)) json_array_append_new(on, json_string(names[i]));
         json_object_set_new(all, names[i], json_string(lab_describe(names[i])));
     }
     json_object_set_new(j, "switches", on);
+    if (s->root != s) { /* a student's lab: which switches and offset are the room's */
+        json_t *room = json_array();
+        unsigned rl = atomic_load(&s->root->labs);
+        for (size_t i = 0; names[i]; i++)
+            if (rl & (1u << i)) json_array_append_new(room, json_string(names[i]));
+        json_object_set_new(j, "room_switches", room);
+        json_object_set_new(j, "room_clock_offset",
+                            json_integer((json_int_t)atomic_load(&s->root->clock_offset)));
+        json_object_set_new(j, "lab", json_string(s->lab_id));
+    }
     json_object_set_new(j, "known_switches", all);
     json_object_set_new(j, "issuer", json_string(s->issuer));
     return j;
@@ -86,8 +113,7 @@ enum MHD_Result labhttp_clock(srv_req *r)
                                "send advance=SECONDS or reset=1");
     }
     char msg[120];
-    snprintf(msg, sizeof msg, "clock offset is now %+lld s",
-             (long long)atomic_load(&r->s->clock_offset));
+    snprintf(msg, sizeof msg, "clock offset is now %+lld s", (long long)srv_clock_offset(r->s));
     srv_event(r->s, "info", "/lab/clock", NULL, NULL, msg);
     return srv_send_json(r, 200, state_json(r->s), NULL);
 }
@@ -108,6 +134,10 @@ enum MHD_Result labhttp_rotate(srv_req *r)
     enum MHD_Result res;
     if (!srv_parse_body(r, true, &res) || !authorized(r, &res)) return res;
     server *s = r->s;
+    if (s->root != s && !secret_equal(srv_header(r, "X-Tokenlab-Lab-Key"), s->root->lab_key))
+        return srv_oauth_error(r, 403, NULL, "access_denied", NULL,
+                               "the signing key is the whole room's: only the instructor (the "
+                               "room's lab key) can rotate it");
     tl_err e = {0};
     int64_t keep = s->cfg->access_ttl > s->cfg->id_ttl ? s->cfg->access_ttl : s->cfg->id_ttl;
     if (!keys_rotate(s->keys, srv_now(s), keep + 60, &e))

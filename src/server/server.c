@@ -93,6 +93,20 @@ static enum MHD_Result dispatch(srv_req *r)
                                    e.msg);
         r->has_query = true;
     }
+    if (r->s->room && strncmp(r->path, "/s/", 3) == 0) { /* a student's lab (docs/class.md) */
+        const char *rest = NULL;
+        server *lab = class_lab(r->s, r->path + 3, &rest);
+        if (!lab) {
+            snprintf(r->reason, sizeof r->reason, "no such student lab");
+            return srv_send_json(
+                r, 404,
+                srv_error_json("not_found", "no such student lab: /s/ID/ exists for each student "
+                                            "who joined (/class/join answers with its URL)"),
+                NULL);
+        }
+        r->s = lab;
+        r->path = *rest ? rest : "/";
+    }
     if (r->s->room && strncmp(r->path, "/class/", 7) == 0) return class_handle(r);
     bool is_get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
     bool is_post = strcmp(r->method, "POST") == 0;
@@ -282,6 +296,7 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     server *s = xcalloc(1, sizeof *s);
     pthread_mutex_init(&s->log_mu, NULL);
     pthread_mutex_init(&s->notes_mu, NULL);
+    s->root = s;
     s->log = o->log;
     for (size_t i = 0; i < o->nlabs; i++) {
         unsigned b = lab_bit(o->labs[i]);
@@ -360,6 +375,55 @@ fail:
     return false;
 }
 
+server *srv_lab_new(server *root, const char *id, const char *lab_key, tl_err *e)
+{
+    server *v = calloc(1, sizeof *v);
+    if (!v) {
+        err_set(e, "server.nomem", "out of memory");
+        return NULL;
+    }
+    v->root = root;
+    snprintf(v->lab_id, sizeof v->lab_id, "%s", id);
+    snprintf(v->prefix, sizeof v->prefix, "/s/%s", id);
+    if (snprintf(v->base_url, sizeof v->base_url, "%s%s", root->base_url, v->prefix) >=
+            (int)sizeof v->base_url ||
+        snprintf(v->issuer, sizeof v->issuer, "%s%s", root->issuer, v->prefix) >=
+            (int)sizeof v->issuer) {
+        free(v);
+        err_set(e, "server.lab", "the issuer is too long for a student's lab under it");
+        return NULL;
+    }
+    snprintf(v->api_audience, sizeof v->api_audience, "%s/api", v->issuer);
+    snprintf(v->lab_key, sizeof v->lab_key, "%s", lab_key);
+    v->port = root->port;
+    v->log = root->log;
+    v->cfg = root->cfg;
+    v->keys = root->keys;
+    v->login_key = root->login_key;
+    v->weak_key = root->weak_key;
+    v->sessions = root->sessions;
+    v->codes = root->codes;
+    v->grants = root->grants;
+    v->refresh = root->refresh;
+    v->jtis = root->jtis;
+    v->devices = root->devices;
+    v->user_codes = root->user_codes;
+    v->notes = root->notes;
+    v->ev = root->ev;
+    if (!discovery_build(v, e)) {
+        srv_lab_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+void srv_lab_free(server *v)
+{
+    if (!v) return;
+    free(v->discovery);
+    free(v);
+}
+
 void server_stop(server *s)
 {
     if (!s) return;
@@ -407,8 +471,7 @@ const char *server_lab_key(const server *s)
 
 const char *server_login_secret(const server *s, size_t *len)
 {
-    const jwk *k =
-        (atomic_load(&((server *)s)->labs) & LAB_WEAK_SECRET) ? s->weak_key : s->login_key;
+    const jwk *k = srv_lab((server *)s, LAB_WEAK_SECRET) ? s->weak_key : s->login_key;
     return (const char *)jwk_secret(k, len);
 }
 

@@ -70,6 +70,8 @@ typedef struct server_event {
     const char *code;      /* e.g. "invalid_grant", or NULL */
     const char
         *message; /* "PKCE code_verifier does not match the code_challenge (RFC 7636 §4.6)" */
+    const char *lab; /* class mode: the student lab it happened in ("st-7"), or NULL */
+    bool room;       /* a change for the whole room (the room's lab switches, clock, keys) */
 } server_event;
 /* Called on server threads, one event at a time, under the server's event lock: copy what you need
  * and return quickly; do not call server functions from the callback. The event and its strings

@@ -14,27 +14,55 @@
 
 /* ---------------------------------------------------------------- clock, labs, events */
 
+int64_t srv_clock_offset(server *s)
+{
+    int64_t off = (int64_t)atomic_load(&s->clock_offset);
+    if (s->root && s->root != s) off += (int64_t)atomic_load(&s->root->clock_offset);
+    return off;
+}
+
 int64_t srv_now(server *s)
 {
-    return (int64_t)time(NULL) + (int64_t)atomic_load(&s->clock_offset);
+    return (int64_t)time(NULL) + srv_clock_offset(s);
+}
+
+unsigned srv_labs(server *s)
+{
+    unsigned bits = atomic_load(&s->labs);
+    if (s->root && s->root != s) bits |= atomic_load(&s->root->labs);
+    return bits;
 }
 
 bool srv_lab(server *s, unsigned bit)
 {
-    return (atomic_load(&s->labs) & bit) != 0;
+    return (srv_labs(s) & bit) != 0;
 }
 
+const char *srv_path(server *s, const char *path, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s%s", s->prefix, path);
+    return buf;
+}
+
+/* Events of a student's lab carry its id (a student's own stream shows only those and the
+ * room-wide ones); the room's lab changes are room-wide. */
 void srv_event(server *s, const char *kind, const char *endpoint, const char *client_id,
                const char *code, const char *msg)
 {
-    server_event ev = {srv_now(s), kind, endpoint, client_id, code, msg};
+    bool room = !s->lab_id[0] && endpoint &&
+                (strncmp(endpoint, "/lab/", 5) == 0 || strcmp(endpoint, "/class/lab") == 0);
+    server_event ev = {
+        srv_now(s), kind, endpoint, client_id, code, msg, s->lab_id[0] ? s->lab_id : NULL, room};
     events_publish(s->ev, &ev);
 }
 
 void srv_refused(srv_req *r, const char *client_id, const char *code, const char *msg)
 {
-    snprintf(r->reason, sizeof r->reason, "%s%s%s", code ? code : "", code ? ": " : "",
-             msg ? msg : "");
+    /* a long reason is cut: it is only the log line's */
+    r->reason[0] = '\0';
+    const char *parts[] = {code, code ? ": " : NULL, msg};
+    for (size_t i = 0; i < 3; i++)
+        if (parts[i]) strncat(r->reason, parts[i], sizeof r->reason - strlen(r->reason) - 1);
     srv_event(r->s, "refused", r->path, client_id, code, msg);
 }
 
@@ -90,11 +118,11 @@ static void log_line(srv_req *r, unsigned status)
     char path[512], reason[sizeof r->reason * 4];
     esc_text(r->path ? r->path : "?", path, sizeof path);
     esc_text(r->reason, reason, sizeof reason);
-    pthread_mutex_lock(&s->log_mu);
-    fprintf(s->log, "%s %s %s %u %.1fms%s%s\n", when, r->method ? r->method : "?", path, status, ms,
-            r->reason[0] ? " refused: " : "", reason);
+    pthread_mutex_lock(&s->root->log_mu);
+    fprintf(s->log, "%s %s %s%s %u %.1fms%s%s\n", when, r->method ? r->method : "?", s->prefix,
+            path, status, ms, r->reason[0] ? " refused: " : "", reason);
     fflush(s->log);
-    pthread_mutex_unlock(&s->log_mu);
+    pthread_mutex_unlock(&s->root->log_mu);
 }
 
 static enum MHD_Result queue(srv_req *r, unsigned status, struct MHD_Response *resp,
@@ -115,7 +143,7 @@ static enum MHD_Result queue(srv_req *r, unsigned status, struct MHD_Response *r
         MHD_add_response_header(resp, "Pragma", "no-cache");
     }
     if (r->set_cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
-    unsigned labs = atomic_load(&r->s->labs);
+    unsigned labs = srv_labs(r->s);
     if (labs) {
         char buf[256];
         MHD_add_response_header(resp, "X-Tokenlab-Lab", lab_format(labs, buf, sizeof buf));

@@ -25,8 +25,15 @@
 #define SRV_MAX_BODY (64 * 1024) /* request bodies above this are refused with 413 */
 
 struct server {
+    /* In a class every student has a lab of their own: a `server` that shares everything with the
+     * room's (daemon, config, keys, stores, events) but has its own switches, clock offset, issuer
+     * and endpoints under prefix "/s/st-N" (docs/class.md). `root` is the room's server, or the
+     * server itself; `prefix` and `lab_id` are "" there. */
+    server *root;
+    char prefix[32];
+    char lab_id[24];
     struct MHD_Daemon *daemon;
-    char base_url[128];
+    char base_url[384];
     char issuer[512];
     char api_audience[600];
     uint16_t port;
@@ -143,8 +150,20 @@ typedef struct srv_hdr {
     const char *name, *value;
 } srv_hdr;
 
+/* The lab's clock: real time + the room's offset + (for a student's lab) the student's own. */
 int64_t srv_now(server *s);
+int64_t srv_clock_offset(server *s);
+/* The switches in force for `s`: its own, and the room's on top. */
+unsigned srv_labs(server *s);
 bool srv_lab(server *s, unsigned bit);
+/* `path` under the lab's prefix ("/authorize/login" → "/s/st-7/authorize/login") into buf. */
+const char *srv_path(server *s, const char *path, char *buf, size_t n);
+
+/* A student's lab in the class room `root` (class.c): endpoints under "/s/ID", issuer
+ * ROOT_ISSUER/s/ID, `lab_key` (the student's token) guards its /lab/ endpoints besides the room's
+ * lab key. Caller frees with srv_lab_free (never while requests may reach it). */
+server *srv_lab_new(server *root, const char *id, const char *lab_key, tl_err *e);
+void srv_lab_free(server *lab);
 
 /* Sends a response (body copied) with the standard headers plus `hdrs` (NULL-terminated by a
  * NULL name, or NULL), logs the line. */

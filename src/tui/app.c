@@ -1306,9 +1306,18 @@ int tui_main(int argc, char **argv)
     a->focus = PANE_LESSON;
 
     tl_err e = {0};
-    a->net = net_new(a->o.server_url, a->o.lab_key, &e);
+    /* A student of a class works in their own lab (docs/class.md): its URL is the TUI's server */
+    a->join = join_start(&a->o.join, a->o.server_url, &e);
+    if (!a->join && e.code) {
+        fprintf(stderr, "tokenlab: %s\n", e.msg);
+        free(a);
+        return err_is(&e, "join.usage") ? 2 : err_is(&e, "join.refused") ? 1 : 3;
+    }
+    a->net = a->join ? net_new(join_lab_url(a->join), join_lab_key(a->join), &e)
+                     : net_new(a->o.server_url, a->o.lab_key, &e);
     if (!a->net) {
         fprintf(stderr, "tokenlab: %s\n", e.msg);
+        join_free(a->join);
         free(a);
         return 1;
     }
@@ -1316,16 +1325,9 @@ int tui_main(int argc, char **argv)
     if (!a->pres) {
         fprintf(stderr, "tokenlab: %s\n", e.msg);
         net_free(a->net);
+        join_free(a->join);
         free(a);
         return 3;
-    }
-    a->join = join_start(&a->o.join, a->o.server_url, &e);
-    if (!a->join && e.code) {
-        fprintf(stderr, "tokenlab: %s\n", e.msg);
-        present_free(a->pres);
-        net_free(a->net);
-        free(a);
-        return err_is(&e, "join.usage") ? 2 : err_is(&e, "join.refused") ? 1 : 3;
     }
     if (!start_curses(a)) {
         join_free(a->join);

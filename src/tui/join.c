@@ -11,17 +11,17 @@
 #include "base/fileio.h"
 #include "lesson/course.h"
 #include "lesson/engine.h"
+#include "lesson/member.h"
 #include "lesson/progress.h"
 #include "oauth/http.h"
 
-#define DEMO_EMAIL    "alice@example.com"
-#define DEMO_PASSWORD "wonderland"
-#define DEMO_SUB      "alice"
-#define MAX_ITEMS     128
+#define MAX_ITEMS 128
 
 struct join {
     char base[1024];
     char *name, *student_id, *token, *email, *password, *sub, *client_id, *client_secret;
+    char *lab_url;  /* the student's own lab (member.server): the TUI's server */
+    json_t *member; /* the server's join answer, for join_attach */
     bool report;
     char header[200];
     http_client *http; /* the reports' own client: they stay out of the learner's trace */
@@ -185,39 +185,17 @@ join *join_start(const join_opts *o, const char *server_url, tl_err *e)
         tl_err e2 = {0};
         http_exchange *x = tok ? call(j->http, "GET", url, auth, NULL, &e2) : NULL;
         if (x && x->state == HTTP_DONE && x->status == 200) {
-            member = json_incref(m);
+            member = json_deep_copy(m);
+            json_t *lab = json_object_get(x->json, "server"); /* where this server keeps our lab */
+            if (member && json_is_string(lab)) json_object_set(member, "server", lab);
             asked_before = json_is_true(json_object_get(saved, "report"));
         }
         if (x) http_exchange_unref(x);
         json_decref(saved);
     }
-    if (!member) {
-        json_t *body = json_pack("{s:s, s:s}", "code", o->code, "name", o->name);
-        char *txt = body ? json_dumps(body, JSON_COMPACT) : NULL;
-        json_decref(body);
-        snprintf(url, sizeof url, "%s/class/join", j->base);
-        http_exchange *x = txt ? call(j->http, "POST", url, NULL, txt, e) : NULL;
-        free(txt);
-        if (!x) {
-            join_free(j);
-            return NULL;
-        }
-        if (x->state != HTTP_DONE) {
-            err_set(e, "join.io", "%s", x->err.msg);
-        } else if (x->status != 201 || !json_is_object(x->json)) {
-            const char *d = json_string_value(json_object_get(x->json, "error_description"));
-            err_set(e, "join.refused", "the class server did not let you join (%ld): %s", x->status,
-                    d                  ? d
-                    : x->status == 404 ? "is it started with tokenlab serve --class?"
-                                       : "no reason given");
-        } else {
-            member = json_incref(x->json);
-        }
-        http_exchange_unref(x);
-        if (!member) {
-            join_free(j);
-            return NULL;
-        }
+    if (!member && !member_join(j->http, j->base, o->code, o->name, &member, e)) {
+        join_free(j);
+        return NULL;
     }
     json_t *user = json_object_get(member, "user"), *client = json_object_get(member, "client");
     j->name = dup_str(member, "name");
@@ -228,6 +206,8 @@ join *join_start(const join_opts *o, const char *server_url, tl_err *e)
     j->sub = dup_str(user, "sub");
     j->client_id = dup_str(client, "client_id");
     j->client_secret = dup_str(client, "client_secret");
+    j->lab_url = strdup(member_lab_url(member, j->base));
+    j->member = json_incref(member);
     if (!j->token || !j->email || !j->password || !j->sub) {
         json_decref(member);
         join_free(j);
@@ -244,7 +224,9 @@ join *join_start(const join_opts *o, const char *server_url, tl_err *e)
     for (size_t i = 0; i < json_array_size(uris); i++)
         printf("  redirect_uri   %s%s\n", json_string_value(json_array_get(uris, i)),
                i == 0 ? "  (any port on loopback, RFC 8252 §7.3)" : "");
-    printf("  discovery      %s/.well-known/openid-configuration\n\n", j->base);
+    printf("Your own lab (switches and clock only you change; its lab key is your student token):\n"
+           "  server         %s\n  discovery      %s/.well-known/openid-configuration\n\n",
+           j->lab_url ? j->lab_url : j->base, j->lab_url ? j->lab_url : j->base);
     if (o->report)
         j->report = o->report == 1;
     else if (asked_before >= 0)
@@ -269,80 +251,13 @@ join *join_start(const join_opts *o, const char *server_url, tl_err *e)
 
 /* ---------- the student's account in the lessons ---------- */
 
-/* Replaces the demo user's email and password inside `*s`, and a value that is exactly the demo
- * subject ("alice", or "x=alice") with the student's. */
-static void subst(const join *j, char **s)
-{
-    if (!s || !*s) return;
-    const char *from[2] = {DEMO_EMAIL, DEMO_PASSWORD};
-    const char *to[2] = {j->email, j->password};
-    for (int k = 0; k < 2; k++) {
-        char *p;
-        while ((p = strstr(*s, from[k]))) {
-            size_t pre = (size_t)(p - *s), fl = strlen(from[k]), tl = strlen(to[k]);
-            char *n = malloc(strlen(*s) - fl + tl + 1);
-            if (!n) return;
-            memcpy(n, *s, pre);
-            memcpy(n + pre, to[k], tl);
-            strcpy(n + pre + tl, p + fl);
-            free(*s);
-            *s = n;
-            if (strstr(to[k], from[k])) break; /* never loop on a replacement containing itself */
-        }
-    }
-    char *eq = strchr(*s, '=');
-    const char *v = eq ? eq + 1 : *s;
-    if (strcmp(v, DEMO_SUB) == 0) {
-        size_t pre = (size_t)(v - *s);
-        char *n = malloc(pre + strlen(j->sub) + 1);
-        if (!n) return;
-        memcpy(n, *s, pre);
-        strcpy(n + pre, j->sub);
-        free(*s);
-        *s = n;
-    }
-}
-
-static void subst_acts(const join *j, lesson_action *a, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < a[i].argc; k++) subst(j, &a[i].argv[k]);
-        subst(j, &a[i].text);
-    }
-}
-
-static void subst_conds(const join *j, lesson_cond *c, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        subst(j, &c[i].value);
-        subst(j, &c[i].text);
-    }
-}
-
 void join_attach(join *j, engine *en)
 {
     if (!j) return;
     j->en = en;
     /* The course is the front end's own heap copy (the engine only borrows it as const); the
      * student's account goes into its actions and checks before anything runs. */
-    course *c = en ? (course *)engine_course(en) : NULL;
-    for (size_t l = 0; c && l < c->n; l++) {
-        lesson *les = c->lessons[l];
-        for (size_t b = 0; b < les->nblocks; b++) {
-            lesson_block *bl = &les->blocks[b];
-            if (bl->kind == LESSON_STEP) {
-                lesson_step *s = bl->step;
-                subst_acts(j, s->acts, s->nacts);
-                subst_acts(j, s->solution, s->nsolution);
-                subst_conds(j, s->checks, s->nchecks);
-                for (size_t f = 0; f < s->nfails; f++) subst_conds(j, &s->fails[f].cond, 1);
-            } else if (bl->kind == LESSON_QUIZ) {
-                lesson_quiz *q = bl->quiz;
-                subst_acts(j, q->solution, q->nsolution);
-                subst_conds(j, q->checks, q->nchecks);
-            }
-        }
-    }
+    member_apply(en ? (course *)engine_course(en) : NULL, j->member);
 }
 
 /* ---------- reports ---------- */
@@ -429,6 +344,16 @@ void join_poll(join *j)
     }
 }
 
+const char *join_lab_url(const join *j)
+{
+    return j ? j->lab_url : NULL;
+}
+
+const char *join_lab_key(const join *j)
+{
+    return j ? j->token : NULL;
+}
+
 const char *join_header(const join *j)
 {
     return j ? j->header : "";
@@ -470,5 +395,7 @@ void join_free(join *j)
     free(j->sub);
     free(j->client_id);
     free(j->client_secret);
+    free(j->lab_url);
+    json_decref(j->member);
     free(j);
 }

@@ -36,6 +36,10 @@ void join_attach(join *j, struct engine *en);
 /* Reports what changed (step, quiz answers, a finished lesson); cheap, call every loop turn. */
 void join_poll(join *j);
 /* "class: Ada · sharing progress", for the header; "" without a class. Borrowed. */
+/* The student's own lab on the class server (docs/class.md): the URL the TUI uses as its server
+ * and the key of its /lab/ endpoints (the student token); NULL without a class. */
+const char *join_lab_url(const join *j);
+const char *join_lab_key(const join *j);
 const char *join_header(const join *j);
 /* Is a server event about another student of the class (their client, or their class account
  * named in the message)? False without a class. */

@@ -1164,7 +1164,9 @@ int plain_main(const plain_opts *o)
         fprintf(stderr, "tokenlab: %s\n", e.msg);
         return err_is(&e, "join.usage") ? 2 : err_is(&e, "join.refused") ? 1 : 3;
     }
-    p.net = net_new(o->server_url, o->lab_key, &e);
+    /* a student of a class works in their own lab (docs/class.md) */
+    p.net = p.join ? net_new(join_lab_url(p.join), join_lab_key(p.join), &e)
+                   : net_new(o->server_url, o->lab_key, &e);
     if (!p.net) {
         fprintf(stderr, "tokenlab: %s\n", e.msg);
         join_free(p.join);

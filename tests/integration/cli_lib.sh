@@ -38,3 +38,25 @@ except urllib.error.HTTPError as e:
     print(e.code); print(e.read().decode())
 PY
 }
+
+# (class tests: $TL, $W and the array PIDS set)
+# start_class NAME [serve options…]: sets URL, CODE, KEY.
+start_class() {
+    local name=$1; shift
+    "$TL" serve --class --quiet "$@" >"$W/$name.log" 2>"$W/$name.err" &
+    PIDS+=($!)
+    LAST_PID=$!
+    URL=""; CODE=""; KEY=""
+    for _ in $(seq 1 100); do
+        KEY=$(sed -n 's/^instructor key \([A-Za-z0-9_-]*\) .*/\1/p' "$W/$name.log" | head -1)
+        if [ -n "$KEY" ]; then
+            URL=$(sed -n 's/^tokenlab server listening on \(http:[^ ]*\).*/\1/p' "$W/$name.log")
+            CODE=$(sed -n 's/^class join code \([A-Z0-9]*\) .*/\1/p' "$W/$name.log")
+            return 0
+        fi
+        sleep 0.1
+    done
+    cat "$W/$name.log" "$W/$name.err"
+    fail "tokenlab serve --class did not start"
+}
+

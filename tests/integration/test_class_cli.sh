@@ -17,26 +17,6 @@ trap cleanup EXIT
 
 . "${BASH_SOURCE%/*}/cli_lib.sh"
 
-# start_class NAME [serve options…]: sets URL, CODE, KEY.
-start_class() {
-    local name=$1; shift
-    "$TL" serve --class --quiet "$@" >"$W/$name.log" 2>"$W/$name.err" &
-    PIDS+=($!)
-    LAST_PID=$!
-    URL=""; CODE=""; KEY=""
-    for _ in $(seq 1 100); do
-        KEY=$(sed -n 's/^instructor key \([A-Za-z0-9_-]*\) .*/\1/p' "$W/$name.log" | head -1)
-        if [ -n "$KEY" ]; then
-            URL=$(sed -n 's/^tokenlab server listening on \(http:[^ ]*\).*/\1/p' "$W/$name.log")
-            CODE=$(sed -n 's/^class join code \([A-Z0-9]*\) .*/\1/p' "$W/$name.log")
-            return 0
-        fi
-        sleep 0.1
-    done
-    cat "$W/$name.log" "$W/$name.err"
-    fail "tokenlab serve --class did not start"
-}
-
 jget() { $PY -c 'import json,sys; d=json.loads(sys.stdin.read().split("\n",1)[1]); print(eval("d"+sys.argv[1]))' "$1"; }
 
 start_class room --listen 127.0.0.1:0 --class-results "$W/results.json"
