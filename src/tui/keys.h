@@ -66,7 +66,7 @@ enum {
       CTX_DECODER | CTX_TRACE)                                                                     \
     X(REVEAL, 'r', 0, "Reveal", "reveal / mask secrets (passwords, client secrets, verifiers)",    \
       CTX_TRACE)                                                                                   \
-    X(NEXT_TOKEN, 'o', 0, NULL, "next token in this exchange (Enter loads it)", CTX_TRACE)         \
+    X(NEXT_TOKEN, 'o', 0, NULL, "in an opened exchange: next token (Enter loads)", CTX_TRACE)      \
     X(CONSOLE, ':', 0, NULL, "action console: run lesson actions (login, crack, …)", CTX_GLOBAL)   \
     X(CANCEL, TK_ESC, 0, NULL, "close help, leave editing, cancel a request", CTX_GLOBAL)
 

@@ -30,7 +30,8 @@ struct pane_trace {
     http_client *http;
     trace_entry *e; /* ring, oldest first after compaction */
     size_t n;
-    long sel; /* index into e, -1 = follow the newest */
+    long sel;  /* index into e, -1 = follow the newest */
+    bool full; /* Enter: the detail of one exchange fills the pane (Esc returns to the list) */
     bool reveal;
     int detail_scroll;
     int view_h, view_w, list_h;
@@ -60,12 +61,19 @@ static void on_exchange(http_client *c, http_exchange *x, void *ud)
 {
     (void)c;
     pane_trace *p = ud;
+    bool own = !(x->url && strstr(x->url, "/lab/")) && !(x->url && strstr(x->url, "/jwks"));
     if (x->state == HTTP_PENDING) {
         trace_entry t = {.is_event = false, .id = x->id, .time_ms = x->start_ms};
         push(p, &t);
+        /* a request the learner's step or console line made: the trace shows it (the learner
+         * was reading an older one, but acting means "show me what this does") */
+        if (own) {
+            p->sel = -1;
+            p->detail_scroll = 0;
+            p->tok_sel = 0;
+        }
     }
-    if (!(x->url && strstr(x->url, "/lab/")) && !(x->url && strstr(x->url, "/jwks")))
-        app_http_seen(p->a, x->method, x->url, x->req_body);
+    if (own) app_http_seen(p->a, x->method, x->url, x->req_body);
     app_dirty(p->a, PANE_TRACE);
 }
 
@@ -377,6 +385,15 @@ static void build_exchange_detail(pane_trace *p, http_exchange *x)
     }
 }
 
+/* The entry the trace shows while following: the newest exchange (a server event that came with
+ * it is a line in the list; the detail is about the request), else the newest entry. */
+static long newest(const pane_trace *p)
+{
+    for (size_t i = p->n; i-- > 0;)
+        if (!p->e[i].is_event) return (long)i;
+    return (long)p->n - 1;
+}
+
 static void build(pane_trace *p)
 {
     doc_clear(p->list);
@@ -389,7 +406,7 @@ static void build(pane_trace *p)
                 "server's own view of it.");
         return;
     }
-    long sel = p->sel;
+    long sel = p->sel < 0 ? newest(p) : p->sel;
     for (size_t i = 0; i < p->n; i++) {
         trace_entry *t = &p->e[i];
         if (t->is_event) {
@@ -432,12 +449,11 @@ static void build(pane_trace *p)
         }
         doc_nl(l);
     }
-    if (sel < 0)
-        doc_put(p->detail, THEME_NOTE,
-                "Up/Down selects an exchange to read it; Esc returns to following the newest.");
     if (p->ntok > 0) {
         doc_nl(p->detail);
-        doc_put(p->detail, THEME_TITLE, "Tokens in this exchange (o next, Enter loads):\n");
+        doc_put(p->detail, THEME_TITLE,
+                p->full ? "Tokens in this exchange (o next, Enter loads):\n"
+                        : "Tokens in this exchange (Enter opens it, then o next, Enter loads):\n");
         for (int i = 0; i < p->ntok; i++) {
             bool hide = !p->reveal && is_secret_name(p->tok[i].label);
             doc_printf(p->detail, i == p->tok_sel ? THEME_SELECTED : THEME_TOKEN,
@@ -454,9 +470,15 @@ int pane_trace_key(pane_trace *p, int key, tui_action act)
     long last = (long)p->n - 1;
     int page = p->view_h - p->list_h - 2;
     if (page < 1) page = 1;
+    if (p->full && (act == ACT_UP || act == ACT_DOWN)) { /* the full view scrolls */
+        p->detail_scroll += act == ACT_UP ? -1 : 1;
+        if (p->detail_scroll < 0) p->detail_scroll = 0;
+        app_dirty(p->a, PANE_TRACE);
+        return KEY_R_HANDLED | KEY_R_REDRAW;
+    }
     switch (act) {
     case ACT_UP:
-        p->sel = p->sel < 0 ? last : (p->sel > 0 ? p->sel - 1 : 0);
+        p->sel = p->sel < 0 ? newest(p) - (newest(p) > 0) : (p->sel > 0 ? p->sel - 1 : 0);
         p->detail_scroll = 0;
         p->tok_sel = 0;
         break;
@@ -471,8 +493,12 @@ int pane_trace_key(pane_trace *p, int key, tui_action act)
     case ACT_BOTTOM:
         p->sel = last;
         break;
-    case ACT_CANCEL:
-        p->sel = -1;
+    case ACT_CANCEL: /* the full view returns to the list; the list returns to following */
+        if (p->full)
+            p->full = false;
+        else
+            p->sel = -1;
+        p->detail_scroll = 0;
         break;
     case ACT_PGDN:
         p->detail_scroll += page;
@@ -491,8 +517,11 @@ int pane_trace_key(pane_trace *p, int key, tui_action act)
         if (p->ntok) p->tok_sel = (p->tok_sel + 1) % p->ntok;
         break;
     case ACT_ACTIVATE:
-        if (p->sel < 0) {
-            p->sel = last;
+        if (!p->full) { /* Enter opens the exchange over the whole pane */
+            if (p->n == 0) return KEY_R_HANDLED;
+            if (p->sel < 0) p->sel = newest(p);
+            p->full = true;
+            p->detail_scroll = 0;
             break;
         }
         build(p);
@@ -528,13 +557,37 @@ void pane_trace_draw(pane_trace *p, WINDOW *w, bool focused)
     int h, wd;
     getmaxyx(w, h, wd);
     werase(w);
-    char title[64];
-    snprintf(title, sizeof title, "HTTP trace%s", p->reveal ? " · secrets shown" : "");
+    /* the title says whether the trace follows the newest exchange or holds one for reading */
+    char title[200], where[120] = "";
+    long shown = p->sel < 0 ? newest(p) : p->sel;
+    if (p->n && p->full)
+        snprintf(where, sizeof where, " · entry %ld of %zu · Esc: back to the list", shown + 1,
+                 p->n);
+    else if (p->n && p->sel >= 0)
+        snprintf(where, sizeof where, " · reading %ld of %zu · Esc: follow the newest", p->sel + 1,
+                 p->n);
+    else if (p->n)
+        snprintf(where, sizeof where, " · following the newest");
+    snprintf(title, sizeof title, "HTTP trace%s%s", where, p->reveal ? " · secrets shown" : "");
+    if (ui_width(title) > wd - 6) /* narrow: the state in a word */
+        snprintf(title, sizeof title, "HTTP trace%s%s",
+                 p->full       ? " · entry"
+                 : p->sel >= 0 ? " · reading"
+                 : p->n        ? " · following"
+                               : "",
+                 p->reveal ? " · secrets" : "");
     ui_box(w, THEME_BORDER, title, focused);
     p->view_h = h - 2;
     p->view_w = wd - 4;
     if (p->view_h < 3 || p->view_w < 10) return;
     build(p);
+    if (p->full && p->n) {
+        int rows = doc_rows(p->detail, p->view_w);
+        if (p->detail_scroll > rows - p->view_h) p->detail_scroll = rows - p->view_h;
+        if (p->detail_scroll < 0) p->detail_scroll = 0;
+        doc_draw(p->detail, w, 1, 2, p->view_h, p->view_w, p->detail_scroll, -1);
+        return;
+    }
     int n = (int)doc_line_count(p->list);
     p->list_h = n < p->view_h * 2 / 5 ? n : p->view_h * 2 / 5;
     if (p->list_h < 1) p->list_h = 1;

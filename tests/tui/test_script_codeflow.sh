@@ -57,7 +57,7 @@ any_screen "grant_type = authorization_code"
 any_screen "code_verifier = ***** (r reveals)"
 any_screen "secrets shown"
 any_screen '"token_type": "Bearer",'
-any_screen "Tokens in this exchange (o next, Enter loads):"
+any_screen "Tokens in this exchange (Enter opens it, then o next, Enter loads):"
 if grep -qE "code_verifier = [A-Za-z0-9_-]{43}" "$WORK"/t-1*.txt "$WORK"/t-2*.txt; then
     echo "FAIL: the code_verifier shows before r"
     fails=$((fails + 1))

@@ -9,6 +9,8 @@
 # - lesson 12's last task ("send the API an unsigned token … get it refused") is not done by the
 #   minting alone on the strength of an old 401 from the item before; the API's own 401 does it
 #   (every lesson's items are also played for this by `lessons check`: test_lessons_play);
+# - the trace follows the newest exchange unless the learner reads one (its title says which), and
+#   a request the learner makes (a console line, a step) brings it back to the newest;
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
@@ -53,6 +55,31 @@ check "$WORK/c2-key-after.txt" "close help"
 check_not "$WORK/c2-key-after.txt" ":?_"
 row "$WORK/c3-recalled.txt" 30 | grep -qF ':api GET /api/profile token=none_' ||
     { echo "FAIL: Up did not recall the line: $(row "$WORK/c3-recalled.txt" 30)"; fails=$((fails + 1)); }
+
+# The trace follows the newest; Up holds one for reading; a console request shows the new one.
+cat >"$WORK/s-trace" <<SCRIPT
+:resize 120 36
+:wait-idle
+<Enter>
+:wait-idle
+:save-screen $WORK/t1-after-step.txt
+t
+<Up>
+:save-screen $WORK/t2-reading.txt
+:
+:type api GET /api/profile token=login
+<Enter>
+:wait-idle
+:save-screen $WORK/t3-new-request.txt
+q
+SCRIPT
+run "$WORK/s-trace" "$WORK/st-trace"
+check "$WORK/t1-after-step.txt" "HTTP trace · following the newest"
+check "$WORK/t1-after-step.txt" "POST http://127.0.0.1:#####/login"
+check "$WORK/t2-reading.txt" "HTTP trace · reading 1 of 3 · Esc: follow the newest"
+check "$WORK/t2-reading.txt" "GET http://127.0.0.1:#####/jwks"
+check "$WORK/t3-new-request.txt" "HTTP trace · following the newest"
+check "$WORK/t3-new-request.txt" "GET http://127.0.0.1:#####/api/profile"
 
 # Double Enter through a passed step does not answer the quiz after it.
 cat >"$WORK/s-quiz" <<SCRIPT

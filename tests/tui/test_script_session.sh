@@ -6,7 +6,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+[ -n "${KEEP:-}" ] && echo "$WORK" || trap 'rm -rf "$WORK"' EXIT
 fails=0
 # highlighted FILE TEXT: the row showing TEXT is drawn bold+reverse just above it (flow arrows)
 highlighted() {
@@ -29,10 +29,12 @@ cat >"$WORK/s" <<SCRIPT
 <Tab>
 :save-screen $WORK/1c-trace.txt
 <Up>
-<Up>
+<Down>
 :save-screen $WORK/2-trace-login.txt
 r
 :save-screen $WORK/3-revealed.txt
+<Enter>
+:save-screen $WORK/3b-full.txt
 <Enter>
 :save-screen $WORK/4-loaded.txt
 f
@@ -77,6 +79,14 @@ check_not "$WORK/2-trace-login.txt" 'wonderland'
 check "$WORK/2-trace-login.txt" "HTTP/1.1 200 OK"
 check "$WORK/2-trace-login.txt" '"token_type": "Bearer",'
 check "$WORK/2-trace-login.txt" "→ token: eyJ"
+# the trace follows the newest exchange: the step's POST /login is shown without a key
+check "$WORK/1c-trace.txt" "HTTP trace · following the newest"
+check "$WORK/1c-trace.txt" "POST /login HTTP/1.1"
+check "$WORK/2-trace-login.txt" "HTTP trace · reading 2 of 3 · Esc: follow the newest"
+# Enter opens the exchange over the whole pane; Enter there loads its token
+check "$WORK/3b-full.txt" "HTTP trace · entry 2 of 3 · Esc: back to the list"
+check_not "$WORK/3b-full.txt" "→ GET    /jwks"
+check "$WORK/3b-full.txt" "Tokens in this exchange (o next, Enter loads):"
 check "$WORK/3-revealed.txt" '"password": "wonderland"'
 check "$WORK/4-loaded.txt" "Token login (" # the same token: the history keeps one entry
 check "$WORK/4-loaded.txt" "history 1/1"
