@@ -322,21 +322,22 @@ static void put_explained_object(pane_decoder *p, const json_t *obj, explain_kin
         doc_put(d, THEME_JSON_PUNCT, ": ");
         doc_json(d, x, 1);
         doc_put(d, THEME_JSON_PUNCT, ++i < n ? "," : "");
-        /* one line of explanation beside each registered name; dates get their own lines */
+        /* the explanation beside each registered name, wrapped under its own start (cut, it
+         * lost the half that teaches); dates get their own lines */
         const explain_entry *ex = explain_lookup(kind, k);
         if (ex && !(kind == EXPLAIN_CLAIM && is_time_claim(k))) {
             char note[600];
             snprintf(note, sizeof note, "%s %s: %s (%s)", ui_sym(SYM_ARROW_L), ex->title,
                      ex->summary, ex->source);
             int room = width - doc_cur_width(d) - 2;
-            if (room < 16) { /* a long value: the note goes on its own line */
+            if (room < 24) { /* a long value: the note goes on its own line */
                 doc_nl(d);
                 doc_put(d, THEME_NOTE, "      ");
-                room = width - 6;
             } else {
                 doc_put(d, THEME_NOTE, "  ");
             }
-            doc_put_fit(d, THEME_NOTE, note, room);
+            doc_hang(d, doc_cur_width(d) + 2);
+            doc_put(d, THEME_NOTE, note);
         }
         doc_nl(d);
         if (kind == EXPLAIN_CLAIM && is_time_claim(k)) put_time_note(p, k, x, now);

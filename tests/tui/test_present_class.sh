@@ -35,6 +35,9 @@ n
 :wait-idle
 :wait 300
 :save-screen $WORK/ada.txt
+d
+<PgDn>
+:save-screen $WORK/ada-payload.txt
 SCRIPT
 tl_run_script "$WORK/ada" "$WORK/st-ada" x --server "$URL" --join "$CODE" --name Ada --report \
     >"$WORK/ada.out" 2>&1 || fail "Ada's TUI exited $?: $(cat "$WORK/ada.out")"
@@ -43,7 +46,7 @@ check "$WORK/ada.out" "client_id      class-st-1"
 check "$WORK/ada.out" "redirect_uri   http://127.0.0.1/callback"
 check "$WORK/ada.out" "Your progress and quiz results go to the instructor's dashboard."
 check "$WORK/ada.txt" "class: Ada · sharing progress"
-check "$WORK/ada.txt" '"sub": "class-st-1"' # her own account, not alice
+check "$WORK/ada-payload.txt" '"sub": "class-st-1"' # her own account, not alice
 # again: the saved membership is reused (still st-1), and nobody asks
 tl_run_script "$WORK/ada" "$WORK/st-ada" x --server "$URL" --join "$CODE" --name Ada \
     >"$WORK/ada2.out" 2>&1 || fail "Ada's second run exited $?"

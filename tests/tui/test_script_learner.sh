@@ -11,6 +11,7 @@
 #   (every lesson's items are also played for this by `lessons check`: test_lessons_play);
 # - the trace follows the newest exchange unless the learner reads one (its title says which), and
 #   a request the learner makes (a console line, a step) brings it back to the newest;
+# - a claim's explanation in the decoder is wrapped in full, not cut with an ellipsis;
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
@@ -80,6 +81,21 @@ check "$WORK/t2-reading.txt" "HTTP trace · reading 1 of 3 · Esc: follow the ne
 check "$WORK/t2-reading.txt" "GET http://127.0.0.1:#####/jwks"
 check "$WORK/t3-new-request.txt" "HTTP trace · following the newest"
 check "$WORK/t3-new-request.txt" "GET http://127.0.0.1:#####/api/profile"
+
+# The decoder's explanations are whole at 80 columns.
+cat >"$WORK/s-explain" <<SCRIPT
+:resize 80 24
+:wait-idle
+d
+:paste $TL_TOKEN
+<Enter>
+:save-screen $WORK/e1-decoder.txt
+q
+SCRIPT
+run "$WORK/s-explain" "$WORK/st-explain"
+check "$WORK/e1-decoder.txt" "key, not this field, decides what is accepted (RFC"
+check "$WORK/e1-decoder.txt" "a user id (RFC 7519 §4.1.2)"
+check_not "$WORK/e1-decoder.txt" "the verifi…"
 
 # Double Enter through a passed step does not answer the quiz after it.
 cat >"$WORK/s-quiz" <<SCRIPT
