@@ -746,6 +746,9 @@ static const bound bounds[] = {
      {"at least", "minimum", "min", ">=", "\u2265", NULL},
      {"or more", "minimum", NULL}},
     {"at most", {"at most", "maximum", "max", "<=", "\u2264", NULL}, {"or less", "or fewer", NULL}},
+    /* the kind of thing the question asks for, said again: "the Authorization header" */
+    {"request header", {"the", NULL}, {"header", NULL}},
+    {"error code", {"the", NULL}, {"error code", "error", NULL}},
 };
 
 /* Drops one of `words` (whole words) from the start (or end) of `s`, in place. */
@@ -794,6 +797,9 @@ static bool number_with_unit(const char *a, const char *b, const char *question)
 static void canonical(const char *text, const char *question, char *out, size_t n)
 {
     engine_normalize(text, out, n);
+    /* "invalid grant" is invalid_grant: a learner writes the words, the RFC joins them */
+    for (char *c = out; *c; c++)
+        if (*c == '_') *c = ' ';
     for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++)
         if (strstr(question, bounds[i].in_question)) {
             drop_word(out, bounds[i].prefixes, false);

@@ -385,8 +385,8 @@ static void draw_footer(app *a)
         console_draw_line(a->console, w);
         return;
     }
-    if (a->flash[0] && (int64_t)time(NULL) <= a->flash_until) {
-        ui_put(w, 0, 1, a->flash, W - 2, theme_attr(THEME_FOOTER));
+    if (a->flash[0] && (int64_t)time(NULL) <= a->flash_until) { /* cut with an ellipsis */
+        ui_put_fit(w, 0, 1, a->flash, W - 2, theme_attr(THEME_FOOTER));
         return;
     }
     a->flash[0] = '\0';
@@ -767,6 +767,13 @@ static void handle_key(app *a, int key)
     }
     /* a text field owns the keyboard; a key it does not take (Tab, F1, arrows) first closes the
      * field as Esc would, then does its usual job */
+    /* an empty token field that `d` opened does not swallow the pane keys: a token does not
+     * start with l, t, f, q or ? (d then t at 80x24 typed "t") */
+    if (a->focus == PANE_DECODER && pane_decoder_editing(a->dec) && !*pane_decoder_token(a->dec) &&
+        key < 0x80 && strchr("ltfq?", key) && key) {
+        pane_decoder_key(a->dec, TK_ESC, ACT_NONE);
+        a->chrome_dirty = true;
+    }
     if (a->focus == PANE_DECODER && pane_decoder_editing(a->dec)) {
         int r = pane_decoder_key(a->dec, key, ACT_NONE);
         if (r == KEY_R_IGNORED) pane_decoder_key(a->dec, TK_ESC, ACT_NONE);
@@ -801,9 +808,10 @@ static void handle_key(app *a, int key)
     case ACT_PREV_PANE:
         app_focus(a, cycle(a, -1));
         return;
-    case ACT_LESSONS:
+    case ACT_LESSONS: /* the current lesson; l again (or with none open) the list */
+        if (a->focus == PANE_LESSON || !pane_lesson_has_lesson(a->lesson))
+            pane_lesson_show_list(a->lesson);
         app_focus(a, PANE_LESSON);
-        pane_lesson_show_list(a->lesson);
         return;
     case ACT_DECODER:
         app_focus(a, PANE_DECODER);

@@ -31,7 +31,7 @@ enum {
     X(QUIT, 'q', 0, "Quit", "quit (progress is always saved); Ctrl-C works too", CTX_GLOBAL)       \
     X(NEXT_PANE, '\t', 0, "Pane", "focus the next pane", CTX_GLOBAL)                               \
     X(PREV_PANE, TK_FN | KEY_BTAB, 0, NULL, "focus the previous pane (Shift-Tab)", CTX_GLOBAL)     \
-    X(LESSONS, 'l', 0, "Lessons", "the list of lessons", CTX_GLOBAL)                               \
+    X(LESSONS, 'l', 0, "Lessons", "the lesson; l again: the list of lessons", CTX_GLOBAL)          \
     X(DECODER, 'd', 0, "Decode",                                                                   \
       "decoder: when empty, type or paste a token; else e edits (a paste replaces it anywhere)",   \
       CTX_GLOBAL)                                                                                  \

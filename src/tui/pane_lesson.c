@@ -90,13 +90,18 @@ static void sync_tokens(pane_lesson *p)
 {
     if (!p->en) return;
     lesson_state *st = engine_state(p->en);
-    for (int t = 0; t < STATE_TOK_COUNT; t++) {
+    /* the access token last, so that after a code exchange the decoder shows the token the
+     * lessons speak of (the ID token is one [ away in the history) */
+    static const state_token order[] = {STATE_TOK_ID, STATE_TOK_REFRESH, STATE_TOK_LOGIN,
+                                        STATE_TOK_ACCESS};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        state_token t = order[k];
         const char *now = st->tokens[t];
         if (now && (!p->seen_tokens[t] || strcmp(now, p->seen_tokens[t]) != 0)) {
             free(p->seen_tokens[t]);
             p->seen_tokens[t] = strdup(now);
             if (t != STATE_TOK_REFRESH || (now[0] == 'e' && strchr(now, '.')))
-                app_show_token(p->a, state_token_name((state_token)t), now);
+                app_show_token(p->a, state_token_name(t), now);
         }
     }
     const char *dec = st->decoder;
@@ -121,6 +126,21 @@ static void on_change(void *ud)
     app_dirty(p->a, PANE_LESSON);
 }
 
+/* A step that cracked a secret says which word it found (the learner signs with it next). */
+static void add_crack_result(pane_lesson *p, item_view *v)
+{
+    const lesson_block *b = p->en ? engine_item(p->en) : NULL;
+    const char *secret = p->en ? engine_state(p->en)->crack_secret : NULL;
+    if (!b || b->kind != LESSON_STEP || !secret) return;
+    bool cracked = false;
+    for (size_t i = 0; i < b->step->nacts; i++)
+        cracked =
+            cracked || (b->step->acts[i].argc && strcmp(b->step->acts[i].argv[0], "crack") == 0);
+    size_t n = strlen(v->fb.message);
+    if (cracked && n + 1 < sizeof v->fb.message)
+        snprintf(v->fb.message + n, sizeof v->fb.message - n, " The secret is \"%s\".", secret);
+}
+
 static void on_done(void *ud, const engine_feedback *fb)
 {
     pane_lesson *p = ud;
@@ -129,6 +149,7 @@ static void on_done(void *ud, const engine_feedback *fb)
     if (v) {
         v->fb = *fb;
         v->has_fb = true;
+        add_crack_result(p, v);
     }
     sync_tokens(p);
     p->follow = FOLLOW_END; /* the feedback and the explanation come into view */
@@ -888,6 +909,11 @@ void pane_lesson_show_list(pane_lesson *p)
     p->list_sel = p->en ? (long)engine_lesson_index(p->en) : 0;
     p->follow = FOLLOW_ITEM;
     app_dirty(p->a, PANE_LESSON);
+}
+
+bool pane_lesson_has_lesson(const pane_lesson *p)
+{
+    return p && p->en && engine_lesson(p->en);
 }
 
 bool pane_lesson_editing(const pane_lesson *p)

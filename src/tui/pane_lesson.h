@@ -32,6 +32,8 @@ int pane_lesson_click(pane_lesson *p, int y, int x);
 void pane_lesson_draw(pane_lesson *p, WINDOW *w, bool focused);
 /* Opens the lesson list. */
 void pane_lesson_show_list(pane_lesson *p);
+/* A lesson is open (the `l` key shows it; with none open, l shows the list). */
+bool pane_lesson_has_lesson(const pane_lesson *p);
 /* True while a text field (quiz answer) owns the keyboard. */
 bool pane_lesson_editing(const pane_lesson *p);
 /* For the header, "" when no lesson is open. level 0: "3. Lesson title · step 2/5"; 1 drops the

@@ -134,7 +134,7 @@ row "$WORK/9-history.txt" 40 | grep -qF ":device-approve bob@example.com builder
 check "$WORK/10-done.txt" "✓ device-poll → 200 · task done ✓"
 check "$WORK/10-done.txt" "Start, let Bob approve" # the quiz's explanation in the lesson pane
 check "$WORK/10-done.txt" "tokens issued (device_code) for bob" # the trace has the server's view
-check "$WORK/10-done.txt" "Token id (" # the tokens landed in the decoder (the id token is the last)
+check "$WORK/10-done.txt" "Token access (" # the tokens landed in the decoder (the access token last)
 # Esc while an action runs cancels its request; the console closes and the footer says so
 row "$WORK/10b-cancelled.txt" 40 | grep -qF " cancelled 1 request in flight" ||
     { echo "FAIL: Esc did not cancel the running action:"; row "$WORK/10b-cancelled.txt" 40; fails=$((fails + 1)); }

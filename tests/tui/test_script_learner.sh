@@ -12,6 +12,10 @@
 # - the trace follows the newest exchange unless the learner reads one (its title says which), and
 #   a request the learner makes (a console line, a step) brings it back to the newest;
 # - a claim's explanation in the decoder is wrapped in full, not cut with an ellipsis;
+# - smaller ones: at 80x24 `d` on an empty decoder then `t` goes to the trace (it typed "t"); `l`
+#   shows the current lesson (again: the list); the crack step says the secret it found; a text
+#   answer may name the kind the question asks for ("Authorization header") — unit-tested in
+#   test_engine; after a code exchange the decoder holds the access token — test_console;
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
@@ -96,6 +100,41 @@ run "$WORK/s-explain" "$WORK/st-explain"
 check "$WORK/e1-decoder.txt" "key, not this field, decides what is accepted (RFC"
 check "$WORK/e1-decoder.txt" "a user id (RFC 7519 §4.1.2)"
 check_not "$WORK/e1-decoder.txt" "the verifi…"
+
+# d then t on an empty decoder at 80x24; l from another pane shows the lesson, l again the list.
+cat >"$WORK/s-tabs" <<SCRIPT
+:resize 80 24
+:wait-idle
+d
+t
+:save-screen $WORK/k1-d-t.txt
+l
+:save-screen $WORK/k2-l.txt
+l
+:save-screen $WORK/k3-l-again.txt
+q
+SCRIPT
+run "$WORK/s-tabs" "$WORK/st-tabs"
+check "$WORK/k1-d-t.txt" "HTTP trace"
+check "$WORK/k1-d-t.txt" "┏━ HTTP trace"
+check "$WORK/k2-l.txt" "UX-TOP the first line of the lesson"
+check "$WORK/k3-l-again.txt" "A second lesson, opened from the list"
+
+# The crack step of lesson 12 shows the word it found.
+{
+    echo ":resize 120 36"
+    echo ":wait-idle"
+    echo ":wait-idle"
+    echo "n"
+    echo "n"
+    echo "<Enter>"
+    echo ":wait-idle"
+    echo ":save-screen $WORK/x1-cracked.txt"
+    echo "q"
+} >"$WORK/s-crack"
+TL_FIXTURE_DATA="$TL_DIR/fixtures/data" run "$WORK/s-crack" "$WORK/st-crack" \
+    --lessons "$TOKENLAB_SOURCE_DIR/lessons" --lesson jwt-attacks
+check "$WORK/x1-cracked.txt" 'secret is "secret".' # (wrapped after "The")
 
 # Double Enter through a passed step does not answer the quiz after it.
 cat >"$WORK/s-quiz" <<SCRIPT

@@ -80,7 +80,8 @@ check "$WORK/tiny-back.txt" " l Lesson   d Decoder   t Trace   f Flow"
 {
     echo ":resize 100 30"
     echo "d"
-    echo ":type $(head -c 3000 /dev/urandom | tr -d '\n\r\0' | head -c 2000 | LC_ALL=C tr -c '[:print:]' '?')"
+    # (a fixed first letter: an empty field gives l, t, f, q and ? back to the panes)
+    echo ":type x$(head -c 3000 /dev/urandom | tr -d '\n\r\0' | head -c 2000 | LC_ALL=C tr -c '[:print:]' '?')"
     echo "<Enter>"
     for i in $(seq 1 200); do
         printf '%s\n' "$(head -c 1 /dev/urandom | LC_ALL=C tr -c 'a-pr-zA-Z0-9?[] ' 'x')" # no q: it would quit

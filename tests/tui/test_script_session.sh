@@ -42,6 +42,8 @@ f
 n
 :save-screen $WORK/6-next.txt
 l
+:save-screen $WORK/6b-lesson.txt
+l
 :save-screen $WORK/7-list.txt
 <Esc>
 n
@@ -94,6 +96,8 @@ check "$WORK/5-flow.txt" "JWT login (POST /login, then Bearer on every call)"
 # the POST /login request moved the highlight to arrow 2; n moves it to 3
 highlighted "$WORK/5-flow.txt" "2. POST /login {email, password}"
 highlighted "$WORK/6-next.txt" "3. checks the password"
+check "$WORK/6b-lesson.txt" "A fixed lesson for golden screens" # l shows the current lesson, l again the list
+check_not "$WORK/6b-lesson.txt" "A demo authorization code flow for the screen tests"
 check "$WORK/7-list.txt" "A demo lesson for the screen tests  beginner · 5 min · 1/1 steps, 0/1 quizzes"
 check "$WORK/7-list.txt" "A demo authorization code flow for the screen tests"
 check "$WORK/7-list.txt" "beginner · 5 min"

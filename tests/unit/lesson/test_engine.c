@@ -288,6 +288,16 @@ static void test_text_phrasings(void **state)
     assert_false(says(parts, "3", "3 bytes"));
     /* a word answer takes no unit */
     assert_false(says("Which header parameter names the algorithm?", "alg", "alg header"));
+    /* the kind the question names may be said again; an RFC's joined words may be written apart */
+    const char *hdr = "Which HTTP request header carries a bearer token to an API? (the header "
+                      "name only)";
+    assert_true(says(hdr, "Authorization", "Authorization header"));
+    assert_true(says(hdr, "Authorization", "the Authorization header"));
+    assert_false(says(hdr, "Authorization", "Bearer header"));
+    const char *code = "Which OAuth error code did the server return for the reused code?";
+    assert_true(says(code, "invalid_grant", "invalid grant"));
+    assert_true(says(code, "invalid_grant", "invalid_grant error"));
+    assert_false(says(code, "invalid_grant", "invalid request"));
     const char *most = "How many times may an authorization code be used, at most?";
     assert_true(says(most, "1", "at most 1"));
     assert_true(says(most, "1", "1 or less"));
