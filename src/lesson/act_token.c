@@ -79,6 +79,100 @@ const action_entry act_exchange = {
     .on_answer = exchange_answer,
 };
 
+/* ---- callback [code=last|used|CODE] [state=flow|VALUE|none] [expect=VALUE|none] [check=on|off]
+ * ---- The browser of ANOTHER session — the victim's — arrives at the client's redirect URI with a
+ * code it did not ask for (login CSRF, RFC 6749 §10.12; RFC 9700 §4.7). That session sent `expect`
+ * as its own state (default: a fresh random value; none: it started no login at all) and has no
+ * PKCE verifier for this code. The client compares the state the callback carries (default: the one
+ * the code's own flow got back) with `expect`; on a mismatch it refuses without asking the server
+ * (response.error "state_mismatch"). With check=off it skips that comparison — the bug — and
+ * redeems the code for the victim's session, as `exchange` would. */
+static bool callback_validate(size_t argc, char *const *argv, tl_err *e)
+{
+    for (size_t i = 1; i < argc; i++)
+        if (strcmp(argv[i], "check=on") != 0 && strcmp(argv[i], "check=off") != 0 &&
+            strncmp(argv[i], "check=", 6) == 0)
+            return err_set(e, "action.args", "callback: '%s' is not check=on or check=off",
+                           argv[i]);
+    return true;
+}
+
+static act_status callback_start(act_run *r, tl_err *e)
+{
+    const lesson_action *a = r->a;
+    lesson_state *st = r->ctx.st;
+    state_flow *fl = &st->flow;
+    const char *cv = act_kv(a, "code");
+    const char *code = !cv || strcmp(cv, "last") == 0 ? fl->code
+                       : strcmp(cv, "used") == 0      ? fl->used_code
+                                                      : cv;
+    if (!code)
+        return err_set(e, "action.no_code",
+                       "callback: there is no authorization code to deliver (run authorize, "
+                       "signin and consent first)"),
+               ACT_FAILED;
+    const flow_endpoints *ep = act_ep(r, e);
+    if (!ep) return ACT_FAILED;
+    char *code_copy = strdup(code);
+    const char *sv = act_kv(a, "state") ? act_kv(a, "state") : "flow";
+    char *carried = strcmp(sv, "none") == 0 ? NULL
+                    : strcmp(sv, "flow") == 0
+                        ? (fl->returned_state ? strdup(fl->returned_state) : NULL)
+                        : strdup(sv);
+    const char *ev = act_kv(a, "expect");
+    char *expect = NULL;
+    if (!ev) {
+        expect = pkce_verifier_new(NULL);
+        if (expect) expect[22] = '\0';
+    } else if (strcmp(ev, "none") != 0) {
+        expect = strdup(ev);
+    }
+    /* the flow is now the victim's: its own state, the code the callback brought, no verifier */
+    free(fl->state);
+    fl->state = expect;
+    free(fl->returned_state);
+    fl->returned_state = carried;
+    free(fl->code);
+    fl->code = code_copy;
+    state_set_str(&fl->verifier, NULL);
+    state_set_str(&fl->method, NULL);
+    state_set_str(&fl->next_step, "redirect");
+    if (act_kv(a, "client_secret")) state_set_str(&fl->client_secret, act_kv(a, "client_secret"));
+    bool same = (!fl->state && !fl->returned_state) ||
+                (fl->state && fl->returned_state && strcmp(fl->state, fl->returned_state) == 0);
+    bool check = !act_kv(a, "check") || strcmp(act_kv(a, "check"), "off") != 0;
+    if (check && !same) {
+        char desc[300];
+        snprintf(desc, sizeof desc,
+                 "the client refused the callback: its state '%.60s' is not the one this "
+                 "session sent ('%.60s'), so the code was not redeemed (RFC 6749 §10.12)",
+                 fl->returned_state ? fl->returned_state : "(none)",
+                 fl->state ? fl->state : "(none)");
+        state_clear_response(st);
+        state_set_str(&st->response.method, "GET");
+        state_set_str(&st->response.url, fl->redirect_uri);
+        state_set_str(&st->response.error, "state_mismatch");
+        state_set_str(&st->response.error_description, desc);
+        return ACT_OK;
+    }
+    flow_client c = act_client(st, NULL, NULL);
+    r->s1 = strdup(fl->code);
+    r->stage = 1;
+    http_request *req =
+        r->s1 ? flow_token_code_request(ep->token, &c, r->s1, fl->redirect_uri, NULL, e) : NULL;
+    return act_send_status(r, req, e);
+}
+
+const action_entry act_callback = {
+    .name = "callback",
+    .usage = "callback [code=last|used|CODE] [state=flow|VALUE|none] [expect=VALUE|none] "
+             "[check=on|off] [client_secret=S]",
+    .keys = "code state expect check client_secret",
+    .validate = callback_validate,
+    .start = callback_start,
+    .on_answer = exchange_answer,
+};
+
 /* ---- refresh [scope="…"] [token=current|old] [client_secret=S] ------------------------------ */
 
 static act_status refresh_start(act_run *r, tl_err *e)

@@ -28,6 +28,7 @@
     X(signin)                                                                                      \
     X(consent)                                                                                     \
     X(exchange)                                                                                    \
+    X(callback)                                                                                    \
     X(refresh)                                                                                     \
     X(client_credentials)                                                                          \
     X(password_grant)                                                                              \

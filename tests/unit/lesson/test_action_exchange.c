@@ -125,6 +125,44 @@ static void test_refused_code_is_used(void **state)
     free(code);
 }
 
+/* callback: another session's browser arrives with a code it did not ask for (login CSRF, RFC 6749
+ * §10.12). A client that compares state refuses it without asking the server; with check=off it
+ * redeems the attacker's code into the victim's session. */
+static void test_callback_state(void **state)
+{
+    fx *f = *state;
+    assert_true(act(f, "authorize client=demo-web scope=openid pkce=none state=mallory-state").ok);
+    assert_true(act(f, "signin bob@example.com builder").ok);
+    assert_true(act(f, "consent allow").ok);
+    char *code = strdup(f->st->flow.code);
+    done d = act(f, "callback client_secret=demo-web-secret expect=alice-state");
+    assert_true(d.ok);
+    assert_string_equal(f->st->response.error, "state_mismatch");
+    assert_non_null(strstr(f->st->response.error_description, "'mallory-state'"));
+    assert_non_null(strstr(f->st->response.error_description, "'alice-state'"));
+    assert_int_equal(f->st->response.status, 0); /* nothing was sent */
+    assert_null(f->st->tokens[STATE_TOK_ACCESS]);
+    assert_string_equal(f->st->flow.code, code); /* not redeemed */
+    /* a session that started no login at all refuses a callback with a state too */
+    d = act(f, "callback client_secret=demo-web-secret expect=none");
+    assert_true(d.ok);
+    assert_string_equal(f->st->response.error, "state_mismatch");
+    /* the bug: no comparison, and the victim's session gets the attacker's account */
+    d = act(f, "callback check=off state=mallory-state expect=alice-state "
+               "client_secret=demo-web-secret");
+    assert_true(d.ok);
+    assert_int_equal(f->st->response.status, 200);
+    assert_non_null(f->st->tokens[STATE_TOK_ACCESS]);
+    assert_string_equal(f->st->flow.used_code, code);
+    /* matching states: the client redeems (here the code is used up: invalid_grant) */
+    d = act(f, "callback code=used state=s expect=s client_secret=demo-web-secret");
+    assert_true(d.ok);
+    assert_int_equal(f->st->response.status, 400);
+    assert_string_equal(f->st->response.error, "invalid_grant");
+    assert_non_null(strstr(f->st->response.error_description, "already used"));
+    free(code);
+}
+
 /* No answer at all (nothing listens on port 9): the client cannot know whether the server saw
  * the code, so it stays for a retry. */
 static void test_transport_failure_keeps_code(void **state)
@@ -147,6 +185,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refused_client_keeps_code, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_code_is_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transport_failure_keeps_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_callback_state, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

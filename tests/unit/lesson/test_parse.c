@@ -179,7 +179,8 @@ static void test_block_errors(void **state)
     expect(
         with_body("```step s\ntitle: T\ndo: fly away\nhint: h\n```\n"),
         "x.md:11: unknown action 'fly' (known: login, api, decode, mint, tamper, resign, verify, "
-        "authorize, signin, consent, exchange, refresh, client-credentials, password-grant, "
+        "authorize, signin, consent, exchange, callback, refresh, client-credentials, "
+        "password-grant, "
         "device-start, device-approve, device-poll, userinfo, introspect, revoke, clock, lab, "
         "crack)");
     expect(with_body("```step s\ntitle: T\ndo: login alice\nhint: h\n```\n"),
