@@ -186,7 +186,9 @@ bool http_work_start(http_client *c, http_work_fn fn, void *ud, uint64_t *id_out
 
 /* Masks secrets in a form body, JSON text, a header block or a whole exchange text: the values of
  * password, client_secret, code_verifier and refresh_token (form `k=v`, JSON `"k":"v"`), and the
- * credentials of `Authorization: Basic …`, become "*****". Everything else is unchanged.
+ * credentials of `Authorization: Basic …` and the server's own keys (`X-Tokenlab-Lab-Key`,
+ * `X-Tokenlab-Class-Key`: the trace is often on a projector) become "*****". Everything else is
+ * unchanged.
  * Caller frees; NULL only when out of memory. The exchange record itself always keeps real bytes.
  */
 char *http_mask_secrets(const char *text);

@@ -52,12 +52,23 @@ static void masks_basic_credentials(void **state)
     assert_null(http_mask_secrets(NULL));
 }
 
+/* The lab key and the instructor key are the server's secrets; the trace is on the projector. */
+static void masks_server_key_headers(void **state)
+{
+    check("POST /lab/switch HTTP/1.1\r\nX-Tokenlab-Lab-Key: 1749d68f209ef5\r\nAccept: */*\r\n",
+          "POST /lab/switch HTTP/1.1\r\nX-Tokenlab-Lab-Key: *****\r\nAccept: */*\r\n");
+    check("x-tokenlab-class-key:abc\r\n", "x-tokenlab-class-key:*****\r\n");
+    /* the header that names the switches that are on is no secret */
+    check("X-Tokenlab-Lab: alg-none\r\n", "X-Tokenlab-Lab: alg-none\r\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(masks_form_values),
         cmocka_unit_test(masks_json_values),
         cmocka_unit_test(masks_basic_credentials),
+        cmocka_unit_test(masks_server_key_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
