@@ -14,6 +14,7 @@ static void serve_usage(FILE *f)
     fprintf(f,
             "usage: tokenlab serve [--listen HOST:PORT] [--config FILE] [--issuer URL]\n"
             "                      [--lab SWITCH]... [--lab-key KEY] [--quiet]\n"
+            "                      [--per-address-limit N]\n"
             "                      [--class [--class-results FILE] [--class-max N]\n"
             "                       [--class-rate PER_SECOND]]\n\n"
             "Runs the mock authorization server (OAuth 2.0, OpenID Connect, the JWT login and a\n"
@@ -31,7 +32,10 @@ static void serve_usage(FILE *f)
            "URL --join CODE --name NAME) and an instructor key (tokenlab class --server URL --key\n"
            "KEY). --class-results FILE keeps the results (JSON, rewritten at most once a second);\n"
            "--class-max caps the students (default 5000); --class-rate limits /class/ requests\n"
-           "per second per address (default 20, 0 = off). See docs/class.md.\n");
+           "per second per address (default 20, 0 = off). See docs/class.md.\n\n"
+           "--per-address-limit N caps, per client address, the open connections, the pending\n"
+           "authorizations and the pending device codes (default 32 each). A class behind one\n"
+           "NAT address needs about 3 per student. Limits: docs/server.md.\n");
 }
 
 int cli_serve_main(int argc, char **argv)
@@ -56,7 +60,8 @@ int cli_serve_main(int argc, char **argv)
         bool known = strcmp(a, "--listen") == 0 || strcmp(a, "--config") == 0 ||
                      strcmp(a, "--issuer") == 0 || strcmp(a, "--lab") == 0 ||
                      strcmp(a, "--lab-key") == 0 || strcmp(a, "--class-results") == 0 ||
-                     strcmp(a, "--class-max") == 0 || strcmp(a, "--class-rate") == 0;
+                     strcmp(a, "--class-max") == 0 || strcmp(a, "--class-rate") == 0 ||
+                     strcmp(a, "--per-address-limit") == 0;
         if (!known || !v) {
             fprintf(stderr, "tokenlab serve: %s '%s' (see tokenlab serve --help)\n",
                     known ? "missing value for" : "unknown option", a);
@@ -80,6 +85,16 @@ int cli_serve_main(int argc, char **argv)
                 o.class_max = (size_t)n;
             else
                 o.class_rate = n ? (int)n : -1;
+        }
+        if (strcmp(a, "--per-address-limit") == 0) {
+            char *end = NULL;
+            long n = strtol(v, &end, 10);
+            if (!*v || *end || n < 1 || n > 100000) {
+                fprintf(stderr,
+                        "tokenlab serve: --per-address-limit must be a number (1-100000)\n");
+                return CLI_USAGE;
+            }
+            o.per_address_limit = (unsigned)n;
         }
         if (strcmp(a, "--lab") == 0) {
             if (nlabs == 32) {

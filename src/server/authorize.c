@@ -224,6 +224,30 @@ static enum MHD_Result send_consent(srv_req *r, const char *sid, const srv_sessi
     return srv_send_html(r, 200, &b);
 }
 
+/* Quotas on the pending sessions (store_quota_locked): per starting address, the oldest gives way
+ * to the newest; per client id, the newest is refused. */
+typedef struct quota_ud {
+    const char *match;
+    size_t dropped;
+} quota_ud;
+
+static bool same_addr(void *ud, const void *v)
+{
+    return strcmp(((const srv_session *)v)->addr, ((quota_ud *)ud)->match) == 0;
+}
+
+static bool same_client(void *ud, const void *v)
+{
+    return strcmp(((const srv_session *)v)->client_id, ((quota_ud *)ud)->match) == 0;
+}
+
+static void count_dropped(void *ud, const char *key, const void *v)
+{
+    (void)key;
+    (void)v;
+    ((quota_ud *)ud)->dropped++;
+}
+
 enum MHD_Result authorize_send_login(srv_req *r, srv_session *ss)
 {
     server *s = r->s;
@@ -232,15 +256,38 @@ enum MHD_Result authorize_send_login(srv_req *r, srv_session *ss)
         free(ss);
         return srv_error_page(r, 500, NULL, "server_error", "the CSPRNG failed");
     }
+    srv_copy(ss->addr, sizeof ss->addr, srv_addr(r));
     srv_session copy = *ss;
     int64_t now = srv_now(s);
+    size_t client_max = store_capacity(s->sessions) / SRV_CLIENT_SHARE;
+    quota_ud by_addr = {copy.addr, 0}, by_client = {copy.client_id, 0};
     store_lock(s->sessions);
-    bool ok = store_put_locked(s->sessions, sid, ss, now + s->cfg->session_ttl, now);
+    store_quota_locked(s->sessions, now, same_addr, &by_addr, s->per_address, count_dropped);
+    bool client_full = store_quota_locked(s->sessions, now, same_client, &by_client, client_max,
+                                          NULL) >= client_max;
+    bool ok =
+        !client_full && store_put_locked(s->sessions, sid, ss, now + s->cfg->session_ttl, now);
     store_unlock(s->sessions);
+    if (by_addr.dropped) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "%s has %u authorization requests in progress, the most one address may have: "
+                 "its oldest was dropped",
+                 copy.addr, s->per_address);
+        srv_event(s, "info", r->path, copy.client_id, NULL, msg);
+    }
     if (!ok) {
         free(ss);
+        char msg[200];
+        if (client_full)
+            snprintf(msg, sizeof msg,
+                     "client '%s' has %zu authorization requests in progress, the most one client "
+                     "may have; try again shortly",
+                     copy.client_id, client_max);
         return srv_error_page(r, 503, copy.client_id, "temporarily_unavailable",
-                              "too many authorization requests in progress; try again shortly");
+                              client_full ? msg
+                                          : "too many authorization requests in progress; try "
+                                            "again shortly");
     }
     /* The browser's proof: HttpOnly (no script reads it), SameSite (no other site's form sends it),
      * for the session's lifetime. JSON callers get the same secret as "session_secret". */

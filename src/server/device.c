@@ -42,6 +42,67 @@ static bool normalize_user_code(const char *in, char out[10])
     return true;
 }
 
+/* Quotas on the pending device authorizations (store_quota_locked): per address the oldest gives
+ * way (its user code goes with it), per client id the newest is refused. */
+typedef struct device_quota {
+    const char *addr, *client_id;
+    int64_t now;
+    char dropped[4][16]; /* user codes of evicted requests, to remove from s->user_codes */
+    size_t ndropped;
+} device_quota;
+
+static bool pending(const device_quota *q, const srv_device *d)
+{
+    return d->status == SRV_DEVICE_PENDING && d->exp > q->now;
+}
+
+static bool device_same_addr(void *ud, const void *v)
+{
+    const device_quota *q = ud;
+    return pending(q, v) && strcmp(((const srv_device *)v)->addr, q->addr) == 0;
+}
+
+static bool device_same_client(void *ud, const void *v)
+{
+    const device_quota *q = ud;
+    return pending(q, v) && strcmp(((const srv_device *)v)->client_id, q->client_id) == 0;
+}
+
+static void device_dropped(void *ud, const char *key, const void *v)
+{
+    (void)key;
+    device_quota *q = ud;
+    if (q->ndropped < sizeof q->dropped / sizeof q->dropped[0])
+        srv_copy(q->dropped[q->ndropped], sizeof q->dropped[0], ((const srv_device *)v)->user_code);
+    q->ndropped++;
+}
+
+/* Makes room for one more request from r's address; false when the client is at its share. */
+static bool device_quota_ok(srv_req *r, const config_client *c, int64_t now)
+{
+    server *s = r->s;
+    device_quota q = {.addr = srv_addr(r), .client_id = c->client_id, .now = now};
+    size_t client_max = store_capacity(s->devices) / SRV_CLIENT_SHARE;
+    store_lock(s->devices);
+    store_quota_locked(s->devices, now, device_same_addr, &q, s->per_address, device_dropped);
+    bool ok =
+        store_quota_locked(s->devices, now, device_same_client, &q, client_max, NULL) < client_max;
+    store_unlock(s->devices);
+    store_lock(s->user_codes);
+    for (size_t i = 0; i < q.ndropped && i < sizeof q.dropped / sizeof q.dropped[0]; i++)
+        store_remove_locked(s->user_codes, q.dropped[i]);
+    store_unlock(s->user_codes);
+    if (q.ndropped) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "%s has %u device authorizations in progress, the most one address may have: "
+                 "its oldest was dropped",
+                 q.addr, s->per_address);
+        srv_event(s, "info", r->path, c->client_id, NULL, msg);
+    }
+    return ok;
+}
+
 enum MHD_Result device_authorization(srv_req *r)
 {
     enum MHD_Result res;
@@ -66,9 +127,16 @@ enum MHD_Result device_authorization(srv_req *r)
         }
     char *scope = reqparse_scopes_join(sc.n ? &sc : &c->scopes);
     reqparse_scopes_free(&sc);
+    int64_t now = srv_now(s);
+    if (!device_quota_ok(r, c, now)) {
+        free(scope);
+        return srv_oauth_error(r, 503, c->client_id, "temporarily_unavailable", NULL,
+                               "client '%s' has %zu device authorizations in progress, the most "
+                               "one client may have; try again shortly",
+                               c->client_id, store_capacity(s->devices) / SRV_CLIENT_SHARE);
+    }
     srv_device *d = calloc(1, sizeof *d);
     char dc[SRV_ID];
-    int64_t now = srv_now(s);
     bool ok = d && scope && srv_copy(d->scope, sizeof d->scope, scope) && srv_random_id(dc, 32);
     free(scope);
     if (!ok) {
@@ -76,6 +144,7 @@ enum MHD_Result device_authorization(srv_req *r)
         return srv_oauth_error(r, 400, c->client_id, "invalid_scope", NULL, "scope too long");
     }
     srv_copy(d->client_id, sizeof d->client_id, c->client_id);
+    srv_copy(d->addr, sizeof d->addr, srv_addr(r));
     d->exp = now + s->cfg->device_ttl;
     d->interval = s->cfg->device_interval;
     bool stored = false;

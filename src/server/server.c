@@ -129,6 +129,138 @@ static enum MHD_Result dispatch(srv_req *r)
         NULL);
 }
 
+/* ---------------------------------------------------------------- request deadline */
+
+/* libmicrohttpd's connection timeout is an idle timeout: a client that sends one header line every
+ * few seconds keeps a connection forever. So every connection is watched from its start (or the end
+ * of its previous request) until a response is queued, and one that has not sent a whole request
+ * within head_timeout seconds has its socket shut down; libmicrohttpd then closes it. */
+typedef struct watched {
+    struct watched *prev, *next;
+    int fd;
+    double since;   /* when it began sending the current request (monotonic seconds) */
+    bool receiving; /* a request is on its way and has no response yet */
+} watched;
+
+struct conn_watch {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    watched *list;
+    bool stop, started;
+    pthread_t th;
+};
+
+static double mono_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct conn_watch *cw = ((server *)cls)->watch;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        watched *w = xcalloc(1, sizeof *w);
+        w->fd = ci ? ci->connect_fd : -1;
+        w->since = mono_seconds();
+        w->receiving = true;
+        pthread_mutex_lock(&cw->mu);
+        w->next = cw->list;
+        if (cw->list) cw->list->prev = w;
+        cw->list = w;
+        pthread_mutex_unlock(&cw->mu);
+        *socket_context = w;
+    } else if (*socket_context) { /* closed: libmicrohttpd has not closed the socket yet */
+        watched *w = *socket_context;
+        pthread_mutex_lock(&cw->mu);
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            cw->list = w->next;
+        if (w->next) w->next->prev = w->prev;
+        pthread_mutex_unlock(&cw->mu);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+/* receiving: a new request may now arrive (the clock starts); else a response is queued. */
+static void watch_mark(server *s, struct MHD_Connection *conn, bool receiving)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    watched *w = ci ? ci->socket_context : NULL;
+    if (!w) return;
+    pthread_mutex_lock(&s->watch->mu);
+    w->receiving = receiving;
+    w->since = mono_seconds();
+    pthread_mutex_unlock(&s->watch->mu);
+}
+
+static void *watch_main(void *arg)
+{
+    server *s = arg;
+    struct conn_watch *cw = s->watch;
+    pthread_mutex_lock(&cw->mu);
+    while (!cw->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&cw->cv, &cw->mu, &ts);
+        double now = mono_seconds();
+        size_t cut = 0;
+        for (watched *w = cw->list; w; w = w->next) {
+            if (!w->receiving || w->fd < 0 || now - w->since < s->head_timeout) continue;
+            shutdown(w->fd, SHUT_RDWR);
+            w->receiving = false; /* once */
+            cut++;
+        }
+        if (cut && s->log) {
+            pthread_mutex_lock(&s->log_mu);
+            fprintf(s->log,
+                    "httpd: closed %zu connection%s that had not sent a whole request in %u s\n",
+                    cut, cut == 1 ? "" : "s", s->head_timeout);
+            fflush(s->log);
+            pthread_mutex_unlock(&s->log_mu);
+        }
+    }
+    pthread_mutex_unlock(&cw->mu);
+    return NULL;
+}
+
+static void watch_stop(server *s)
+{
+    struct conn_watch *cw = s->watch;
+    if (!cw) return;
+    if (cw->started) {
+        pthread_mutex_lock(&cw->mu);
+        cw->stop = true;
+        pthread_cond_signal(&cw->cv);
+        pthread_mutex_unlock(&cw->mu);
+        pthread_join(cw->th, NULL);
+    }
+    pthread_mutex_destroy(&cw->mu);
+    pthread_cond_destroy(&cw->cv);
+    free(cw);
+    s->watch = NULL;
+}
+
+/* Answers the request; once a response is queued the request deadline no longer applies. */
+static enum MHD_Result respond(srv_req *r)
+{
+    enum MHD_Result ret = dispatch(r);
+    if (r->responded) watch_mark(r->s, r->conn, false);
+    return ret;
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)conn;
@@ -144,10 +276,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
-    (void)toe;
     srv_req *r = *con_cls;
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) watch_mark(cls, conn, true); /* keep-alive */
     if (!r) return;
     reqparse_params_free(&r->query);
     reqparse_params_free(&r->form);
@@ -179,7 +309,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             unsigned long long n = strtoull(cl, &end, 10);
             if (n > SRV_MAX_BODY) {
                 r->body_too_big = true;
-                return dispatch(r); /* 413 before reading the body */
+                return respond(r); /* 413 before reading the body */
             }
         }
         return MHD_YES;
@@ -204,7 +334,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (r->responded) return MHD_YES;
-    return dispatch(r);
+    return respond(r);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -327,6 +457,11 @@ bool server_start(const server_options *o, server **out, tl_err *e)
         snprintf(s->lab_key, sizeof s->lab_key, "%s", k ? k : "");
         free(k);
     }
+    s->per_address = o->per_address_limit ? o->per_address_limit : SRV_PER_ADDRESS_DEFAULT;
+    s->head_timeout = o->head_timeout ? o->head_timeout : SRV_HEAD_TIMEOUT_DEFAULT;
+    s->watch = xcalloc(1, sizeof *s->watch);
+    pthread_mutex_init(&s->watch->mu, NULL);
+    pthread_cond_init(&s->watch->cv, NULL);
     s->sessions = store_new("sessions", 10000, free);
     s->codes = store_new("codes", 10000, free);
     s->grants = store_new("grants", 50000, free);
@@ -345,13 +480,17 @@ bool server_start(const server_options *o, server **out, tl_err *e)
         goto fail;
     /* poll(), not epoll: with epoll a client that sends part of a request and half-closes was
      * only noticed at the connection timeout (found by fuzz_server; test_half_close). */
+    /* one address may not take them all: room for others above a raised per-address limit */
+    unsigned max_conn = s->per_address + SRV_MAX_CONNECTIONS / 4 > SRV_MAX_CONNECTIONS
+                            ? s->per_address + SRV_MAX_CONNECTIONS / 4
+                            : SRV_MAX_CONNECTIONS;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)256, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)15,
+        MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->per_address,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)15,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
         MHD_OPTION_END);
@@ -360,6 +499,11 @@ bool server_start(const server_options *o, server **out, tl_err *e)
                 o->listen ? o->listen : "127.0.0.1:8910");
         goto fail;
     }
+    if (pthread_create(&s->watch->th, NULL, watch_main, s) != 0) {
+        err_set(e, "server.listen", "cannot start the request deadline thread");
+        goto fail;
+    }
+    s->watch->started = true;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : 0;
     snprintf(s->base_url, sizeof s->base_url, "http://%s:%u", host, (unsigned)s->port);
@@ -429,6 +573,7 @@ void server_stop(server *s)
     if (!s) return;
     if (s->ev) events_shutdown(s->ev);
     if (s->daemon) MHD_stop_daemon(s->daemon);
+    watch_stop(s);
     class_stop(s);
     events_free(s->ev);
     store_free(s->sessions);

@@ -31,6 +31,11 @@ typedef struct server_options {
     const char *class_results; /* JSON results file, written atomically; NULL = none */
     size_t class_max;          /* max students; 0 = 5000 */
     int class_rate;            /* /class/ requests per second per address; 0 = 20, <0 = off */
+    /* Fairness per client address (docs/server.md "Limits"): open connections, pending
+     * authorization sessions and pending device authorizations each; 0 = 32. A class behind one
+     * NAT address needs it raised (about 3 per student). */
+    unsigned per_address_limit;
+    unsigned head_timeout; /* seconds for a request head and body to arrive; 0 = 10 */
 } server_options;
 
 /* Starts listening and returns once the socket is bound. Errors: "server.listen" (bad address,

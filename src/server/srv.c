@@ -2,6 +2,8 @@
  * (standard headers, the log line), body parsing and client authentication. */
 #include "server/srv.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +246,23 @@ enum MHD_Result srv_redirect(srv_req *r, const char *location)
 const char *srv_header(srv_req *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *srv_addr(srv_req *r)
+{
+    if (r->addr[0]) return r->addr;
+    const union MHD_ConnectionInfo *ci =
+        r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    bool ok = false;
+    if (sa && sa->sa_family == AF_INET)
+        ok = inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->addr,
+                       sizeof r->addr) != NULL;
+    else if (sa && sa->sa_family == AF_INET6)
+        ok = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->addr,
+                       sizeof r->addr) != NULL;
+    if (!ok) snprintf(r->addr, sizeof r->addr, "?");
+    return r->addr;
 }
 
 bool srv_wants_json(srv_req *r)

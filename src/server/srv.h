@@ -22,7 +22,10 @@
 #include "server/server.h"
 #include "server/store.h"
 
-#define SRV_MAX_BODY (64 * 1024) /* request bodies above this are refused with 413 */
+#define SRV_MAX_BODY             (64 * 1024) /* request bodies above this are refused with 413 */
+#define SRV_MAX_CONNECTIONS      512         /* open connections, all clients together */
+#define SRV_PER_ADDRESS_DEFAULT  32          /* --per-address-limit */
+#define SRV_HEAD_TIMEOUT_DEFAULT 10          /* seconds for a whole request to arrive */
 
 struct server {
     /* In a class every student has a lab of their own: a `server` that shares everything with the
@@ -59,7 +62,16 @@ struct server {
     json_t *notes; /* {"sub": [ {id, text, created}, … ]} */
     events *ev;
     struct class_room *room; /* class mode (class.c), or NULL */
+    /* Fairness (docs/server.md "Limits"): per client address, at most per_address connections,
+     * pending authorization sessions and device authorizations; a request head (and body) must
+     * arrive within head_timeout seconds. */
+    unsigned per_address, head_timeout;
+    struct conn_watch *watch; /* the connections still sending a request (server.c) */
 };
+
+/* Each client id may hold at most this share of a pending-request store (sessions, device codes),
+ * so that one client's users cannot fill it for every other client. */
+#define SRV_CLIENT_SHARE 4 /* a quarter */
 
 /* Records kept in the stores: flat structs (fixed-size strings, freed with free()). Inputs longer
  * than a field are refused before they get here (srv_copy). */
@@ -71,6 +83,7 @@ typedef enum srv_session_kind { SRV_SESSION_AUTHORIZE, SRV_SESSION_DEVICE } srv_
 
 typedef struct srv_session { /* an authorization request between login and consent */
     srv_session_kind kind;
+    char addr[48]; /* the address that started it (quota per address) */
     char client_id[SRV_ID], redirect_uri[SRV_URI], scope[SRV_TEXT], state[SRV_TEXT],
         nonce[SRV_TEXT], challenge[SRV_ID], device_code[SRV_ID];
     bool logged_in;
@@ -115,6 +128,7 @@ typedef enum srv_device_status {
 
 typedef struct srv_device {
     char user_code[16], client_id[SRV_ID], scope[SRV_TEXT], sub[SRV_ID];
+    char addr[48]; /* the address that asked (quota per address) */
     srv_device_status status;
     int64_t exp, auth_time, last_poll, interval;
 } srv_device;
@@ -141,8 +155,9 @@ typedef struct srv_req {
     reqparse_params form; /* the body: urlencoded form or flat JSON, see srv_parse_body */
     bool form_parsed;
     struct timespec t0;
-    char reason[300]; /* why the request was refused, for the log line */
+    char reason[300];     /* why the request was refused, for the log line */
     char set_cookie[256]; /* a Set-Cookie value for the response, or "" */
+    char addr[48];        /* the client's address as text, see srv_addr */
     bool responded;
 } srv_req;
 
@@ -203,6 +218,8 @@ bool srv_parse_body(srv_req *r, bool json_ok, enum MHD_Result *result);
 const char *srv_form(srv_req *r, const char *name);
 const char *srv_query(srv_req *r, const char *name);
 const char *srv_header(srv_req *r, const char *name);
+/* The client's address ("127.0.0.2", "::1"), the unit of fairness; "?" when unknown. */
+const char *srv_addr(srv_req *r);
 bool srv_wants_json(srv_req *r);
 
 /* Client authentication at /token, /introspect, /revoke, /device_authorization (RFC 6749 §2.3):

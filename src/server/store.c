@@ -11,6 +11,7 @@ typedef struct entry {
     struct entry *next;
     void *value;
     int64_t exp;
+    uint64_t seq; /* order of the puts: the smallest is the oldest */
     uint32_t hash;
     char key[];
 } entry;
@@ -22,6 +23,7 @@ struct store {
     size_t nbuckets; /* power of two */
     size_t count, max;
     size_t puts_since_sweep;
+    uint64_t seq;
     store_free_fn fr;
 };
 
@@ -122,6 +124,7 @@ bool store_put_locked(store *st, const char *key, void *value, int64_t exp, int6
     en->hash = h;
     en->value = value;
     en->exp = exp;
+    en->seq = ++st->seq;
     size_t b = h & (st->nbuckets - 1);
     en->next = st->buckets[b];
     st->buckets[b] = en;
@@ -171,12 +174,38 @@ void store_foreach_locked(store *st, int64_t now,
     }
 }
 
+size_t store_quota_locked(store *st, int64_t now, bool (*mine)(void *ud, const void *value),
+                          void *ud, size_t quota, store_evict_fn on_evict)
+{
+    for (;;) {
+        size_t n = 0;
+        entry **oldest = NULL;
+        for (size_t b = 0; b < st->nbuckets; b++)
+            for (entry **pp = &st->buckets[b]; *pp; pp = &(*pp)->next) {
+                entry *en = *pp;
+                if (en->exp <= now || !mine(ud, en->value)) continue;
+                n++;
+                if (!oldest || en->seq < (*oldest)->seq) oldest = pp;
+            }
+        if (n < quota || !on_evict || !oldest) return n;
+        entry *en = *oldest;
+        on_evict(ud, en->key, en->value);
+        *oldest = en->next;
+        entry_free(st, en);
+    }
+}
+
 size_t store_count(store *st)
 {
     pthread_mutex_lock(&st->mu);
     size_t n = st->count;
     pthread_mutex_unlock(&st->mu);
     return n;
+}
+
+size_t store_capacity(const store *st)
+{
+    return st->max;
 }
 
 const char *store_name(const store *st)

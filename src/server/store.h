@@ -30,7 +30,16 @@ bool store_remove_locked(store *st, const char *key);
 /* Calls fn for each live entry; fn returns false to remove (and free) the entry. */
 void store_foreach_locked(store *st, int64_t now,
                           bool (*fn)(void *ud, const char *key, void *value), void *ud);
+/* Quotas (fairness per address, per client): counts the live entries whose value `mine` accepts.
+ * With `on_evict`, while there are `quota` or more of them, removes the oldest (first put), calling
+ * on_evict(ud, key, value) before it is freed; returns how many are left (< quota). Without it,
+ * only counts. O(entries). */
+typedef void (*store_evict_fn)(void *ud, const char *key, const void *value);
+size_t store_quota_locked(store *st, int64_t now, bool (*mine)(void *ud, const void *value),
+                          void *ud, size_t quota, store_evict_fn on_evict);
 size_t store_count(store *st);
 const char *store_name(const store *st);
+/* The `max` it was made with. */
+size_t store_capacity(const store *st);
 
 #endif

@@ -90,7 +90,7 @@ int main(int argc, char **argv)
     server *srv = NULL;
     char full[2048];
     if (embedded) {
-        server_options o = {.listen = "127.0.0.1:0"};
+        server_options o = {.listen = "127.0.0.1:0", .per_address_limit = MAX_CONN};
         tl_err e = {0};
         if (!server_start(&o, &srv, &e)) {
             fprintf(stderr, "bench_server: %s\n", e.msg);

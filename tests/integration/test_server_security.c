@@ -1,8 +1,16 @@
 /* Issue 12 against the real server over loopback, as several machines (127.0.0.2, .3, .4): an
  * authorization session belongs to the party that started it (cookie or session_secret), and the
- * unbound-session lab switch shows the attack that this stops. */
+ * unbound-session lab switch shows the attack that this stops; no address can take the pending
+ * authorizations, device codes or connections from the others. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -234,12 +242,217 @@ static void test_unbound_session_lab(void **st)
     resp_free(&a);
 }
 
+/* ---------------------------------------------------------------- fairness per address */
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A TCP connection to srv from the source address `from`, or -1. */
+static int connect_from(server *srv, const char *from)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in src = {.sin_family = AF_INET}, dst = {.sin_family = AF_INET};
+    inet_pton(AF_INET, from, &src.sin_addr);
+    inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+    dst.sin_port = htons(server_port(srv));
+    if (fd < 0 || bind(fd, (struct sockaddr *)&src, sizeof src) != 0 ||
+        connect(fd, (struct sockaddr *)&dst, sizeof dst) != 0) {
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Whether the server closed fd within `seconds` (EOF or reset), without sending anything. */
+static bool closed_within(int fd, double seconds)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, (int)(seconds * 1000)) <= 0) return false;
+    char c;
+    ssize_t n = recv(fd, &c, 1, 0);
+    return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
+/* Starts `n` JSON authorizations from `from`; the sessions and secrets go to sid/sec. */
+static void start_many(const char *from, size_t n, char (*sid)[64], char (*sec)[64])
+{
+    tsu_from = from;
+    for (size_t i = 0; i < n; i++) {
+        resp a = start_json();
+        assert_int_equal(a.status, 200);
+        snprintf(sid[i], 64, "%s", jstr(&a, "session"));
+        snprintf(sec[i], 64, "%s", jstr(&a, "session_secret"));
+        resp_free(&a);
+    }
+}
+
+/* Signs in to a session with its secret: 200 (consent step) or 404 (gone). */
+static long sign_in(server *srv, const char *sid, const char *sec)
+{
+    char *body = fmt("session=%s&session_secret=%s&email=alice%%40example.com&password=wonderland",
+                     sid, sec);
+    char *u = url_of(srv, "/authorize/login");
+    resp l = http_post(u, JSON, body);
+    free(u);
+    free(body);
+    long st = l.status;
+    resp_free(&l);
+    return st;
+}
+
+/* One address fills its quota (32 by default) and more: its own oldest session gives way; a
+ * session another address started before the flood still works. */
+static void test_pending_quota_per_address(void **st)
+{
+    (void)st;
+    char sid[40][64], sec[40][64];
+    start_many("127.0.0.3", 1, sid + 39, sec + 39);
+    start_many("127.0.0.2", 34, sid, sec);
+    tsu_from = "127.0.0.4";
+    assert_int_equal(sign_in(S, sid[0], sec[0]), 404); /* the two oldest gave way */
+    assert_int_equal(sign_in(S, sid[1], sec[1]), 404);
+    assert_int_equal(sign_in(S, sid[2], sec[2]), 200); /* the newest 32 are there */
+    assert_int_equal(sign_in(S, sid[33], sec[33]), 200);
+    assert_int_equal(sign_in(S, sid[39], sec[39]), 200); /* the other address is untouched */
+}
+
+/* With --per-address-limit raised (a class behind one NAT address), one address may hold many. */
+static void test_pending_quota_raised(void **st)
+{
+    (void)st;
+    server_options o = {
+        .listen = "127.0.0.1:0", .lab_key = "test-lab-key", .per_address_limit = 2000};
+    server *big = NULL;
+    assert_true(server_start(&o, &big, NULL));
+    server *keep = S;
+    S = big;
+    char sid[40][64], sec[40][64];
+    start_many("127.0.0.2", 40, sid, sec);
+    assert_int_equal(sign_in(S, sid[0], sec[0]), 200);
+    assert_int_equal(sign_in(S, sid[39], sec[39]), 200);
+    S = keep;
+    server_stop(big);
+}
+
+/* Device authorizations: the same quota; the evicted request's user code stops working. */
+static void test_device_quota_per_address(void **st)
+{
+    (void)st;
+    char codes[34][16];
+    tsu_from = "127.0.0.2";
+    char *u = url_of(S, "/device_authorization");
+    for (int i = 0; i < 34; i++) {
+        resp d = http_post(u, NULL, "client_id=tokenlab-cli&scope=openid");
+        assert_int_equal(d.status, 200);
+        snprintf(codes[i], sizeof codes[i], "%s", jstr(&d, "user_code"));
+        resp_free(&d);
+    }
+    free(u);
+    tsu_from = "127.0.0.3";
+    u = url_of(S, "/device");
+    char *body = fmt("user_code=%s", codes[0]);
+    resp e = http_post(u, JSON, body);
+    free(body);
+    assert_int_equal(e.status, 400); /* gone: evicted by its own address's 33rd and 34th */
+    resp_free(&e);
+    body = fmt("user_code=%s", codes[33]);
+    e = http_post(u, JSON, body);
+    free(body);
+    free(u);
+    assert_int_equal(e.status, 200);
+    assert_string_equal(jstr(&e, "step"), "login");
+    resp_free(&e);
+}
+
+/* The finding: 520 connections from three addresses, each sending a header line now and then,
+ * took every connection. Now each address gets 32; /health from a fourth answers at once. */
+static void test_connections_per_address(void **st)
+{
+    (void)st;
+    static int fds[3][175];
+    const char *from[3] = {"127.0.0.2", "127.0.0.3", "127.0.0.4"};
+    int refused = 0;
+    for (int a = 0; a < 3; a++)
+        for (int i = 0; i < 175; i++) {
+            fds[a][i] = connect_from(S, from[a]);
+            if (fds[a][i] >= 0) {
+                const char *line = "GET /health HTTP/1.1\r\nHost: x\r\n";
+                assert_true(send(fds[a][i], line, strlen(line), MSG_NOSIGNAL) > 0);
+            }
+        }
+    /* the server closes what is over the limit at once */
+    for (int a = 0; a < 3; a++)
+        for (int i = 32; i < 175; i++)
+            if (fds[a][i] < 0 || closed_within(fds[a][i], 2)) refused++;
+    assert_int_equal(refused, 3 * (175 - 32));
+    tsu_from = "127.0.0.5";
+    double t0 = mono();
+    char *u = url_of(S, "/health");
+    resp h = http_get(u, NULL);
+    free(u);
+    assert_int_equal(h.status, 200);
+    assert_true(mono() - t0 < 2.0);
+    resp_free(&h);
+    for (int a = 0; a < 3; a++)
+        for (int i = 0; i < 175; i++)
+            if (fds[a][i] >= 0) close(fds[a][i]);
+}
+
+/* A client that sends one header line at a time never trips an idle timeout; the whole request
+ * must arrive within head_timeout (1 s here), or the connection is closed. */
+static void test_request_head_deadline(void **st)
+{
+    (void)st;
+    server_options o = {.listen = "127.0.0.1:0", .lab_key = "test-lab-key", .head_timeout = 1};
+    server *srv = NULL;
+    assert_true(server_start(&o, &srv, NULL));
+    int fd = connect_from(srv, "127.0.0.2");
+    assert_true(fd >= 0);
+    const char *lines[] = {"GET /health HTTP/1.1\r\n",
+                           "Host: x\r\n",
+                           "X-A: 1\r\n",
+                           "X-B: 2\r\n",
+                           "X-C: 3\r\n",
+                           "X-D: 4\r\n",
+                           "X-E: 5\r\n",
+                           "X-F: 6\r\n",
+                           NULL};
+    double t0 = mono();
+    bool closed = false;
+    for (int i = 0; lines[i] && !closed; i++) {
+        if (send(fd, lines[i], strlen(lines[i]), MSG_NOSIGNAL) < 0) closed = true;
+        if (!closed) closed = closed_within(fd, 0.4);
+    }
+    double took = mono() - t0;
+    close(fd);
+    assert_true(closed);
+    assert_true(took >= 0.9 && took < 2.5);
+    /* a request that arrives in time is answered */
+    fd = connect_from(srv, "127.0.0.2");
+    const char *req = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    assert_true(send(fd, req, strlen(req), MSG_NOSIGNAL) > 0);
+    char buf[64] = {0};
+    assert_true(recv(fd, buf, sizeof buf - 1, MSG_WAITALL) > 12);
+    assert_true(strncmp(buf, "HTTP/1.1 200", 12) == 0);
+    close(fd);
+    server_stop(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_session_refused_to_others, reset),
         cmocka_unit_test_setup(test_browser_cookie, reset),
         cmocka_unit_test_setup(test_unbound_session_lab, reset),
+        cmocka_unit_test_setup(test_pending_quota_per_address, reset),
+        cmocka_unit_test_setup(test_pending_quota_raised, reset),
+        cmocka_unit_test_setup(test_device_quota_per_address, reset),
+        cmocka_unit_test_setup(test_connections_per_address, reset),
+        cmocka_unit_test_setup(test_request_head_deadline, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
