@@ -8,37 +8,37 @@
 #include "lesson/defaults.h"
 #include "oauth/pkce.h"
 
+/* The state's name of each step (state.flow.next_step, which checks read). */
+static const char *const step_names[] = {
+    [FLOW_AUTHZ_LOGIN] = "login",       [FLOW_AUTHZ_CONSENT] = "consent",
+    [FLOW_AUTHZ_REDIRECT] = "redirect", [FLOW_AUTHZ_USER_CODE] = "user_code",
+    [FLOW_AUTHZ_DONE] = "done",         [FLOW_AUTHZ_ERROR] = NULL,
+};
+
 void act_authz_take_step(lesson_state *st, const http_exchange *x)
 {
     state_flow *f = &st->flow;
     state_set_str(&f->next_step, NULL);
-    const char *loc = NULL;
-    if (json_is_object(x->json)) {
-        json_t *j = x->json;
-        const char *step = json_string_value(json_object_get(j, "step"));
-        const char *sess = json_string_value(json_object_get(j, "session"));
-        const char *csrf = json_string_value(json_object_get(j, "csrf"));
-        const char *secret = json_string_value(json_object_get(j, "session_secret"));
-        if (step) state_set_str(&f->next_step, step);
-        if (sess) state_set_str(&f->session, sess);
-        if (secret) state_set_str(&f->session_secret, secret);
-        if (csrf) state_set_str(&f->csrf, csrf);
-        loc = json_string_value(json_object_get(j, "location"));
+    flow_authz_step s;
+    if (!flow_parse_authorize_step(x, &s, NULL)) return; /* not a step: nothing to take */
+    state_set_str(&f->next_step, step_names[s.kind]);
+    if (s.session) state_set_str(&f->session, s.session);
+    if (s.session_secret) state_set_str(&f->session_secret, s.session_secret);
+    if (s.csrf) state_set_str(&f->csrf, s.csrf);
+    if (s.kind == FLOW_AUTHZ_REDIRECT) {
+        state_set_str(&st->response.location, s.location);
+        flow_redirect rd = {0};
+        flow_parse_redirect(s.location, NULL, NULL, &rd, NULL);
+        state_set_str(&f->returned_state, rd.state);
+        if (rd.code) state_set_str(&f->code, rd.code);
+        if (rd.error) {
+            state_set_str(&st->response.error, rd.error);
+            state_set_str(&st->response.error_description, rd.error_description);
+            act_record_refusal(st, rd.error, rd.error_description);
+        }
+        flow_redirect_clear(&rd);
     }
-    if (!loc && x->status >= 300 && x->status < 400) loc = x->location;
-    if (!loc) return;
-    state_set_str(&f->next_step, "redirect");
-    state_set_str(&st->response.location, loc);
-    flow_redirect rd = {0};
-    flow_parse_redirect(loc, NULL, NULL, &rd, NULL);
-    state_set_str(&f->returned_state, rd.state);
-    if (rd.code) state_set_str(&f->code, rd.code);
-    if (rd.error) {
-        state_set_str(&st->response.error, rd.error);
-        state_set_str(&st->response.error_description, rd.error_description);
-        act_record_refusal(st, rd.error, rd.error_description);
-    }
-    flow_redirect_clear(&rd);
+    flow_authz_step_clear(&s);
 }
 
 bool act_authz_step_at(const act_run *r, const char *path, flow_authz_step *out, tl_err *e)
