@@ -10,6 +10,7 @@
 #include "jose/jsonx.h"
 #include "jose/jwt.h"
 #include "lesson/act.h"
+#include "oauth/idtoken.h"
 
 /* alg=, claims= and exp= mean the same for every action that takes them. */
 static bool jwt_validate(size_t argc, char *const *argv, tl_err *e)
@@ -376,4 +377,38 @@ const action_entry act_verify = {
     .keys = "secret key",
     .validate = jwt_validate,
     .start = verify_start,
+};
+
+/* ---- verify-id: the ID token, checked as a client must (OIDC Core §3.1.3.7) ----------------- */
+
+static act_status verify_id_with_jwks(act_run *r, tl_err *e)
+{
+    lesson_state *st = r->ctx.st;
+    const flow_endpoints *ep = act_ep(r, e);
+    if (!ep) return ACT_FAILED;
+    idtoken_expect x = {.issuer = ep->issuer,
+                        .client_id = st->flow.client_id,
+                        .nonce = st->flow.nonce,
+                        .access_token = st->tokens[STATE_TOK_ACCESS],
+                        .now = state_now(st)};
+    set_verify(st, idtoken_check(st->tokens[STATE_TOK_ID], st->server_jwks, &x, NULL, e), e);
+    return ACT_OK;
+}
+
+static act_status verify_id_start(act_run *r, tl_err *e)
+{
+    const lesson_state *st = r->ctx.st;
+    if (!st->tokens[STATE_TOK_ID] || !st->flow.client_id)
+        return err_set(e, "action.no_token",
+                       "verify-id: there is no ID token yet (run authorize with scope openid, "
+                       "signin, consent and exchange first)"),
+               ACT_FAILED;
+    return act_fetch_jwks(r, verify_id_with_jwks, e) ? ACT_PENDING : ACT_FAILED;
+}
+
+const action_entry act_verify_id = {
+    .name = "verify-id",
+    .usage = "verify-id",
+    .keys = "",
+    .start = verify_id_start,
 };

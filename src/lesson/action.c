@@ -24,6 +24,7 @@
     X(tamper)                                                                                      \
     X(resign)                                                                                      \
     X(verify)                                                                                      \
+    X(verify_id)                                                                                   \
     X(authorize)                                                                                   \
     X(signin)                                                                                      \
     X(consent)                                                                                     \
