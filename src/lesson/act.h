@@ -35,8 +35,9 @@ typedef struct action_entry {
     bool positional_only; /* every argument is positional, even with '=' in it (tamper) */
     /* lint: value checks that need no state, after the counts and keys passed; NULL = none */
     bool (*validate)(size_t argc, char *const *argv, tl_err *e);
-    /* run: ACT_OK / ACT_FAILED when done at once, ACT_PENDING after act_send or act_fetch_jwks
-     * (or work started with http_work_start), ACT_REFUSED when it cannot start at all */
+    /* run: ACT_OK / ACT_FAILED when done at once, ACT_PENDING after act_send_status or
+     * act_fetch_jwks (or work started with http_work_start), ACT_REFUSED when it cannot start at
+     * all */
     act_status (*start)(act_run *r, tl_err *e);
     /* after each answer to a request this action sent, already recorded in state.response:
      * ACT_PENDING after sending the next one, else done. NULL = done, ok. */
@@ -80,11 +81,9 @@ const char *act_arg_eq(const char *arg);
 const flow_endpoints *act_ep(act_run *r, tl_err *e);
 /* ctx.server_url + path. Caller frees; NULL when out of memory. */
 char *act_url(const act_run *r, const char *path);
-/* Sends `req` (always freed) through the oauth transport; its answer is recorded in
- * state.response and handed to the entry's on_answer. False (e filled) when it could not be sent
- * or req is NULL (then e should already say why). */
-bool act_send(act_run *r, http_request *req, tl_err *e);
-/* Sends or fails: ACT_PENDING when sent, ACT_FAILED (e filled) when not. */
+/* Sends `req` (always freed; NULL: e already says why) through the oauth transport; its answer
+ * is recorded in state.response and handed to the entry's on_answer. ACT_PENDING when sent,
+ * ACT_FAILED (e filled) when not. */
 act_status act_send_status(act_run *r, http_request *req, tl_err *e);
 /* Fetches the server's JWKS into state.server_jwks without touching state.response (tokenlab's
  * own look-up, not a request the lesson made); then runs `then` (NULL: finish ok). */

@@ -332,7 +332,7 @@ char *act_url(const act_run *r, const char *path)
     return u;
 }
 
-bool act_send(act_run *r, http_request *req, tl_err *e)
+static bool act_send(act_run *r, http_request *req, tl_err *e)
 {
     if (!req) {
         if (e && !e->code)

@@ -585,28 +585,6 @@ char *flow_authorize_url(const char *authorize_endpoint, const flow_authz_params
     return b.p;
 }
 
-char *flow_end_session_url(const char *end_session_endpoint, const char *id_token_hint,
-                           const char *client_id, const char *post_logout_redirect_uri,
-                           const char *state, tl_err *e)
-{
-    if (!need("end_session_endpoint", end_session_endpoint, e)) return NULL;
-    sbuf b = {0};
-    const char *q = strchr(end_session_endpoint, '?');
-    bool first = !q || !q[1] || end_session_endpoint[strlen(end_session_endpoint) - 1] == '&';
-    bool ok = sbuf_add(&b, end_session_endpoint) && (q || sbuf_add(&b, "?")) &&
-              add_param(&b, &first, "id_token_hint", id_token_hint) &&
-              add_param(&b, &first, "client_id", client_id) &&
-              add_param(&b, &first, "post_logout_redirect_uri", post_logout_redirect_uri) &&
-              add_param(&b, &first, "state", state);
-    if (!ok) {
-        free(b.p);
-        err_set(e, "flow.nomem", "out of memory");
-        return NULL;
-    }
-    if (first) b.p[--b.n] = '\0'; /* no parameters: drop the lone '?' */
-    return b.p;
-}
-
 http_request *flow_authorize_json_request(const char *authorize_url, tl_err *e)
 {
     if (!need("authorization URL", authorize_url, e)) return NULL;
@@ -1060,33 +1038,6 @@ bool flow_parse_token_response(const http_exchange *x, flow_tokens *out, tl_err 
         ok = err_set(e, "flow.missing", "the token response has no token_type (RFC 6749 §5.1)");
     if (!ok) flow_tokens_clear(out);
     return ok;
-}
-
-void flow_oauth_error_clear(flow_oauth_error *o)
-{
-    if (!o) return;
-    free(o->error);
-    free(o->error_description);
-    free(o->error_uri);
-    memset(o, 0, sizeof *o);
-}
-
-bool flow_parse_oauth_error(const json_t *obj, flow_oauth_error *out, tl_err *e)
-{
-    memset(out, 0, sizeof *out);
-    const char *w = "error response";
-    if (!json_is_object(obj))
-        return err_set(e, "flow.not_json", "the error response is not a JSON object");
-    /* RFC 6749 §5.2 */
-    bool ok = req_str(obj, "error", &out->error, w, e) &&
-              opt_str(obj, "error_description", &out->error_description, w, e) &&
-              opt_str(obj, "error_uri", &out->error_uri, w, e);
-    if (!ok) {
-        flow_oauth_error_clear(out);
-        return false;
-    }
-    set_oauth_err(e, out->error, out->error_description);
-    return true;
 }
 
 flow_poll_result flow_device_poll_update(flow_device_poll *p, const http_exchange *x,

@@ -148,13 +148,13 @@ typedef struct flow_scope_info {
 
 typedef struct flow_authz_step {
     flow_authz_kind kind;
-    long status;     /* HTTP status of the answer */
-    char *action;    /* absolute URL to submit this step to (resolved against the request) */
-    char *session;   /* "session" to send back, or NULL */
+    long status;          /* HTTP status of the answer */
+    char *action;         /* absolute URL to submit this step to (resolved against the request) */
+    char *session;        /* "session" to send back, or NULL */
     char *session_secret; /* "session_secret" to send back: proves this client started the
                              session (the server refuses the session to anyone else), or NULL */
-    char *csrf;      /* "csrf" to send back (consent), or NULL */
-    char *client_id; /* the client asking, or NULL */
+    char *csrf;           /* "csrf" to send back (consent), or NULL */
+    char *client_id;      /* the client asking, or NULL */
     char *client_name;
     flow_scope_info *scopes; /* consent */
     size_t nscopes;
@@ -203,12 +203,6 @@ typedef struct flow_redirect {
 bool flow_parse_redirect(const char *location, const char *expected_state, const char *expected_iss,
                          flow_redirect *out, tl_err *e);
 void flow_redirect_clear(flow_redirect *r);
-
-/* OIDC RP-Initiated Logout 1.0 §2: {end_session_endpoint}?id_token_hint=…&client_id=…
- * &post_logout_redirect_uri=…&state=… (each optional but the endpoint). Caller frees. */
-char *flow_end_session_url(const char *end_session_endpoint, const char *id_token_hint,
-                           const char *client_id, const char *post_logout_redirect_uri,
-                           const char *state, tl_err *e);
 
 /* ---- token endpoint requests (all POST application/x-www-form-urlencoded, Accept: JSON) ------ */
 
@@ -268,18 +262,6 @@ typedef struct flow_tokens {
 bool flow_parse_token_response(const http_exchange *x, flow_tokens *out, tl_err *e);
 void flow_tokens_clear(flow_tokens *t);
 
-/* The OAuth error in an error response (RFC 6749 §5.2). */
-typedef struct flow_oauth_error {
-    char *error;
-    char *error_description; /* or NULL */
-    char *error_uri;         /* or NULL */
-} flow_oauth_error;
-
-/* Parses {"error":…, "error_description":…, "error_uri":…}. Returns false with "flow.not_json" /
- * "flow.missing" when `obj` is not such an object; true otherwise (and `e`, if given, is set to the
- * matching "oauth.<error>" code and message, for callers that just want to report it). */
-bool flow_parse_oauth_error(const json_t *obj, flow_oauth_error *out, tl_err *e);
-void flow_oauth_error_clear(flow_oauth_error *o);
 /* The stable tl_err code for an OAuth error string: "oauth.invalid_grant", …, "oauth.other". */
 const char *flow_oauth_error_code(const char *error);
 
