@@ -63,6 +63,15 @@ struct act_run {
     act_status (*with_jwks)(act_run *r, tl_err *e);
 };
 
+/* Fills e (as err_set) and returns ACT_FAILED: `return act_fail(e, "action.no_token", "…");` */
+act_status act_fail(tl_err *e, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* ACT_OK when ok, else ACT_FAILED (e already says why). */
+static inline act_status act_status_of(bool ok)
+{
+    return ok ? ACT_OK : ACT_FAILED;
+}
+
 /* Ends the run: calls the action's callback once, frees the run. */
 void act_finish(act_run *r, bool ok, const tl_err *e);
 

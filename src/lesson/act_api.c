@@ -63,7 +63,7 @@ static act_status api_start(act_run *r, tl_err *e)
                                            : st->tokens[STATE_TOK_LOGIN];
     } else if (strcmp(which, "decoder") == 0) {
         tok = st->decoder;
-        if (!tok) return err_set(e, "action.no_token", "api: the decoder is empty"), ACT_FAILED;
+        if (!tok) return act_fail(e, "action.no_token", "api: the decoder is empty");
     } else if (strcmp(which, "none") != 0) {
         if (!(tok = act_token(st, which, e))) return ACT_FAILED;
     }

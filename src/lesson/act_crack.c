@@ -75,7 +75,7 @@ static act_status crack_start(act_run *r, tl_err *e)
     lesson_state *st = r->ctx.st;
     if (!act_need_decoder(st, "crack", e)) return ACT_FAILED;
     crack_job *j = calloc(1, sizeof *j);
-    if (!j) return err_set(e, "lesson.nomem", "out of memory"), ACT_FAILED;
+    if (!j) return act_fail(e, "lesson.nomem", "out of memory");
     j->r = r;
     size_t len = 0;
     uint64_t id = 0;

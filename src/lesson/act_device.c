@@ -61,9 +61,8 @@ static act_status device_approve_start(act_run *r, tl_err *e)
 {
     lesson_state *st = r->ctx.st;
     if (!st->flow.user_code)
-        return err_set(e, "action.no_flow",
-                       "device-approve: no device flow started (run device-start)"),
-               ACT_FAILED;
+        return act_fail(e, "action.no_flow",
+                        "device-approve: no device flow started (run device-start)");
     r->s1 = strdup(act_pos(r->a, 1));
     r->s2 = strdup(act_pos(r->a, 2));
     r->flag = !act_pos(r->a, 3) || strcmp(act_pos(r->a, 3), "allow") == 0;
@@ -112,9 +111,8 @@ static act_status device_poll_start(act_run *r, tl_err *e)
     const flow_endpoints *ep = act_ep(r, e);
     if (!ep) return ACT_FAILED;
     if (!st->flow.device_code)
-        return err_set(e, "action.no_flow",
-                       "device-poll: no device flow started (run device-start)"),
-               ACT_FAILED;
+        return act_fail(e, "action.no_flow",
+                        "device-poll: no device flow started (run device-start)");
     flow_client c = act_client(st, NULL, NULL);
     return act_send_status(r, flow_token_device_request(ep->token, &c, st->flow.device_code, e), e);
 }

@@ -113,11 +113,6 @@ static bool sign_into_decoder(lesson_state *st, json_t *header, json_t *claims, 
     return true;
 }
 
-static act_status status_of(bool ok)
-{
-    return ok ? ACT_OK : ACT_FAILED;
-}
-
 /* ---- decode TOKEN|access|id|refresh|login --------------------------------------------------- */
 
 static act_status decode_start(act_run *r, tl_err *e)
@@ -130,9 +125,9 @@ static act_status decode_start(act_run *r, tl_err *e)
         return ACT_OK;
     }
     if (!st->tokens[t])
-        return status_of(
-            err_set(e, "action.no_token",
-                    "decode: there is no %s token yet (run the step that gets one first)", what));
+        return act_fail(e, "action.no_token",
+                        "decode: there is no %s token yet (run the step that gets one first)",
+                        what);
     state_set_decoder(st, st->tokens[t]);
     return ACT_OK;
 }
@@ -155,8 +150,7 @@ static act_status mint_now(act_run *r, tl_err *e)
     const char *algn = act_kv(a, "alg");
     jws_alg alg = algn ? (strcmp(algn, "none") == 0 ? JWS_ALG_NONE : jws_alg_from_name(algn))
                        : (act_kv(a, "secret") ? JWS_HS256 : JWS_RS256);
-    if (alg == JWS_ALG_UNKNOWN)
-        return status_of(err_set(e, "action.args", "mint: unknown alg '%s'", algn));
+    if (alg == JWS_ALG_UNKNOWN) return act_fail(e, "action.args", "mint: unknown alg '%s'", algn);
     jwk *key = NULL;
     if (alg != JWS_ALG_NONE && !(key = key_from_spec(r, act_kv(a, "secret"), act_kv(a, "key"), e)))
         return ACT_FAILED;
@@ -192,7 +186,7 @@ static act_status mint_now(act_run *r, tl_err *e)
     json_decref(header);
     json_decref(claims);
     jwk_free(key);
-    return status_of(ok);
+    return act_status_of(ok);
 }
 
 static act_status mint_start(act_run *r, tl_err *e)
@@ -252,7 +246,7 @@ static act_status tamper_start(act_run *r, tl_err *e)
     if (tok) snprintf(tok, n, "%s.%s.%.*s", h, p, (int)sig->n, sig->p);
     free(h);
     free(p);
-    if (!tok) return status_of(err_set(e, "lesson.nomem", "out of memory"));
+    if (!tok) return act_fail(e, "lesson.nomem", "out of memory");
     state_set_decoder(st, tok);
     free(tok);
     return ACT_OK;
@@ -282,8 +276,7 @@ static act_status resign_now(act_run *r, tl_err *e)
     jws_alg alg = algn ? (strcmp(algn, "none") == 0 ? JWS_ALG_NONE : jws_alg_from_name(algn))
                        : st->decoder_jws->alg;
     if (alg == JWS_ALG_UNKNOWN)
-        return status_of(
-            err_set(e, "action.args", "resign: say which alg (alg=HS256, alg=none, …)"));
+        return act_fail(e, "action.args", "resign: say which alg (alg=HS256, alg=none, …)");
     jwk *key = NULL;
     if (alg != JWS_ALG_NONE && !(key = key_from_spec(r, act_kv(a, "secret"), act_kv(a, "key"), e)))
         return ACT_FAILED;
@@ -295,7 +288,7 @@ static act_status resign_now(act_run *r, tl_err *e)
     json_decref(header);
     json_decref(claims);
     jwk_free(key);
-    return status_of(ok);
+    return act_status_of(ok);
 }
 
 static act_status resign_start(act_run *r, tl_err *e)
@@ -399,10 +392,9 @@ static act_status verify_id_start(act_run *r, tl_err *e)
 {
     const lesson_state *st = r->ctx.st;
     if (!st->tokens[STATE_TOK_ID] || !st->flow.client_id)
-        return err_set(e, "action.no_token",
-                       "verify-id: there is no ID token yet (run authorize with scope openid, "
-                       "signin, consent and exchange first)"),
-               ACT_FAILED;
+        return act_fail(e, "action.no_token",
+                        "verify-id: there is no ID token yet (run authorize with scope openid, "
+                        "signin, consent and exchange first)");
     return act_fetch_jwks(r, verify_id_with_jwks, e) ? ACT_PENDING : ACT_FAILED;
 }
 

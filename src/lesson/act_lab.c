@@ -63,9 +63,8 @@ static act_status clock_answer(act_run *r, const http_exchange *x, tl_err *e)
 {
     lesson_state *st = r->ctx.st;
     if (x->status != 200)
-        return err_set(e, "action.lab", "the server refused to move its clock (HTTP %ld)",
-                       x->status),
-               ACT_FAILED;
+        return act_fail(e, "action.lab", "the server refused to move its clock (HTTP %ld)",
+                        x->status);
     const char *v = act_pos(r->a, 1);
     int64_t d = 0;
     if (strcmp(v, "reset") == 0)
@@ -118,10 +117,9 @@ static act_status lab_answer(act_run *r, const http_exchange *x, tl_err *e)
         labs_from_server(st, x->json);
         return ACT_OK;
     }
-    return err_set(e, "action.lab", "the server refused lab switch '%s' (HTTP %ld%s%s)",
-                   act_pos(r->a, 2), x->status, st->response.error_description ? ": " : "",
-                   st->response.error_description ? st->response.error_description : ""),
-           ACT_FAILED;
+    return act_fail(e, "action.lab", "the server refused lab switch '%s' (HTTP %ld%s%s)",
+                    act_pos(r->a, 2), x->status, st->response.error_description ? ": " : "",
+                    st->response.error_description ? st->response.error_description : "");
 }
 
 /* `lab on|off SWITCH`: the switches the server knows, for the console's Tab completion. */

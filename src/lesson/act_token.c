@@ -20,11 +20,10 @@ static act_status exchange_start(act_run *r, tl_err *e)
     const char *code = strcmp(which, "used") == 0 ? fl->used_code : fl->code;
     if (strcmp(which, "used") != 0 && strcmp(which, "last") != 0) code = which;
     if (!code)
-        return err_set(e, "action.no_code",
-                       "exchange: there is no %s authorization code (run authorize, signin and "
-                       "consent first)",
-                       strcmp(which, "used") == 0 ? "used" : "unused"),
-               ACT_FAILED;
+        return act_fail(e, "action.no_code",
+                        "exchange: there is no %s authorization code (run authorize, signin and "
+                        "consent first)",
+                        strcmp(which, "used") == 0 ? "used" : "unused");
     const char *vmode = act_kv(a, "verifier") ? act_kv(a, "verifier") : "correct";
     char *verifier = NULL;
     if (strcmp(vmode, "correct") == 0 && fl->verifier)
@@ -185,9 +184,8 @@ static act_status refresh_start(act_run *r, tl_err *e)
     bool old = strcmp(which, "old") == 0;
     const char *rt = old ? st->old_refresh : st->tokens[STATE_TOK_REFRESH];
     if (!rt)
-        return err_set(e, "action.no_token", "refresh: there is no %s refresh token",
-                       old ? "old (rotated)" : ""),
-               ACT_FAILED;
+        return act_fail(e, "action.no_token", "refresh: there is no %s refresh token",
+                        old ? "old (rotated)" : "");
     if (act_kv(a, "client_secret"))
         state_set_str(&st->flow.client_secret, act_kv(a, "client_secret"));
     flow_client c = act_client(st, NULL, NULL);

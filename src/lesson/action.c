@@ -5,6 +5,7 @@
  * act_device.c, act_lab.c); act.h is what they share. */
 #include "lesson/action.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,17 @@ void act_finish(act_run *r, bool ok, const tl_err *e)
     free(r->s2);
     free(r);
     if (fn) fn(ud, ok, e);
+}
+
+act_status act_fail(tl_err *e, const char *code, const char *fmt, ...)
+{
+    char msg[sizeof e->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    err_set(e, code, "%s", msg);
+    return ACT_FAILED;
 }
 
 static void done(act_run *r, act_status s, const tl_err *e)
