@@ -95,4 +95,5 @@ const action_entry act_crack = {
     .usage = "crack [wordlist=FILE]",
     .keys = "wordlist",
     .start = crack_start,
+    .outcome = ACTION_OUTCOME_CRACK,
 };

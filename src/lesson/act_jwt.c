@@ -139,6 +139,7 @@ const action_entry act_decode = {
     .max_pos = 1,
     .keys = "",
     .start = decode_start,
+    .outcome = ACTION_OUTCOME_DECODER,
 };
 
 /* ---- mint alg=ALG secret=S|key=lab [claims=JSON] [exp=DURATION|none] ------------------------ */
@@ -201,6 +202,7 @@ const action_entry act_mint = {
     .keys = "alg secret key claims exp header kid",
     .validate = jwt_validate,
     .start = mint_start,
+    .outcome = ACTION_OUTCOME_DECODER,
 };
 
 /* ---- tamper header.NAME=VALUE|claim.NAME=VALUE … -------------------------------------------- */
@@ -261,6 +263,7 @@ const action_entry act_tamper = {
     .positional_only = true,
     .validate = tamper_validate,
     .start = tamper_start,
+    .outcome = ACTION_OUTCOME_DECODER,
 };
 
 /* ---- resign alg=ALG secret=S|key=lab|key=server-public-pem|none ----------------------------- */
@@ -304,6 +307,7 @@ const action_entry act_resign = {
     .keys = "alg secret key",
     .validate = jwt_validate,
     .start = resign_start,
+    .outcome = ACTION_OUTCOME_DECODER,
 };
 
 /* ---- verify [secret=S|jwks|key=lab] --------------------------------------------------------- */
@@ -370,6 +374,7 @@ const action_entry act_verify = {
     .keys = "secret key",
     .validate = jwt_validate,
     .start = verify_start,
+    .outcome = ACTION_OUTCOME_VERIFY,
 };
 
 /* ---- verify-id: the ID token, checked as a client must (OIDC Core §3.1.3.7) ----------------- */
@@ -403,4 +408,5 @@ const action_entry act_verify_id = {
     .usage = "verify-id",
     .keys = "",
     .start = verify_id_start,
+    .outcome = ACTION_OUTCOME_VERIFY,
 };

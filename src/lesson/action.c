@@ -82,6 +82,12 @@ const char *const *action_arg_values(const char *name, size_t word)
     return a && a->arg_values ? a->arg_values(word) : NULL;
 }
 
+action_outcome action_outcome_of(const char *name)
+{
+    const action_entry *a = find_entry(name);
+    return a ? a->outcome : ACTION_OUTCOME_RESPONSE;
+}
+
 /* ---- lint ----------------------------------------------------------------------------------- */
 
 /* Levenshtein distance, capped: names are short (under 32 bytes); longer words never match. */

@@ -27,6 +27,15 @@ const char *action_usage(const char *name);
 /* For the console's Tab completion: the values argument `word` (1-based) of action `name` can take
  * when its usage line cannot list them (`lab on|off SWITCH`: the server's switches), or NULL. */
 const char *const *action_arg_values(const char *name, size_t word);
+/* What an action leaves for its caller to report (the console's one-line summary). */
+typedef enum action_outcome {
+    ACTION_OUTCOME_RESPONSE, /* an HTTP answer in state.response (status, error) */
+    ACTION_OUTCOME_DECODER,  /* a token in the decoder, which shows itself */
+    ACTION_OUTCOME_VERIFY,   /* a verdict in state.verify_result / verify_message */
+    ACTION_OUTCOME_CRACK,    /* state.crack_secret, or none found */
+} action_outcome;
+/* The outcome of a known action; ACTION_OUTCOME_RESPONSE for an unknown name. */
+action_outcome action_outcome_of(const char *name);
 /* The known action one or two typing mistakes away from `name` ("logn" -> "login"), or NULL.
  * action_validate's "unknown action" message uses it. Static. */
 const char *action_suggest(const char *name);

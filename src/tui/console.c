@@ -335,22 +335,23 @@ static bool summarize(console *c, const char *name, char *out, size_t n)
     struct engine *en = pane_lesson_engine(c->lesson);
     if (!en) return true;
     const lesson_state *st = engine_state(en);
-    if (strcmp(name, "crack") == 0) {
+    switch (action_outcome_of(name)) {
+    case ACTION_OUTCOME_CRACK:
         if (st->crack_secret)
             snprintf(out, n, ": the secret is \"%s\"", st->crack_secret);
         else
             snprintf(out, n, ": no word in the list signs this token");
         return st->crack_secret != NULL;
-    }
-    if (strcmp(name, "verify") == 0) {
+    case ACTION_OUTCOME_VERIFY:
         if (st->verify_result)
             snprintf(out, n, ": %s%s%s", st->verify_result, st->verify_message ? " — " : "",
                      st->verify_message ? st->verify_message : "");
         return true;
+    case ACTION_OUTCOME_DECODER:
+        return true;
+    case ACTION_OUTCOME_RESPONSE:
+        break;
     }
-    static const char *const local[] = {"decode", "mint", "tamper", "resign", NULL};
-    for (size_t i = 0; local[i]; i++)
-        if (strcmp(name, local[i]) == 0) return true;
     const state_response *r = &st->response;
     if (r->transport_error)
         snprintf(out, n, " %s %s", ui_sym(SYM_ARROW_R), r->transport_error);

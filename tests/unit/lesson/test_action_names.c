@@ -1,5 +1,6 @@
 /* Unit tests for the action table helpers the TUI's action console uses: action_usage,
- * action_suggest and the "did you mean" message of action_validate. */
+ * action_suggest, the "did you mean" message of action_validate, action_arg_values (Tab completion
+ * of the lab switches) and action_outcome_of (what the console's summary reads). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -65,12 +66,33 @@ static void test_validate_message(void **st)
     assert_true(action_validate(2, good, NULL));
 }
 
+static void test_arg_values_and_outcome(void **st)
+{
+    (void)st;
+    const char *const *v = action_arg_values("lab", 2);
+    assert_non_null(v);
+    bool has_alg_none = false;
+    for (size_t i = 0; v[i]; i++) has_alg_none |= strcmp(v[i], "alg-none") == 0;
+    assert_true(has_alg_none);
+    assert_null(action_arg_values("lab", 1)); /* on|off: the usage line says it */
+    assert_null(action_arg_values("login", 1));
+    assert_null(action_arg_values("fly", 1));
+
+    assert_int_equal(action_outcome_of("api"), ACTION_OUTCOME_RESPONSE);
+    assert_int_equal(action_outcome_of("mint"), ACTION_OUTCOME_DECODER);
+    assert_int_equal(action_outcome_of("verify"), ACTION_OUTCOME_VERIFY);
+    assert_int_equal(action_outcome_of("verify-id"), ACTION_OUTCOME_VERIFY);
+    assert_int_equal(action_outcome_of("crack"), ACTION_OUTCOME_CRACK);
+    assert_int_equal(action_outcome_of("fly"), ACTION_OUTCOME_RESPONSE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_suggest),
         cmocka_unit_test(test_validate_message),
+        cmocka_unit_test(test_arg_values_and_outcome),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
