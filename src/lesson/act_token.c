@@ -106,10 +106,9 @@ static act_status callback_start(act_run *r, tl_err *e)
                        : strcmp(cv, "used") == 0      ? fl->used_code
                                                       : cv;
     if (!code)
-        return err_set(e, "action.no_code",
-                       "callback: there is no authorization code to deliver (run authorize, "
-                       "signin and consent first)"),
-               ACT_FAILED;
+        return act_fail(e, "action.no_code",
+                        "callback: there is no authorization code to deliver (run authorize, "
+                        "signin and consent first)");
     const flow_endpoints *ep = act_ep(r, e);
     if (!ep) return ACT_FAILED;
     char *code_copy = strdup(code);
