@@ -41,7 +41,8 @@ row() { sed -n "$2p" "$1"; } # row FILE N (1-based)
     echo ":resize 80 24"
     echo ":type help"
     echo "<Enter>"
-    echo "<PgDn>"
+    echo ":save-screen $WORK/3d-help-small-top.txt"
+    for ((i = 0; i < 4; i++)); do echo "<PgDn>"; done # to the end, however long the list grows
     echo ":save-screen $WORK/3d-help-small.txt"
     echo "<Esc>"
     echo ":resize 120 40"
@@ -112,7 +113,7 @@ check "$WORK/2-lab.txt" "unknown lab switch 'no-such-switch' (known: "
 check "$WORK/3-args.txt" "consent: 'maybe' is not allow or deny"
 check "$WORK/3b-quote.txt" "✗ unterminated \" quote"
 check "$WORK/3c-long.txt" ": ✗ unknown action 'xxxxxxxx"
-check "$WORK/3d-help-small.txt" "                    [redirect_uri=URI]" # wrapped under its column
+check "$WORK/3d-help-small-top.txt" "                    [redirect_uri=URI]" # wrapped under its column
 check "$WORK/3d-help-small.txt" "crack               [wordlist=FILE]"   # PgDn scrolled to the end
 check "$WORK/4-help.txt" "Actions"
 check "$WORK/4-help.txt" "device-approve      EMAIL PASSWORD [allow|deny]"
