@@ -78,6 +78,11 @@ static void test_ops(void **state)
     assert_false(holds(st, "response.json.missing exists"));
     /* < and > on a string that is not a number are false */
     assert_false(holds(st, "response.error > 3"));
+    /* an empty string is there, but does not count as existing */
+    json_object_set_new(st->response.json, "empty", json_string(""));
+    assert_false(holds(st, "response.json.empty exists"));
+    assert_true(holds(st, "not response.json.empty exists"));
+    assert_true(holds(st, "response.json.scope exists"));
 
     char why[256];
     lesson_cond c;

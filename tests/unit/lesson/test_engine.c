@@ -286,6 +286,9 @@ static void test_text_phrasings(void **state)
     assert_true(says(parts, "3", "3 parts"));
     assert_false(says(parts, "3", "at least 3"));
     assert_false(says(parts, "3", "3 bytes"));
+    /* an empty answer is never right, even against an accepted answer that normalizes to nothing */
+    assert_false(says(parts, "?", ""));
+    assert_false(says(parts, "\"\"", "  "));
     /* a word answer takes no unit */
     assert_false(says("Which header parameter names the algorithm?", "alg", "alg header"));
     /* the kind the question names may be said again; an RFC's joined words may be written apart */

@@ -185,33 +185,52 @@ static void test_version_mismatch(void **state)
     json_decref(j);
 }
 
-/* A child writes progress in a loop (each write adds one step); we SIGKILL it at random moments.
- * Every time, the file must parse, be version 1, and hold a whole number of steps. */
+/* A child writes progress in a loop (each write adds one step); we SIGKILL it at random moments
+ * once its first write is done (it says so on a pipe: waiting for readiness, not for time). Every
+ * time the child must have died of the kill, and the file must parse, be version 1 and open
+ * without being moved aside. The seed is printed, so a failing round can be replayed
+ * (TL_TEST_SEED=N). */
 static void test_kill_during_write(void **state)
 {
     (void)state;
-    srand((unsigned)time(NULL));
+    unsigned seed = getenv("TL_TEST_SEED") ? (unsigned)strtoul(getenv("TL_TEST_SEED"), NULL, 10)
+                                           : (unsigned)time(NULL) ^ (unsigned)getpid();
+    print_message("test_kill_during_write: seed %u (TL_TEST_SEED=%u replays it)\n", seed, seed);
+    srand(seed);
     int rounds = 40;
     for (int r = 0; r < rounds; r++) {
+        int ready[2];
+        assert_int_equal(pipe(ready), 0);
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
+            close(ready[0]);
             progress *p = NULL;
             if (!progress_open(path, &p, NULL, 0, NULL)) _exit(2);
             for (int i = 0;; i++) {
                 char step[32];
                 snprintf(step, sizeof step, "s-%d-%d", r, i);
-                progress_mark_step(p, "kill-test", step, NULL);
+                if (!progress_mark_step(p, "kill-test", step, NULL)) _exit(3);
                 progress_set_current(p, "kill-test", step, NULL);
+                if (i == 0 && (write(ready[1], "1", 1) != 1 || close(ready[1]) != 0)) _exit(4);
             }
         }
-        struct timespec ts = {0, (long)(1000000 + rand() % 20000000)}; /* 1-21 ms */
-        nanosleep(&ts, NULL);
+        close(ready[1]);
+        char c = 0;
+        ssize_t got = read(ready[0], &c, 1); /* the first write is on disk */
+        close(ready[0]);
+        if (got == 1) {
+            struct timespec ts = {0, (long)(rand() % 5000000)}; /* 0-5 ms into the writes */
+            nanosleep(&ts, NULL);
+        }
         kill(pid, SIGKILL);
-        int st;
-        waitpid(pid, &st, 0);
-        struct stat sb;
-        if (stat(path, &sb) != 0) continue; /* killed before the first write */
+        int st = 0;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
+            fail_msg("round %d: the writer was not killed mid-loop (exit status %d): it failed "
+                     "on its own",
+                     r, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        assert_int_equal(got, 1);
         json_error_t je;
         json_t *j = json_load_file(path, 0, &je);
         if (!j) fail_msg("round %d: progress file does not parse: %s", r, je.text);
