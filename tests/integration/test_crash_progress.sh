@@ -31,9 +31,13 @@ fail() {
 # every killed write below is a whole-file rewrite whose only change is the current item.
 "$DRIVER" bench "$file" 1 > /dev/null || { echo "FAIL: cannot create the progress file"; exit 1; }
 acked=$("$DRIVER" check "$file") || { echo "FAIL: the fresh progress file does not open"; exit 1; }
-SLEEP_MAX_MS="${SLEEP_MAX_MS:-40}"
+SLEEP_MAX_MS="${SLEEP_MAX_MS:-20}"
+SEED="${SEED:-$(( $(date +%s) % 32768 ))}"
+RANDOM=$SEED
+echo "seed $SEED (SEED=$SEED replays the same kill moments)"
 start=$SECONDS
 killed_mid=0
+killed_in_write=0
 for ((round = 1; round <= ROUNDS; round++)); do
     if ((SECONDS - start > BUDGET)); then
         echo "time budget of ${BUDGET}s reached after $((round - 1)) rounds"
@@ -42,8 +46,15 @@ for ((round = 1; round <= ROUNDS; round++)); do
     : > "$work/out"
     "$DRIVER" write "$file" > "$work/out" 2> "$work/err" &
     pid=$!
-    # A random moment 0–SLEEP_MAX_MS ms after start: a write (fsync + rename) takes milliseconds,
-    # so many kills land inside one.
+    # Wait until the writer is in its loop (it prints "start N" first): waiting for readiness,
+    # not for time. Then a random moment 0–SLEEP_MAX_MS ms into the writes: a write (fsync +
+    # rename) takes milliseconds, so most kills land inside one.
+    for ((w = 0; w < 2000; w++)); do
+        grep -q '^start ' "$work/out" 2>/dev/null && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.005
+    done
+    grep -q '^start ' "$work/out" || fail "the writer never started: $(cat "$work/err")"
     sleep "$(printf '0.%03d' $((RANDOM % SLEEP_MAX_MS)))"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
@@ -60,10 +71,19 @@ for ((round = 1; round <= ROUNDS; round++)); do
         fail "file holds item-$got, but the writer had acknowledged item-$acked (expected $acked or $((acked + 1)))"
     fi
     ((got == acked + 1)) && killed_mid=$((killed_mid + 1))
-    # A kill between write and rename may leave the writer's temp file: that is allowed, the
-    # progress file itself is what must be whole. Clear them so they do not pile up.
-    rm -f "$work"/progress.json.tmp.* 2>/dev/null
+    # A kill between the temp file's creation and the rename leaves it behind: that is allowed
+    # (the progress file itself is what must be whole), and it proves the kill landed inside a
+    # write. Count them, then clear them so they do not pile up.
+    if compgen -G "$work/progress.json.tmp.*" > /dev/null; then
+        killed_in_write=$((killed_in_write + 1))
+        rm -f "$work"/progress.json.tmp.*
+    fi
     acked=$got
 done
-echo "ok: $((round - 1)) kill -9 rounds, the file was always a whole version (last item-$acked; $killed_mid kills landed after the write but before it was acknowledged)"
+echo "ok: $((round - 1)) kill -9 rounds, the file was always a whole version (last item-$acked; $killed_in_write kills landed inside a write, $killed_mid after the write but before it was acknowledged)"
+# The test proves nothing unless kills land inside writes (between the temp file and the rename).
+if ((killed_in_write < 5)); then
+    echo "FAIL: only $killed_in_write of $((round - 1)) kills landed inside a write; the test did not test (seed $SEED)"
+    exit 1
+fi
 exit 0
