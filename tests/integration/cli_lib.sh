@@ -19,7 +19,7 @@ err_lacks() { ! grep -qF -- "$1" "$W/err" || fail "stderr should not contain: $1
 out_is() { [ "$(cat "$W/out")" = "$1" ] || fail "stdout is not exactly: $1"; }
 b64u() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
 json_get() { $PY -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps(eval(sys.argv[1], {"d": d})))' "$1"; }
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. "${TOKENLAB_SOURCE_DIR:?}/tests/closed_port.sh" # hold_closed_port: a port that refuses
 # http METHOD URL [BODY] [HEADER…]: one request with python's urllib (independent of our libcurl
 # code); prints the status, then the body.
 http() {
@@ -43,6 +43,10 @@ PY
 # start_class NAME [serve options…]: sets URL, CODE, KEY.
 start_class() {
     local name=$1; shift
+    # the files exist before the server starts: the background job opens its redirections only
+    # when it runs, and a sed on a missing file under pipefail ends the test without a word
+    : >"$W/$name.log"
+    : >"$W/$name.err"
     "$TL" serve --class --quiet "$@" >"$W/$name.log" 2>"$W/$name.err" &
     PIDS+=($!)
     LAST_PID=$!

@@ -68,7 +68,8 @@ run 2 "$TL" class export --key "$KEY"
 run 2 "$TL" class export --server "$URL" --key "$KEY" --csv --json
 run 2 "$TL" class export --server ftp://x --key "$KEY"
 run 2 "$TL" class --bogus
-run 3 "$TL" class export --server http://127.0.0.1:1 --key "$KEY"
+hold_closed_port
+run 3 "$TL" class export --server "http://127.0.0.1:$CLOSED_PORT" --key "$KEY"
 run 0 "$TL" class --help
 out_has "tokenlab class export --server URL --key KEY"
 

@@ -65,13 +65,18 @@ run 3 "$TL" verify "$t_rsa" --jwks "$W/missing.json"
 err_has "missing.json"
 
 # Over HTTP.
-PORT=$(free_port)
-$PY -m http.server "$PORT" --bind 127.0.0.1 --directory "$W/www" >"$W/http.log" 2>&1 &
+# Port 0: the server picks a free port and says which (a port found free and then bound by us
+# could be taken by another test under ctest -j in between).
+: >"$W/http.log"
+$PY -u -m http.server 0 --bind 127.0.0.1 --directory "$W/www" >"$W/http.log" 2>&1 &
 SRV_PID=$!
-for _ in $(seq 1 100); do
-    $PY -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' "$PORT" 2>/dev/null && break
-    sleep 0.1
+PORT=""
+for _ in $(seq 1 200); do
+    PORT=$(sed -n 's/^Serving HTTP on 127.0.0.1 port \([0-9]*\) .*/\1/p' "$W/http.log" | head -1)
+    [ -n "$PORT" ] && break
+    sleep 0.05
 done
+[ -n "$PORT" ] || fail "python3 -m http.server did not start: $(cat "$W/http.log")"
 run 0 "$TL" verify "$t_rsa" --jwks "http://127.0.0.1:$PORT/jwks.json"
 out_has "valid: RS256 signature matches (key rsa-1)"
 run 0 "$TL" verify "$t_ed" --jwks "http://127.0.0.1:$PORT/jwks.json" --json
@@ -82,9 +87,11 @@ run 3 "$TL" verify "$t_rsa" --jwks "http://127.0.0.1:$PORT/missing.json"
 err_has "HTTP 404"
 kill "$SRV_PID"; wait "$SRV_PID" 2>/dev/null || true; SRV_PID=""
 
-# Nothing listening: a closed port on 127.0.0.1.
-run 3 "$TL" verify "$t_rsa" --jwks "http://127.0.0.1:$PORT/jwks.json"
-err_has "tokenlab verify: cannot fetch http://127.0.0.1:$PORT/jwks.json"
+# Nothing listening: a port on 127.0.0.1 held closed (not the server's old port: under ctest -j
+# another test may have taken it since).
+hold_closed_port
+run 3 "$TL" verify "$t_rsa" --jwks "http://127.0.0.1:$CLOSED_PORT/jwks.json"
+err_has "tokenlab verify: cannot fetch http://127.0.0.1:$CLOSED_PORT/jwks.json"
 # Only http(s) URLs are fetched; anything else is a file name.
 run 3 "$TL" verify "$t_rsa" --jwks "file:///etc/passwd"
 err_has "file:///etc/passwd"

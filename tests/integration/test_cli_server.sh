@@ -18,6 +18,7 @@ trap cleanup EXIT
 # start_server NAME [serve options…]: sets URL to the server's base URL.
 start_server() {
     local name=$1; shift
+    : >"$W/$name.log" # exists before the background job opens it (sed below reads it at once)
     "$TL" serve --listen 127.0.0.1:0 "$@" >"$W/$name.log" 2>&1 &
     PIDS+=($!)
     URL=""

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "closed_port.h"
 #include "jose/jws.h"
 #include "oauth/flow.h"
 #include "oauth/idtoken.h"
@@ -487,11 +488,15 @@ static void jwks_cache_by_kid(void **state)
     jwkscache_free(jc);
 
     /* a dead server: the error says so */
-    jc = jwkscache_new(http, "http://127.0.0.1:1/jwks");
+    int held = -1;
+    char dead[64];
+    snprintf(dead, sizeof dead, "http://127.0.0.1:%d/jwks", closed_port(&held));
+    jc = jwkscache_new(http, dead);
     assert_false(jwkscache_fetch_sync(jc, 5000, &e));
     assert_true(err_is(&e, "jwks.fetch"));
     assert_non_null(strstr(e.msg, "connection refused"));
     jwkscache_free(jc);
+    close(held);
     jws_free(tok);
     flow_tokens_clear(&t);
 }

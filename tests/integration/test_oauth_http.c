@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "closed_port.h"
 #include "oauth/http.h"
 
 static struct MHD_Daemon *daemon_;
@@ -288,22 +289,11 @@ static void redirects_are_not_followed(void **state)
     http_client_free(c);
 }
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    socklen_t n = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &n);
-    close(fd); /* nobody listens there now */
-    return ntohs(a.sin_port);
-}
-
 static void refused_connection_says_so(void **state)
 {
     http_client *c = http_client_new();
     char u[128], want[160];
-    int port = free_port();
+    int held = -1, port = closed_port(&held);
     snprintf(u, sizeof u, "http://127.0.0.1:%d/token", port);
     snprintf(want, sizeof want, "connection refused: is the server running at http://127.0.0.1:%d?",
              port);
@@ -317,6 +307,7 @@ static void refused_connection_says_so(void **state)
     assert_string_equal(x->err.msg, want);
     assert_int_equal(x->status, 0);
     http_exchange_unref(x);
+    close(held);
 
     /* bad URLs are refused up front */
     r = http_request_new("GET", "ftp://127.0.0.1/x");
@@ -366,7 +357,11 @@ static void cancel_and_timeout(void **state)
     assert_int_equal(x->state, HTTP_FAILED);
     assert_true(err_is(&x->err, "http.timeout"));
     assert_non_null(strstr(x->err.msg, "within 300 ms"));
-    assert_true(x->duration_ms >= 250 && x->duration_ms < 5000); /* loaded CI: generous */
+    /* the 300 ms applied, not some other limit: /slow answers after 2 s, so a timeout of a
+     * second or more (or none) would show here; 1.2 s of slack for a loaded machine */
+    if (x->duration_ms < 290 || x->duration_ms >= 1500)
+        fprintf(stderr, "a 300 ms timeout fired after %ld ms\n", (long)x->duration_ms);
+    assert_true(x->duration_ms >= 290 && x->duration_ms < 1500);
     http_exchange_unref(x);
     http_request_free(r);
 

@@ -458,55 +458,24 @@ static void on_event(void *ud, const server_event *ev)
     pthread_mutex_unlock(&s->mu);
 }
 
-typedef struct sse_ctx {
-    char buf[8192];
-    size_t n;
-    char *url;
-} sse_ctx;
-
-static size_t sse_write(char *p, size_t sz, size_t nm, void *ud)
-{
-    sse_ctx *c = ud;
-    size_t add = sz * nm;
-    if (c->n + add >= sizeof c->buf) add = sizeof c->buf - c->n - 1;
-    memcpy(c->buf + c->n, p, add);
-    c->n += add;
-    c->buf[c->n] = '\0';
-    return strstr(c->buf, "event: refused") ? 0 : sz * nm; /* stop once seen */
-}
-
-static void *sse_thread(void *arg)
-{
-    sse_ctx *c = arg;
-    CURL *h = curl_easy_init();
-    curl_easy_setopt(h, CURLOPT_URL, c->url);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sse_write);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_perform(h);
-    curl_easy_cleanup(h);
-    return NULL;
-}
-
 static void test_events(void **st)
 {
     (void)st;
     seen s = {.mu = PTHREAD_MUTEX_INITIALIZER};
     server_subscribe(S, on_event, &s);
-    sse_ctx c = {0};
-    c.url = url_of(S, "/lab/events");
-    pthread_t th;
-    pthread_create(&th, NULL, sse_thread, &c);
-    usleep(300 * 1000);
+    sse_stream c;
+    char *eu = url_of(S, "/lab/events");
+    assert_true(sse_start(&c, eu, NULL, "unknown authorization code"));
+    free(eu);
     resp r = cli_exchange(S, "bogus-code");
     assert_int_equal(r.status, 400);
     resp_free(&r);
-    pthread_join(th, NULL);
+    sse_finish(&c);
+    assert_int_equal(c.status, 200);
     assert_non_null(strstr(c.buf, "event: refused\ndata: {"));
     assert_non_null(strstr(c.buf, "\"code\":\"invalid_grant\""));
     assert_non_null(strstr(c.buf, "\"endpoint\":\"/token\""));
-    free(c.url);
+    sse_free(&c);
     pthread_mutex_lock(&s.mu);
     assert_true(s.refused_token >= 1);
     assert_non_null(strstr(s.last_message, "unknown authorization code"));

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -152,6 +153,102 @@ static const char *header_value(const resp *r, const char *name)
         if (p) p++;
     }
     return NULL;
+}
+
+/* A server-sent event stream (/lab/events, /class/events) read on its own thread until `until`
+ * appears in it or 30 s pass. sse_start returns once the stream is open: the server registers the
+ * subscriber before it answers and then sends a ": ping" at once, so every event published after
+ * sse_start returns reaches the stream (waiting for readiness, not for time). */
+typedef struct sse_stream {
+    char *url, *auth; /* auth: a header line or NULL */
+    const char *until;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *buf;
+    size_t n;
+    bool open, done;
+    long status;
+} sse_stream;
+
+static size_t sse_stream_write(char *p, size_t sz, size_t nm, void *ud)
+{
+    sse_stream *x = ud;
+    size_t add = sz * nm;
+    pthread_mutex_lock(&x->mu);
+    char *nb = realloc(x->buf, x->n + add + 1);
+    if (nb) {
+        memcpy(nb + x->n, p, add);
+        x->n += add;
+        nb[x->n] = '\0';
+        x->buf = nb;
+    }
+    if (!x->open && x->buf && strstr(x->buf, ": ping\n")) x->open = true;
+    bool stop = x->buf && strstr(x->buf, x->until);
+    pthread_cond_broadcast(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+    return stop || !nb ? 0 : add;
+}
+
+static void *sse_stream_main(void *ud)
+{
+    sse_stream *x = ud;
+    CURL *c = curl_easy_init();
+    struct curl_slist *sl = x->auth ? curl_slist_append(NULL, x->auth) : NULL;
+    curl_easy_setopt(c, CURLOPT_URL, x->url);
+    if (sl) curl_easy_setopt(c, CURLOPT_HTTPHEADER, sl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sse_stream_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(sl);
+    curl_easy_cleanup(c);
+    pthread_mutex_lock(&x->mu);
+    x->status = status;
+    x->done = true;
+    pthread_cond_broadcast(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+    return NULL;
+}
+
+/* Opens the stream (url and auth are copied); false when it did not open (then call sse_finish
+ * all the same, to join and free). */
+static bool sse_start(sse_stream *x, const char *url, const char *auth, const char *until)
+{
+    memset(x, 0, sizeof *x);
+    x->url = strdup(url);
+    x->auth = auth ? strdup(auth) : NULL;
+    x->until = until;
+    pthread_mutex_init(&x->mu, NULL);
+    pthread_cond_init(&x->cv, NULL);
+    pthread_create(&x->th, NULL, sse_stream_main, x);
+    pthread_mutex_lock(&x->mu);
+    while (!x->open && !x->done) pthread_cond_wait(&x->cv, &x->mu);
+    bool open = x->open;
+    pthread_mutex_unlock(&x->mu);
+    if (!open)
+        fprintf(stderr, "sse_start %s: the stream did not open: %s\n", url, x->buf ? x->buf : "");
+    return open;
+}
+
+/* Waits until `until` was seen (or the stream ended), joins; x->buf keeps what was read. */
+static void sse_finish(sse_stream *x)
+{
+    pthread_join(x->th, NULL);
+    pthread_mutex_destroy(&x->mu);
+    pthread_cond_destroy(&x->cv);
+    if (!x->buf) x->buf = strdup("");
+}
+
+static void sse_free(sse_stream *x)
+{
+    free(x->buf);
+    free(x->url);
+    free(x->auth);
+    memset(x, 0, sizeof *x);
 }
 
 static server *start_server(const char *const *labs, size_t nlabs)

@@ -13,6 +13,8 @@ TL_FIXTURE_DATA="$TL_DIR/fixtures/data"
 # (its stdscr pseudo-panel); suppress exactly that, nothing of ours (see lsan.supp).
 export LSAN_OPTIONS="suppressions=$TL_DIR/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
+. "${TOKENLAB_SOURCE_DIR:?}/tests/closed_port.sh" # hold_closed_port: a port that refuses
+
 # tl_run_script SCRIPT_FILE STATE_DIR [colour] [tokenlab args…]
 # Runs the TUI headless on the script with a fixed clock, UTC, a UTF-8 locale and the fixture
 # lessons. "colour" as third argument drops NO_COLOR so the colour themes apply.

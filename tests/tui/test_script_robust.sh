@@ -31,8 +31,9 @@ d
 <Enter>
 :save-screen $WORK/down-3.txt
 SCRIPT
-run down --server http://127.0.0.1:9
-check "$WORK/down-1.txt" "127.0.0.1:9 down"
+hold_closed_port
+run down --server "http://127.0.0.1:$CLOSED_PORT"
+check "$WORK/down-1.txt" "127.0.0.1:$CLOSED_PORT down"
 check "$WORK/down-1.txt" "→ GET    /jwks                        failed"
 check "$WORK/down-2.txt" "connection refused"
 check "$WORK/down-3.txt" '"sub": "alice@example.com",'

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "closed_port.h"
 #include "lesson/action.h"
 #include "lesson/parse.h"
 #include "lesson/state.h"
@@ -163,19 +164,23 @@ static void test_callback_state(void **state)
     free(code);
 }
 
-/* No answer at all (nothing listens on port 9): the client cannot know whether the server saw
- * the code, so it stays for a retry. */
+/* No answer at all (a port held closed, tests/closed_port.h): the client cannot know whether the
+ * server saw the code, so it stays for a retry. */
 static void test_transport_failure_keeps_code(void **state)
 {
     fx *f = *state;
     get_code(f);
     char *code = strdup(f->st->flow.code);
-    action_ctx c = {.http = f->h, .server_url = "http://127.0.0.1:9", .st = f->st};
+    int held = -1;
+    char dead[64];
+    snprintf(dead, sizeof dead, "http://127.0.0.1:%d", closed_port(&held));
+    action_ctx c = {.http = f->h, .server_url = dead, .st = f->st};
     done d = act_run_line(&c, "exchange client_secret=demo-web-secret");
     assert_false(d.ok);
     assert_non_null(f->st->flow.code);
     assert_string_equal(f->st->flow.code, code);
     assert_null(f->st->flow.used_code);
+    close(held);
     free(code);
 }
 
