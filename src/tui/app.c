@@ -1037,7 +1037,39 @@ static void wait_idle(app *a, int max_ms, bool exact)
     draw(a);
 }
 
-/* Returns 0 on success, 2 on a bad line, 3 when the file cannot be read. */
+/* Does any row of the screen show `text`? */
+static bool screen_shows(const char *text)
+{
+    char row[1024];
+    int w = COLS < (int)sizeof row - 1 ? COLS : (int)sizeof row - 1;
+    for (int y = 0; y < LINES; y++)
+        if (mvwinnstr(curscr, y, 0, row, w) > 0 && strstr(row, text)) return true;
+    return false;
+}
+
+/* Runs the loop until the screen shows `text` (true), or max_ms pass (false): a script waits for
+ * what it needs to see, not for a time that is enough on an idle machine. */
+static bool wait_for_text(app *a, const char *text, int max_ms)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    time_t last = time(NULL);
+    for (;;) {
+        draw(a);
+        if (screen_shows(text)) return true;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 > max_ms)
+            return false;
+        pump(a, 20);
+        if (time(NULL) != last) {
+            last = time(NULL);
+            tick(a);
+        }
+    }
+}
+
+/* Returns 0 on success, 2 on a bad line, 3 when the file cannot be read, 4 when a :wait-for
+ * text never showed. */
 static int run_script(app *a, const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -1086,6 +1118,13 @@ static int run_script(app *a, const char *path)
         } else if (strcmp(line, ":wait-idle") == 0) {
             wait_idle(a, 30000, false); /* the embedded server may take seconds to make its keys on
                                     a busy machine */
+        } else if (strncmp(line, ":wait-for ", 10) == 0) {
+            if (!wait_for_text(a, line + 10, 30000)) {
+                fprintf(stderr, "%s:%d: the screen never showed '%s' (30 s)\n", path, lineno,
+                        line + 10);
+                rc = 4;
+                break;
+            }
         } else if (strncmp(line, ":wait ", 6) == 0) {
             wait_idle(a, atoi(line + 6), true);
         } else if (strncmp(line, ":advance ", 9) == 0) {

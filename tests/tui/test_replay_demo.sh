@@ -39,9 +39,8 @@ for i in 1 2; do
     cat >"$WORK/replay$i" <<SCRIPT
 :resize 120 36
 :wait-idle
-:wait 1500
+:wait-for replay finished (6 keys)
 :wait-idle
-:wait 300
 :save-screen $WORK/replay$i.txt
 SCRIPT
     # the presenter's state dir is not the live run's: a replay starts from a clean slate anyway
@@ -86,7 +85,7 @@ cat >"$WORK/pause" <<SCRIPT
 :wait 1500
 :save-screen $WORK/paused.txt
 <Space>
-:wait 2500
+:wait-for replay finished (6 keys)
 :wait-idle
 :save-screen $WORK/resumed.txt
 SCRIPT
@@ -101,7 +100,7 @@ check "$WORK/resumed.txt" "2 / 2"
 cat >"$WORK/auto" <<SCRIPT
 :resize 120 36
 :wait-idle
-:wait 2500
+:wait-for auto 0.5s (end)
 :wait-idle
 :save-screen $WORK/auto.txt
 SCRIPT

@@ -26,32 +26,41 @@ start_server() { # start_server LISTEN: sets SERVER_PID and PORT
     exit 1
 }
 start_server 127.0.0.1:0
+# The script waits for what it must see (:wait-for), never for a time: up, then down once the
+# test has killed the server, then up again once the test has restarted it on the same port.
 cat >"$WORK/s" <<SCRIPT
 :resize 100 40
 :wait-idle
-:wait 500
+:wait-for 127.0.0.1:$PORT up
 <Enter>
 :wait-idle
-:wait 500
 t
+:wait-for server issued /login
 :save-screen $WORK/1-up.txt
-:wait 2000
+:wait-for 127.0.0.1:$PORT down
 :save-screen $WORK/2-down.txt
-:wait 12000
+:wait-for 127.0.0.1:$PORT up
 :save-screen $WORK/3-back.txt
 SCRIPT
 tl_run_script "$WORK/s" "$WORK/state" "" --server "http://127.0.0.1:$PORT" --lab-key test-lab-key \
     2>"$WORK/err" &
 TUI=$!
-# once the TUI has logged in through the remote server and saved that screen, the server dies
-for ((i = 0; i < 600; i++)); do
-    [ -s "$WORK/1-up.txt" ] && break
-    sleep 0.1
-done
+# wait_file FILE: until the TUI has saved that screen (or has exited)
+wait_file() {
+    for ((i = 0; i < 600; i++)); do
+        [ -s "$1" ] && return 0
+        kill -0 "$TUI" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+# once the TUI has logged in through the remote server and saved that screen, the server dies;
+# once it has seen that, the server comes back on the same port
+wait_file "$WORK/1-up.txt"
 kill "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null
 SERVER_PID=""
-sleep 4
+wait_file "$WORK/2-down.txt"
 start_server "127.0.0.1:$PORT"
 if ! wait "$TUI"; then
     cat "$WORK/err"
