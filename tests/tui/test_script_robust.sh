@@ -77,16 +77,23 @@ check "$WORK/tiny-10x3.txt" "too small"
 check "$WORK/tiny-79x24.txt" "terminal too small (need 80×24, have 79×24)"
 check "$WORK/tiny-back.txt" " l Lesson   d Decoder   t Trace   f Flow"
 
-# 4. random bytes as keys and as a token
+# 4. random bytes as keys and as a token; the seed is printed (SEED=N replays the same input)
+SEED="${SEED:-$(( $(date +%s) % 100000 ))}"
+echo "random keys: seed $SEED"
 {
     echo ":resize 100 30"
     echo "d"
     # (a fixed first letter: an empty field gives l, t, f, q and ? back to the panes)
-    echo ":type x$(head -c 3000 /dev/urandom | tr -d '\n\r\0' | head -c 2000 | LC_ALL=C tr -c '[:print:]' '?')"
-    echo "<Enter>"
-    for i in $(seq 1 200); do
-        printf '%s\n' "$(head -c 1 /dev/urandom | LC_ALL=C tr -c 'a-pr-zA-Z0-9?[] ' 'x')" # no q: it would quit
-    done
+    /usr/bin/python3 - "$SEED" <<'PY'
+import random, string, sys
+r = random.Random(int(sys.argv[1]))
+printable = "".join(c for c in map(chr, range(32, 127)))
+print(":type x" + "".join(r.choice(printable) for _ in range(2000)))
+print("<Enter>")
+keys = string.ascii_letters.replace("q", "") + string.digits + "?[] "  # no q: it would quit
+for _ in range(200):
+    print(r.choice(keys))
+PY
     echo ":save-screen $WORK/random.txt"
 } >"$WORK/random.s"
 run random
