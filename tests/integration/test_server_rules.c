@@ -419,6 +419,84 @@ static void test_api_leeway_5s(void **st)
     resp_free(&t);
 }
 
+/* ---------------------------------------------------------------- sessions, device codes */
+
+static resp login_step(server *s, const resp *a)
+{
+    const char *json[] = {"Accept: application/json", NULL};
+    char *u = url_of(s, "/authorize/login");
+    char *b = fmt("session=%s&session_secret=%s&email=alice@example.com&password=wonderland",
+                  jstr(a, "session"), jstr(a, "session_secret"));
+    resp l = http_post(u, json, b);
+    free(b);
+    free(u);
+    return l;
+}
+
+static void test_authorization_session_lifetime(void **st)
+{
+    (void)st;
+    const char *rule = "an authorization session lives lifetimes.session (600 s)";
+    resp a = authorize_get(S, "tokenlab-cli", "http://127.0.0.1:7777/callback");
+    resp b = authorize_get(S, "tokenlab-cli", "http://127.0.0.1:7777/callback");
+    assert_int_equal(a.status, 200);
+    assert_int_equal(b.status, 200);
+    server_clock_advance(S, 600 - 10);
+    resp l = login_step(S, &a); /* still alive */
+    expect_status(rule, &l, 200);
+    assert_string_equal(jstr(&l, "step"), "consent");
+    resp_free(&l);
+    server_clock_advance(S, 11); /* 601 s after it began */
+    l = login_step(S, &b);
+    expect_refusal(rule, &l, 404, "invalid_request",
+                   "unknown or expired authorization session; start again at /authorize");
+    resp_free(&l);
+    resp_free(&a);
+    resp_free(&b);
+}
+
+static void test_device_code_lifetime(void **st)
+{
+    (void)st;
+    const char *rule = "a device code lives lifetimes.device_code (600 s), then expired_token";
+    char *u = url_of(S, "/device_authorization");
+    resp d = http_post(u, NULL, "client_id=tokenlab-cli&scope=openid");
+    free(u);
+    assert_int_equal(d.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(d.json, "expires_in")), 600);
+    char *b = fmt("grant_type=urn%%3Aietf%%3Aparams%%3Aoauth%%3Agrant-type%%3Adevice_code"
+                  "&device_code=%s&client_id=tokenlab-cli",
+                  jstr(&d, "device_code"));
+    resp r = token_req(S, NULL, b); /* control: still pending */
+    expect_refusal(rule, &r, 400, "authorization_pending", jstr(&r, "error_description"));
+    resp_free(&r);
+    server_clock_advance(S, 601);
+    r = token_req(S, NULL, b);
+    expect_refusal(rule, &r, 400, "expired_token",
+                   "the device_code expired; start again (RFC 8628 §3.5)");
+    resp_free(&r);
+    free(b);
+    resp_free(&d);
+}
+
+/* ---------------------------------------------------------------- introspection */
+
+static void test_introspect_needs_confidential_client(void **st)
+{
+    (void)st;
+    const char *rule = "/introspect needs a confidential client's authentication (RFC 7662 §2.1)";
+    char *u = url_of(S, "/introspect");
+    resp r = http_post(u, NULL, "token=anything&client_id=tokenlab-cli");
+    expect_status(rule, &r, 401);
+    assert_string_equal(jstr(&r, "error"), "invalid_client");
+    resp_free(&r);
+    r = http_post(u, NULL, "token=anything&client_id=demo-web&client_secret=demo-web-secret");
+    expect_status(rule, &r, 200); /* control */
+    assert_true(json_is_false(json_object_get(r.json, "active")));
+    resp_free(&r);
+    free(u);
+}
+
 /* ---------------------------------------------------------------- class defaults */
 
 static server *start_class(int rate, size_t max)
@@ -521,6 +599,9 @@ int main(void)
         cmocka_unit_test_setup(test_userinfo_requires_at_jwt, reset),
         cmocka_unit_test_setup(test_refresh_token_lifetime, reset),
         cmocka_unit_test_setup(test_api_leeway_5s, reset),
+        cmocka_unit_test_setup(test_authorization_session_lifetime, reset),
+        cmocka_unit_test_setup(test_device_code_lifetime, reset),
+        cmocka_unit_test_setup(test_introspect_needs_confidential_client, reset),
         cmocka_unit_test_setup(test_class_defaults, reset),
         cmocka_unit_test_setup(test_class_completed_cap, reset),
     };
