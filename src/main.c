@@ -85,7 +85,7 @@ int main(int argc, char **argv)
     if (!getenv("OPENSSL_CONF")) opts |= OPENSSL_INIT_NO_LOAD_CONFIG;
     OPENSSL_init_crypto(opts, NULL);
     assets_init(argv[0]);
-    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+    if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
         printf("tokenlab %s\n", TOKENLAB_VERSION);
         return 0;
     }

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "base/fileio.h"
 #include "base/timefmt.h"
 #include "cli/cli.h"
+#include "cli/out.h"
 #include "jose/b64url.h"
 
 void args_init(args *a, int argc, char **argv)
@@ -21,54 +23,174 @@ void args_init(args *a, int argc, char **argv)
     a->argc = argc;
     a->argv = argv;
     a->i = 1;
+    optind = 0; /* glibc: 0 re-initialises getopt completely (a test may parse many times) */
+    opterr = 0; /* our own messages, prefixed "tokenlab CMD: " */
 }
 
+/* Short forms, one list for every command: a command that has the long option gets the letter.
+ * (-h is --help everywhere; -V, --version is the front binary's.) */
+static const struct {
+    const char *name;
+    char c;
+} SHORTS[] = {
+    {"key", 'k'},   {"secret", 's'}, {"json", 'j'}, {"alg", 'a'},
+    {"quiet", 'q'}, {"out", 'o'},    {"yes", 'y'},
+};
+
+enum { VAL_BASE = 1000, VAL_HELP = 990, VAL_COLOR = 991, MAX_OPTS = 64 };
+
+static char short_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof SHORTS / sizeof SHORTS[0]; i++)
+        if (strcmp(SHORTS[i].name, name) == 0) return SHORTS[i].c;
+    return 0;
+}
+
+size_t args_edit_distance(const char *x, size_t nx, const char *y)
+{
+    size_t ny = strlen(y), row[64];
+    if (nx >= 63 || ny >= 63) return 99;
+    for (size_t j = 0; j <= ny; j++) row[j] = j;
+    for (size_t i = 1; i <= nx; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= ny; j++) {
+            size_t up = row[j];
+            size_t sub = diag + (x[i - 1] != y[j - 1]);
+            size_t best = up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1;
+            row[j] = sub < best ? sub : best;
+            diag = up;
+        }
+    }
+    return row[ny];
+}
+
+/* "unknown option '--sceret' (did you mean --secret?)", or the options it could be when a prefix
+ * is ambiguous. */
+static void unknown_long(const args *a, const args_opt *opts, const char *arg)
+{
+    const char *name = arg + 2;
+    const char *eq = strchr(name, '=');
+    size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+    char list[256] = "";
+    int prefixed = 0;
+    for (const args_opt *o = opts; o && o->name; o++) {
+        if (strncmp(o->name, name, nlen) != 0) continue;
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s--%s", prefixed++ ? ", " : "", o->name);
+    }
+    if (prefixed > 1) {
+        cli_errorf(a->cmd, "option '--%.*s' is ambiguous: it could be %s", (int)nlen, name, list);
+        return;
+    }
+    const char *best = NULL;
+    size_t best_d = 3; /* at most two edits away */
+    for (const args_opt *o = opts; o && o->name; o++) {
+        size_t d = args_edit_distance(name, nlen, o->name);
+        if (d < best_d) {
+            best_d = d;
+            best = o->name;
+        }
+    }
+    if (best)
+        cli_errorf(a->cmd, "unknown option '--%.*s' (did you mean --%s?)", (int)nlen, name, best);
+    else
+        cli_errorf(a->cmd, "unknown option '--%.*s' (see tokenlab %s --help)", (int)nlen, name,
+                   a->cmd);
+}
+
+static const char *value_name(const args_opt *opts, int val, char *buf, size_t n)
+{
+    if (val >= VAL_BASE) {
+        snprintf(buf, n, "--%s", opts[val - VAL_BASE].name);
+    } else {
+        for (const args_opt *o = opts; o && o->name; o++)
+            if (short_of(o->name) == val) {
+                snprintf(buf, n, "-%c (--%s)", val, o->name);
+                return buf;
+            }
+        snprintf(buf, n, "-%c", val);
+    }
+    return buf;
+}
+
+/* getopt_long, GNU style: --name VALUE, --name=VALUE, an unambiguous prefix of a name, short
+ * forms (-k FILE, -kFILE) and bundles (-jq). Arguments stay in order ("-" in optstring), so
+ * positionals and options interleave as before; "--" ends the options. */
 int args_next(args *a, const args_opt *opts, const char **val)
 {
     *val = NULL;
-    if (a->i >= a->argc) return ARGS_END;
-    const char *s = a->argv[a->i++];
-    if (a->only_positional || s[0] != '-' || strcmp(s, "-") == 0) {
-        *val = s;
+    if (a->only_positional) {
+        if (a->i >= a->argc) return ARGS_END;
+        *val = a->argv[a->i++];
         return ARGS_POSITIONAL;
     }
-    if (strcmp(s, "--") == 0) {
-        a->only_positional = true;
-        return args_next(a, opts, val);
-    }
-    if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) return ARGS_HELP;
-    if (s[1] != '-') {
-        /* A lone "-x": perhaps a negative duration meant for the previous option, or a typo. */
-        cli_errorf(a->cmd,
-                   "unknown option '%s' (options are spelled --name; see tokenlab %s --help)", s,
-                   a->cmd);
-        return ARGS_ERROR;
-    }
-    const char *name = s + 2;
-    const char *eq = strchr(name, '=');
-    size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
-    for (const args_opt *o = opts; o && o->name; o++) {
-        if (strlen(o->name) != nlen || strncmp(o->name, name, nlen) != 0) continue;
-        if (!o->value) {
-            if (eq) {
-                cli_errorf(a->cmd, "option --%s takes no value", o->name);
-                return ARGS_ERROR;
-            }
-            return o->id;
+    struct option lo[MAX_OPTS + 3];
+    char shorts[3 * MAX_OPTS + 8] = "-:h";
+    size_t n = 0, sl = strlen(shorts);
+    for (const args_opt *o = opts; o && o->name && n < MAX_OPTS; o++, n++) {
+        lo[n] = (struct option){o->name, o->value ? required_argument : no_argument, NULL,
+                                VAL_BASE + (int)n};
+        char c = short_of(o->name);
+        if (c) {
+            shorts[sl++] = c;
+            if (o->value) shorts[sl++] = ':';
         }
-        if (eq) {
-            *val = eq + 1;
-        } else if (a->i < a->argc) {
-            *val = a->argv[a->i++];
-        } else {
-            cli_errorf(a->cmd, "option --%s needs a value (see tokenlab %s --help)", o->name,
-                       a->cmd);
+    }
+    shorts[sl] = '\0';
+    lo[n++] = (struct option){"help", no_argument, NULL, VAL_HELP};
+    lo[n++] = (struct option){"color", optional_argument, NULL, VAL_COLOR};
+    lo[n] = (struct option){NULL, 0, NULL, 0};
+
+    int c = getopt_long(a->argc, a->argv, shorts, lo, NULL);
+    char nb[64];
+    switch (c) {
+    case -1: /* the end, or "--": the rest are positionals */
+        a->only_positional = true;
+        a->i = optind;
+        return args_next(a, opts, val);
+    case 1:
+        *val = optarg;
+        return ARGS_POSITIONAL;
+    case 'h':
+    case VAL_HELP:
+        return ARGS_HELP;
+    case VAL_COLOR:
+        if (!out_set_color(optarg ? optarg : "always")) {
+            cli_errorf(a->cmd, "--color wants auto, always or never, not '%s'", optarg);
             return ARGS_ERROR;
         }
-        return o->id;
+        return args_next(a, opts, val);
+    case ':':
+        cli_errorf(a->cmd, "option %s needs a value (see tokenlab %s --help)",
+                   optopt == VAL_COLOR ? "--color" : value_name(opts, optopt, nb, sizeof nb),
+                   a->cmd);
+        return ARGS_ERROR;
+    case '?': {
+        const char *arg = a->argv[optind - 1];
+        if (optopt >= VAL_BASE || optopt == VAL_HELP)
+            cli_errorf(a->cmd, "option %s takes no value",
+                       optopt == VAL_HELP ? "--help" : value_name(opts, optopt, nb, sizeof nb));
+        else if (optopt == 0 && strncmp(arg, "--", 2) == 0)
+            unknown_long(a, opts, arg);
+        else
+            cli_errorf(a->cmd, "unknown option '-%c' (see tokenlab %s --help)",
+                       optopt ? optopt : '?', a->cmd);
+        return ARGS_ERROR;
     }
-    cli_errorf(a->cmd, "unknown option '--%.*s' (see tokenlab %s --help)", (int)nlen, name, a->cmd);
-    return ARGS_ERROR;
+    default:
+        if (c >= VAL_BASE && c < VAL_BASE + MAX_OPTS) {
+            *val = optarg;
+            return opts[c - VAL_BASE].id;
+        }
+        for (const args_opt *o = opts; o && o->name; o++)
+            if (short_of(o->name) == c) {
+                *val = optarg;
+                return o->id;
+            }
+        cli_errorf(a->cmd, "internal: unexpected option code %d", c);
+        return ARGS_ERROR;
+    }
 }
 
 __attribute__((format(printf, 3, 0))) static void vmsg(const char *cmd, const char *what,

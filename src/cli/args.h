@@ -1,5 +1,6 @@
-/* args — what every subcommand shares: long-option parsing, messages prefixed "tokenlab CMD: ",
- * reading a token / file / stdin, and loading keys (secrets, PEM, JWK, JWKS from a file or URL). */
+/* args — what every subcommand shares: option parsing (getopt_long), messages prefixed "tokenlab
+ * CMD: ", reading a token / file / stdin, and loading keys (secrets, PEM, JWK, JWKS from a file or
+ * URL). */
 #ifndef TL_CLI_ARGS_H
 #define TL_CLI_ARGS_H
 
@@ -11,8 +12,8 @@
 #include "jose/jwk.h"
 #include "jose/jws.h"
 
-/* One option: "--name" (the table holds "name"); `value` true when it takes an argument
- * ("--name VALUE" or "--name=VALUE"). `id` is returned by args_next. */
+/* One option: "--name" (the table holds "name"); `value` true when it takes an argument. `id` is
+ * returned by args_next. */
 typedef struct args_opt {
     const char *name;
     bool value;
@@ -34,8 +35,18 @@ enum {
     ARGS_HELP = -4,       /* --help or -h */
 };
 
+/* Parsing is getopt_long's (GNU conventions), in argument order: "--name VALUE", "--name=VALUE",
+ * any unambiguous prefix ("--sig" for --signature-only), short forms for the common options
+ * (-k --key, -s --secret, -j --json, -a --alg, -q --quiet, -o --out, -y --yes: one list in args.c,
+ * given to every command that has the long option), bundles ("-jq", "-kFILE"), "--" ending the
+ * options, and "-" as a positional (stdin). Every command also takes --help/-h and
+ * --color[=auto|always|never] (handled here). Errors name the option and teach: "did you mean
+ * --secret?", "option '--s' is ambiguous: it could be --secret, --signature-only".
+ * args_init resets getopt's global state, so one process may parse several times. */
 void args_init(args *a, int argc, char **argv);
 int args_next(args *a, const args_opt *opts, const char **val);
+/* Levenshtein distance between x[0..nx) and y, for "did you mean" (commands and options). */
+size_t args_edit_distance(const char *x, size_t nx, const char *y);
 
 /* "tokenlab CMD: message\n" on stderr. */
 void cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

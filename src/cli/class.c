@@ -11,6 +11,7 @@
 
 #include "base/esc.h"
 #include "base/fileio.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/fetch.h"
 #include "tui/class_dash.h"
@@ -85,33 +86,46 @@ int cli_class_main(int argc, char **argv)
 {
     const char *server = NULL, *key = getenv("TOKENLAB_CLASS_KEY"), *out = NULL;
     bool export = false, json = false, csv = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    enum { O_SERVER = 1, O_KEY, O_OUT, O_JSON, O_CSV };
+    static const args_opt opts[] = {{"server", true, O_SERVER}, {"key", true, O_KEY},
+                                    {"out", true, O_OUT},       {"json", false, O_JSON},
+                                    {"csv", false, O_CSV},      {NULL, false, 0}};
+    args a;
+    args_init(&a, argc, argv);
+    const char *v;
+    int id;
+    bool first = true;
+    while ((id = args_next(&a, opts, &v)) != ARGS_END) {
+        switch (id) {
+        case ARGS_ERROR:
+            return CLI_USAGE;
+        case ARGS_HELP:
             class_usage(stdout);
             return CLI_OK;
-        } else if (i == 1 && strcmp(a, "export") == 0) {
-            export = true;
-        } else if (strcmp(a, "--json") == 0) {
-            json = true;
-        } else if (strcmp(a, "--csv") == 0) {
-            csv = true;
-        } else if (strcmp(a, "--server") == 0 || strcmp(a, "--key") == 0 ||
-                   strcmp(a, "--out") == 0) {
-            if (!v) {
-                fprintf(stderr, "tokenlab class: missing value for %s\n", a);
-                return CLI_USAGE;
+        case ARGS_POSITIONAL:
+            if (first && strcmp(v, "export") == 0) {
+                export = true;
+                break;
             }
-            if (a[2] == 's') server = v;
-            if (a[2] == 'k') key = v;
-            if (a[2] == 'o') out = v;
-            i++;
-        } else {
-            fprintf(stderr, "tokenlab class: unknown %s '%s' (see tokenlab class --help)\n",
-                    a[0] == '-' ? "option" : "argument", a);
+            cli_errorf(a.cmd, "unknown argument '%s' (see tokenlab class --help)", v);
             return CLI_USAGE;
+        case O_SERVER:
+            server = v;
+            break;
+        case O_KEY:
+            key = v;
+            break;
+        case O_OUT:
+            out = v;
+            break;
+        case O_JSON:
+            json = true;
+            break;
+        case O_CSV:
+            csv = true;
+            break;
         }
+        first = false;
     }
     if (!server || !key || !*key) {
         fprintf(stderr, "tokenlab class: %s (see tokenlab class --help)\n",

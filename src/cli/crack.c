@@ -43,7 +43,7 @@ static void help(FILE *f)
         "options:\n"
         "  --wordlist FILE   one candidate per line, exactly as written ('-' reads stdin);\n"
         "                    default: the built-in list assets/" DEFAULT_WORDLIST "\n"
-        "  --json            print {\"found\":…,\"secret\":…,\"alg\":…,\"tried\":…,\"total\":…,\n"
+        "  -j, --json        print {\"found\":…,\"secret\":…,\"alg\":…,\"tried\":…,\"total\":…,\n"
         "                    \"seconds\":…,\"rate\":…} (secret null when not found)\n"
         "  --no-progress     no progress bar (it is shown on stderr only when it is a terminal)\n"
         "  -h, --help        this help\n\n"

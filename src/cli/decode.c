@@ -29,7 +29,7 @@ static void help(FILE *f)
         "The token comes from the argument, or from stdin when it is '-' or missing;\n"
         "a leading \"Bearer \" is ignored.\n\n"
         "options:\n"
-        "  --json              print {\"header\":…,\"payload\":…,\"signature\":\"…\",\n"
+        "  -j, --json          print {\"header\":…,\"payload\":…,\"signature\":\"…\",\n"
         "                      "
         "\"warnings\":[{\"code\":…,\"message\":…}],\"verified\":true|false|null}\n"
         "                      (verified is null without a key)\n" VOPTS_HELP

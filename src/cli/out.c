@@ -5,8 +5,24 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+static enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } g_color = COLOR_AUTO;
+
+bool out_set_color(const char *when)
+{
+    if (strcmp(when, "auto") == 0)
+        g_color = COLOR_AUTO;
+    else if (strcmp(when, "always") == 0)
+        g_color = COLOR_ALWAYS;
+    else if (strcmp(when, "never") == 0)
+        g_color = COLOR_NEVER;
+    else
+        return false;
+    return true;
+}
+
 bool out_color_wanted(FILE *f)
 {
+    if (g_color != COLOR_AUTO) return g_color == COLOR_ALWAYS;
     const char *nc = getenv("NO_COLOR");
     if (nc && nc[0]) return false;
     const char *term = getenv("TERM");

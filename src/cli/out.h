@@ -21,8 +21,12 @@ typedef enum out_el {
     OUT_COUNT
 } out_el;
 
-/* True when `f` is a terminal, NO_COLOR is unset or empty, and TERM is not "dumb". */
+/* True when `f` is a terminal, NO_COLOR is unset or empty, and TERM is not "dumb" — unless
+ * --color=always|never (out_set_color) decided. */
 bool out_color_wanted(FILE *f);
+/* --color=WHEN: "auto" (the default above), "always" (even piped, even with NO_COLOR), "never".
+ * False for anything else. Every command takes --color (cli/args.c). */
+bool out_set_color(const char *when);
 /* The escape sequence for an element, or "" when !color. */
 const char *out_c(bool color, out_el el);
 /* Two-space indented JSON, keys in their original order; `indent` spaces before every line after

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "server/class.h"
 #include "server/server.h"
@@ -44,66 +45,97 @@ int cli_serve_main(int argc, char **argv)
     const char *labs[32];
     size_t nlabs = 0;
     bool quiet = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    enum {
+        O_LISTEN = 1,
+        O_CONFIG,
+        O_ISSUER,
+        O_LAB,
+        O_LABKEY,
+        O_QUIET,
+        O_CLASS,
+        O_RESULTS,
+        O_MAX,
+        O_RATE,
+        O_PER_ADDRESS
+    };
+    static const args_opt opts[] = {{"listen", true, O_LISTEN},
+                                    {"config", true, O_CONFIG},
+                                    {"issuer", true, O_ISSUER},
+                                    {"lab", true, O_LAB},
+                                    {"lab-key", true, O_LABKEY},
+                                    {"quiet", false, O_QUIET},
+                                    {"class", false, O_CLASS},
+                                    {"class-results", true, O_RESULTS},
+                                    {"class-max", true, O_MAX},
+                                    {"class-rate", true, O_RATE},
+                                    {"per-address-limit", true, O_PER_ADDRESS},
+                                    {NULL, false, 0}};
+    args a;
+    args_init(&a, argc, argv);
+    const char *v;
+    int id;
+    int64_t n;
+    while ((id = args_next(&a, opts, &v)) != ARGS_END) {
+        switch (id) {
+        case ARGS_ERROR:
+            return CLI_USAGE;
+        case ARGS_HELP:
             serve_usage(stdout);
             return CLI_OK;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            quiet = true;
-            continue;
-        } else if (strcmp(a, "--class") == 0) {
-            o.class_mode = true;
-            continue;
-        }
-        bool known = strcmp(a, "--listen") == 0 || strcmp(a, "--config") == 0 ||
-                     strcmp(a, "--issuer") == 0 || strcmp(a, "--lab") == 0 ||
-                     strcmp(a, "--lab-key") == 0 || strcmp(a, "--class-results") == 0 ||
-                     strcmp(a, "--class-max") == 0 || strcmp(a, "--class-rate") == 0 ||
-                     strcmp(a, "--per-address-limit") == 0;
-        if (!known || !v) {
-            fprintf(stderr, "tokenlab serve: %s '%s' (see tokenlab serve --help)\n",
-                    known ? "missing value for" : "unknown option", a);
+        case ARGS_POSITIONAL:
+            cli_errorf(a.cmd, "unexpected argument '%s' (see tokenlab serve --help)", v);
             return CLI_USAGE;
-        }
-        if (strcmp(a, "--listen") == 0) o.listen = v;
-        if (strcmp(a, "--config") == 0) o.config_path = v;
-        if (strcmp(a, "--issuer") == 0) o.issuer = v;
-        if (strcmp(a, "--lab-key") == 0) o.lab_key = v;
-        if (strcmp(a, "--class-results") == 0) o.class_results = v;
-        if (strcmp(a, "--class-max") == 0 || strcmp(a, "--class-rate") == 0) {
-            bool is_max = strcmp(a, "--class-max") == 0;
-            char *end = NULL;
-            long n = strtol(v, &end, 10);
-            if (!*v || *end || n < 0 || n > 100000 || (is_max && n == 0)) {
-                fprintf(stderr, "tokenlab serve: %s must be a number (%s)\n", a,
-                        is_max ? "1-100000" : "0-100000, 0 = no limit");
+        case O_LISTEN:
+            o.listen = v;
+            break;
+        case O_CONFIG:
+            o.config_path = v;
+            break;
+        case O_ISSUER:
+            o.issuer = v;
+            break;
+        case O_LABKEY:
+            o.lab_key = v;
+            break;
+        case O_QUIET:
+            quiet = true;
+            break;
+        case O_CLASS:
+            o.class_mode = true;
+            break;
+        case O_RESULTS:
+            o.class_results = v;
+            break;
+        case O_MAX:
+            if (!args_parse_int(v, 1, 100000, &n)) {
+                cli_errorf(a.cmd, "--class-max must be a number (1-100000), not '%s'", v);
                 return CLI_USAGE;
             }
-            if (is_max)
-                o.class_max = (size_t)n;
-            else
-                o.class_rate = n ? (int)n : -1;
-        }
-        if (strcmp(a, "--per-address-limit") == 0) {
-            char *end = NULL;
-            long n = strtol(v, &end, 10);
-            if (!*v || *end || n < 1 || n > 100000) {
-                fprintf(stderr,
-                        "tokenlab serve: --per-address-limit must be a number (1-100000)\n");
+            o.class_max = (size_t)n;
+            break;
+        case O_RATE:
+            if (!args_parse_int(v, 0, 100000, &n)) {
+                cli_errorf(a.cmd,
+                           "--class-rate must be a number (0-100000, 0 = no limit), not '%s'", v);
+                return CLI_USAGE;
+            }
+            o.class_rate = n ? (int)n : -1;
+            break;
+        case O_PER_ADDRESS:
+            if (!args_parse_int(v, 1, 100000, &n)) {
+                cli_errorf(a.cmd, "--per-address-limit must be a number (1-100000), not '%s'", v);
                 return CLI_USAGE;
             }
             o.per_address_limit = (unsigned)n;
-        }
-        if (strcmp(a, "--lab") == 0) {
+            break;
+        case O_LAB:
             if (nlabs == 32) {
-                fprintf(stderr, "tokenlab serve: too many --lab switches\n");
+                cli_errorf(a.cmd, "too many --lab switches");
                 return CLI_USAGE;
             }
             labs[nlabs++] = v;
+            break;
         }
-        i++;
     }
     o.labs = labs;
     o.nlabs = nlabs;

@@ -48,11 +48,11 @@ enum {
 
 /* The help lines for these options. */
 #define VOPTS_HELP                                                                                 \
-    "  --secret S          HMAC secret: a literal, @FILE (its bytes exactly) or b64:BASE64\n"      \
-    "  --key FILE          public (or private) key: PEM (SPKI, PKCS#1, PKCS#8, SEC1, X.509\n"      \
+    "  -s, --secret S      HMAC secret: a literal, @FILE (its bytes exactly) or b64:BASE64\n"      \
+    "  -k, --key FILE      public (or private) key: PEM (SPKI, PKCS#1, PKCS#8, SEC1, X.509\n"      \
     "                      certificate) or JWK; '-' reads stdin\n"                                 \
     "  --jwks FILE|URL     a JWK Set from a file or an http(s) URL; the key is chosen by kid\n"    \
-    "  --alg ALG           accept only this algorithm (repeatable); the key decides the rest\n"    \
+    "  -a, --alg ALG       accept only this algorithm (repeatable); the key decides the rest\n"    \
     "  --iss ISSUER        require this issuer (iss)\n"                                            \
     "  --aud AUDIENCE      require this audience (aud, a string or one of an array)\n"             \
     "  --leeway SECONDS    clock skew tolerated on exp, nbf and iat (default 0)\n"                 \

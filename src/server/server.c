@@ -3,6 +3,7 @@
 #include "server/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "base/esc.h"
 #include "base/xalloc.h"
@@ -354,6 +356,57 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---------------------------------------------------------------- start / stop */
 
+/* The listening socket is made here, not by libmicrohttpd, so a failure says what happened and
+ * what to do ("port 8910 is already in use on 127.0.0.1: …") instead of MHD's "Failed to bind to
+ * port 0". The daemon takes it over (MHD_OPTION_LISTEN_SOCKET) and closes it when stopped. */
+static int listen_socket(const struct sockaddr_storage *ss, bool v6, tl_err *e)
+{
+    char ip[INET6_ADDRSTRLEN];
+    unsigned port;
+    if (v6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+        port = ntohs(a->sin6_port);
+    } else {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+        inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+        port = ntohs(a->sin_port);
+    }
+    int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        err_set(e, "server.listen", "cannot create a socket: %s", strerror(errno));
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* a restart reuses the port */
+    if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    socklen_t len = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (bind(fd, (const struct sockaddr *)ss, len) == 0 && listen(fd, 128) == 0) return fd;
+    int err = errno;
+    close(fd);
+    const char *lb = v6 ? "[" : "", *rb = v6 ? "]" : "";
+    if (err == EADDRINUSE)
+        err_set(e, "server.listen",
+                "port %u is already in use on %s: another program (perhaps another tokenlab "
+                "serve) is listening there; stop it, or choose another port with --listen "
+                "%s%s%s:PORT (port 0 picks a free one)",
+                port, ip, lb, ip, rb);
+    else if (err == EACCES)
+        err_set(e, "server.listen",
+                "port %u on %s needs privileges (ports below 1024 are for root); choose a port "
+                "from 1024 up, e.g. --listen %s%s%s:8910",
+                port, ip, lb, ip, rb);
+    else if (err == EADDRNOTAVAIL)
+        err_set(e, "server.listen",
+                "%s is not an address of this machine, so nothing can listen on it; use "
+                "127.0.0.1 (this machine only)",
+                ip);
+    else
+        err_set(e, "server.listen", "cannot listen on %s%s%s:%u: %s", lb, ip, rb, port,
+                strerror(err));
+    return -1;
+}
+
 static bool parse_listen(const char *listen, struct sockaddr_storage *ss, char *host, size_t hostn,
                          bool *v6, tl_err *e)
 {
@@ -486,16 +539,18 @@ bool server_start(const server_options *o, server **out, tl_err *e)
                             : SRV_MAX_CONNECTIONS;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    int lfd = listen_socket(&ss, v6, e);
+    if (lfd < 0) goto fail;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
         MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->per_address,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)15,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
         MHD_OPTION_END);
-    if (!s->daemon) {
-        err_set(e, "server.listen", "cannot listen on %s (address in use or not available)",
+    if (!s->daemon) { /* lfd: libmicrohttpd closes it on its failure path */
+        err_set(e, "server.listen", "cannot start the HTTP server on %s",
                 o->listen ? o->listen : "127.0.0.1:8910");
         goto fail;
     }
