@@ -196,11 +196,13 @@ static void watch_mark(server *s, struct MHD_Connection *conn, bool receiving)
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     watched *w = ci ? ci->socket_context : NULL;
-    if (!w) return;
-    pthread_mutex_lock(&s->watch->mu);
+    /* A student's lab (/s/st-N) answers on the room's connections: the room's watch holds them. */
+    struct conn_watch *cw = s->root ? s->root->watch : s->watch;
+    if (!w || !cw) return;
+    pthread_mutex_lock(&cw->mu);
     w->receiving = receiving;
     w->since = mono_seconds();
-    pthread_mutex_unlock(&s->watch->mu);
+    pthread_mutex_unlock(&cw->mu);
 }
 
 static void *watch_main(void *arg)
