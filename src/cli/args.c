@@ -12,6 +12,7 @@
 #include "base/esc.h"
 #include "base/fileio.h"
 #include "base/timefmt.h"
+#include "base/xalloc.h"
 #include "cli/cli.h"
 #include "cli/out.h"
 #include "jose/b64url.h"
@@ -245,8 +246,7 @@ bool args_read_token(const char *arg, char **out, tl_err *e)
             return err_prefix(e, "reading the token from stdin: ");
     } else {
         n = strlen(arg);
-        buf = malloc(n + 1);
-        if (!buf) return err_set(e, "oom", "out of memory");
+        buf = xmalloc(n + 1);
         memcpy(buf, arg, n + 1);
     }
     /* A C string would silently end at a NUL byte and the rest would never be looked at. */
@@ -286,8 +286,7 @@ int args_token_exit(const tl_err *e)
 static bool decode_any_b64(const char *s, uint8_t **out, size_t *outlen, tl_err *e)
 {
     size_t n = strlen(s);
-    char *t = malloc(n + 1);
-    if (!t) return err_set(e, "oom", "out of memory");
+    char *t = xmalloc(n + 1);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];

@@ -10,6 +10,7 @@
 
 #include "base/assets.h"
 #include "base/fileio.h"
+#include "base/xalloc.h"
 
 const char *course_lang_from_locale(const char *locale, char *buf, size_t n)
 {
@@ -297,11 +298,7 @@ course *course_load(const course_options *o, parse_diags *diags, tl_err *e)
 {
     course_options def = {0};
     if (!o) o = &def;
-    course *c = calloc(1, sizeof *c);
-    if (!c) {
-        err_set(e, "lesson.nomem", "out of memory");
-        return NULL;
-    }
+    course *c = xcalloc(1, sizeof *c);
     char lb[16];
     const char *lang = o->lang;
     if (!lang) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
 #include "jose/jsonx.h"
 #include "lesson/action.h"
 #include "lesson/check.h"
@@ -85,21 +86,16 @@ bool engine_new(const engine_options *o, engine **out, tl_err *e)
 {
     if (!o || !o->http || !o->course || !o->server_url)
         return err_set(e, "engine.args", "engine: http, course and server_url are required");
-    engine *en = calloc(1, sizeof *en);
-    if (!en) return err_set(e, "lesson.nomem", "out of memory");
+    engine *en = xcalloc(1, sizeof *en);
     en->http = o->http;
     en->course = o->course;
     en->prog = o->progress;
-    en->server_url = strdup(o->server_url);
+    en->server_url = xstrdup(o->server_url);
     size_t n = strlen(en->server_url);
     while (n && en->server_url[n - 1] == '/') en->server_url[--n] = 0;
     en->lab_key = dup_or_null(o->lab_key);
     en->wordlist = dup_or_null(o->wordlist);
     en->st = state_new();
-    if (!en->st) {
-        engine_free(en);
-        return err_set(e, "lesson.nomem", "out of memory");
-    }
     if (o->login_secret)
         en->st->login_secret =
             jwk_from_secret((const uint8_t *)o->login_secret,
@@ -397,8 +393,7 @@ static bool run_two(engine *en, int kind, const lesson_action *a, size_t na, con
     if (en->kind != RUN_NONE)
         return err_set(e, "engine.busy",
                        "still working on the previous step; wait for it to finish");
-    en->queue = calloc(na + nb + 1, sizeof *en->queue);
-    if (!en->queue) return err_set(e, "lesson.nomem", "out of memory");
+    en->queue = xcalloc(na + nb + 1, sizeof *en->queue);
     for (size_t i = 0; i < na; i++) en->queue[i] = &a[i];
     for (size_t i = 0; i < nb; i++) en->queue[na + i] = &b[i];
     en->nqueue = na + nb;

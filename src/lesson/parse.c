@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
 #include "lesson/action.h"
 #include "lesson/state.h"
 
@@ -43,15 +44,6 @@ void parse_diags_free(parse_diags *d)
 }
 
 /* ---- small helpers -------------------------------------------------------------------------- */
-
-static char *xstrndup(const char *s, size_t n)
-{
-    char *r = malloc(n + 1);
-    if (!r) return NULL;
-    memcpy(r, s, n);
-    r[n] = 0;
-    return r;
-}
 
 static void trim_span(const char **s, size_t *n)
 {
@@ -147,8 +139,7 @@ bool parse_words(const char *s, char ***argv_out, size_t *argc_out, tl_err *e)
     char **argv = NULL;
     size_t argc = 0;
     size_t len = strlen(s);
-    char *buf = malloc(len + 1);
-    if (!buf) return err_set(e, "lesson.nomem", "out of memory");
+    char *buf = xmalloc(len + 1);
     const char *p = s;
     for (;;) {
         while (*p && isspace((unsigned char)*p)) p++;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "base/fileio.h"
+#include "base/xalloc.h"
 
 #define PROGRESS_MAX_FILE (16u << 20)
 
@@ -91,8 +92,7 @@ static bool doc_ok(json_t *d, char *why, size_t n)
 bool progress_open(const char *path, progress **out, char *notice, size_t notice_len, tl_err *e)
 {
     if (notice && notice_len) notice[0] = 0;
-    progress *p = calloc(1, sizeof *p);
-    if (!p) return err_set(e, "lesson.nomem", "out of memory");
+    progress *p = xcalloc(1, sizeof *p);
     p->path = path ? strdup(path) : progress_default_path();
     if (!p->path) {
         free(p);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/xalloc.h"
 #include "jose/verdict.h"
 
 static const char *const tok_names[STATE_TOK_COUNT] = {"access", "id", "refresh", "login"};
@@ -40,17 +41,11 @@ struct state_inbox {
 
 lesson_state *state_new(void)
 {
-    lesson_state *st = calloc(1, sizeof *st);
-    if (!st) return NULL;
+    lesson_state *st = xcalloc(1, sizeof *st);
     st->labs = json_object();
     st->decoder_sig = "unknown";
-    st->inbox = calloc(1, sizeof *st->inbox);
-    if (!st->labs || !st->inbox) {
-        json_decref(st->labs);
-        free(st->inbox);
-        free(st);
-        return NULL;
-    }
+    st->inbox = xcalloc(1, sizeof *st->inbox);
+    if (!st->labs) xalloc_die(sizeof(json_t));
     pthread_mutex_init(&st->inbox->mu, NULL);
     return st;
 }

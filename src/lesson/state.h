@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/xalloc.h"
 #include "jose/jwk.h"
 #include "jose/jws.h"
 
@@ -92,7 +93,7 @@ typedef struct lesson_state {
     jwk *lab_key;      /* key=lab: an RSA key the lesson engine generated */
 } lesson_state;
 
-lesson_state *state_new(void); /* caller frees with state_free; NULL on OOM */
+lesson_state *state_new(void); /* caller frees with state_free; never NULL (base/xalloc) */
 void state_free(lesson_state *st);
 /* Forgets tokens, responses, flow, results (not keys, clock or labs): a lesson starts clean. */
 void state_clear(lesson_state *st);

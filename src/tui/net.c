@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/xalloc.h"
 #include "jose/jsonx.h"
 #include "oauth/jwkscache.h"
 #include "server/server.h"
@@ -104,11 +105,7 @@ static void on_server_event(void *ud, const server_event *ev)
 
 net *net_new(const char *server_url, const char *lab_key, tl_err *e)
 {
-    net *n = calloc(1, sizeof *n);
-    if (!n) {
-        err_set(e, "tui.nomem", "out of memory");
-        return NULL;
-    }
+    net *n = xcalloc(1, sizeof *n);
     n->evpipe[0] = n->evpipe[1] = -1;
     if (pipe(n->evpipe) != 0) {
         err_set(e, "tui.pipe", "cannot create a pipe: %s", strerror(errno));

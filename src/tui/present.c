@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/xalloc.h"
 #include "lesson/engine.h"
 #include "tui/doc.h"
 #include "tui/keys.h"
@@ -135,11 +136,7 @@ void present_attach(present *p, struct pane_lesson *pl)
 
 present *present_new(app *a, net *n, const present_opts *o, tl_err *e)
 {
-    present *p = calloc(1, sizeof *p);
-    if (!p) {
-        err_set(e, "present.nomem", "out of memory");
-        return NULL;
-    }
+    present *p = xcalloc(1, sizeof *p);
     p->a = a;
     p->net = n;
     p->o = *o;
