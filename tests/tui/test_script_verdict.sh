@@ -133,6 +133,10 @@ agree "$WORK/lab-1.txt" valid
 check "$WORK/lab-1.txt" "✓ signature verified with the key the lesson signed it with (RS256)"
 
 [ "$fails" -eq 0 ] || {
+    for f in "$WORK"/*.txt; do # what each screen said, to tell a race from a wrong verdict
+        echo "--- $(basename "$f")"
+        grep -E "STATE-SAYS|[│┃] [✓✗?] " "$f" | sed 's/  */ /g'
+    done
     echo "$fails check(s) failed (KEEP=1 keeps the screens)"
     exit 1
 }
