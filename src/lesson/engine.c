@@ -128,6 +128,11 @@ static void refresh_login_secret(engine *en)
     state_update_signature(en->st);
 }
 
+void engine_refresh_keys(engine *en)
+{
+    if (en) refresh_login_secret(en);
+}
+
 static void free_lab_acts(engine *en)
 {
     for (size_t i = 0; i < en->nlab_acts; i++) {

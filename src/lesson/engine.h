@@ -73,6 +73,10 @@ void engine_free(engine *en);
 void engine_on_change(engine *en, engine_change_fn fn, void *ud);
 
 lesson_state *engine_state(engine *en); /* borrowed; the decoder pane edits it via state.h */
+/* Picks up the server's login secret as it is now (the embedded server came up after the engine,
+ * or the weak-secret lab changed it) and recomputes decoder.signature, so the check judges with
+ * the keys the decoder pane judges with. */
+void engine_refresh_keys(engine *en);
 const course *engine_course(const engine *en);
 
 /* Opens lesson `idx` of the course: closes the current one (its lab switches off), clears the

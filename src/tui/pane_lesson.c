@@ -221,6 +221,7 @@ pane_lesson *pane_lesson_new(app *a, struct net *n, const pane_lesson_options *o
 
 void pane_lesson_connect(pane_lesson *p)
 {
+    if (p->en) engine_refresh_keys(p->en); /* the server's login secret exists from now on */
     if (p->opened || !p->en || !p->course || p->course->n == 0) return;
     p->opened = true;
     tl_err e = {0};
@@ -981,6 +982,7 @@ const char *pane_lesson_flow(const pane_lesson *p)
 void pane_lesson_decoder_changed(pane_lesson *p, const char *token)
 {
     if (!p->en) return;
+    engine_refresh_keys(p->en);
     lesson_state *st = engine_state(p->en);
     const char *cur = st->decoder ? st->decoder : "";
     if (strcmp(cur, token ? token : "") == 0) return;
@@ -997,6 +999,7 @@ long long pane_lesson_clock_offset(const pane_lesson *p)
 void pane_lesson_decoder_key(pane_lesson *p, struct jwk *key, const char *what, const char *token)
 {
     if (!p->en) return;
+    engine_refresh_keys(p->en);
     lesson_state *st = engine_state(p->en);
     state_set_decoder_given(st, key ? jwk_ref(key) : NULL, what, token);
     state_update_signature(st);
