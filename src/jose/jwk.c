@@ -932,8 +932,9 @@ static void jwk_describe(const jwk *k, char *buf, size_t n)
         snprintf(buf, n, "%s key", jwk_kty_name(k->kty));
 }
 
-/* A JWK "alg" names `alg`. "EdDSA" and "Ed25519" name the same operation on an Ed25519 key (RFC
- * 9864 §2.2), so a key registered under either name works with both. */
+/* A JWK "alg" names `alg`. "EdDSA" on an Ed25519 key and "Ed25519" are the same operation (RFC
+ * 9864 §2.2; its key representation differs only in "alg"), so a key registered under either name
+ * works with both: keys published before the rename keep verifying tokens minted after it. */
 static bool jwk_alg_named(const char *jwk_alg, jws_alg alg)
 {
     jws_alg named = jws_alg_from_name(jwk_alg);

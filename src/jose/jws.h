@@ -26,8 +26,8 @@ typedef enum jws_alg {
     JWS_ES256,
     JWS_ES384,
     JWS_ES512,
-    JWS_EDDSA,   /* RFC 8037's polymorphic name; deprecated by RFC 9864 §2.2 for Ed25519 */
-    JWS_ED25519, /* RFC 9864: the fully-specified name, preferred when minting */
+    JWS_EDDSA,   /* RFC 8037's polymorphic name; RFC 9864 deprecates it (IANA) */
+    JWS_ED25519, /* RFC 9864 §2.2: the fully-specified name; minted by default */
     JWS_ALG_COUNT
 } jws_alg;
 
