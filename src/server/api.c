@@ -260,6 +260,20 @@ enum MHD_Result api_notes(srv_req *r)
     }
     server *s = r->s;
     const char *sub = json_string_value(json_object_get(claims, "sub"));
+    /* Object-level authorization (OWASP API1:2023): the scope says what kind of thing the client
+     * may do, the owner check says to whose data. ?owner=SUB names whose notes are wanted; only
+     * the token's own subject gets them (an unknown owner gets the same answer: nothing leaks). */
+    const char *owner = srv_query(r, "owner");
+    if (!post && owner && (!sub || strcmp(owner, sub) != 0)) {
+        enum MHD_Result res403 = srv_oauth_error(
+            r, 403, NULL, "forbidden", NULL,
+            "these notes are not yours: the token's sub is '%.64s', the notes asked for are "
+            "'%.64s'. Scope notes:read allows reading notes, not anybody's notes: the API checks "
+            "the owner of every object",
+            sub ? sub : "", owner);
+        json_decref(claims); /* sub points into claims */
+        return res403;
+    }
     json_t *out;
     unsigned status = 200;
     pthread_mutex_lock(&s->root->notes_mu);

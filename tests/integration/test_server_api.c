@@ -385,6 +385,29 @@ static void test_api_wants_access_tokens(void **st)
     free(at);
 }
 
+/* Object-level authorization: Bob's token with notes:read reads Bob's notes, not Alice's. */
+static void test_notes_owner(void **st)
+{
+    (void)st;
+    long status;
+    char *bob = login("bob@example.com", "builder", &status);
+    assert_int_equal(status, 200);
+    resp r = api_get(S, "/api/notes?owner=bob", bob);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(&r, "sub"), "bob");
+    resp_free(&r);
+    r = api_get(S, "/api/notes?owner=alice", bob);
+    assert_int_equal(r.status, 403);
+    assert_string_equal(jstr(&r, "error"), "forbidden");
+    assert_non_null(strstr(jstr(&r, "error_description"), "sub is 'bob'"));
+    assert_null(json_object_get(r.json, "notes"));
+    resp_free(&r);
+    r = api_get(S, "/api/notes?owner=nobody", bob); /* the same answer for an unknown owner */
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    free(bob);
+}
+
 static void test_lab_http(void **st)
 {
     (void)st;
@@ -546,6 +569,7 @@ int main(void)
         cmocka_unit_test_setup(test_lab_weak_secret, reset),
         cmocka_unit_test_setup(test_lab_skip_exp_and_clock, reset),
         cmocka_unit_test_setup(test_api_wants_access_tokens, reset),
+        cmocka_unit_test_setup(test_notes_owner, reset),
         cmocka_unit_test_setup(test_lab_http, reset),
         cmocka_unit_test_setup(test_events, reset),
         cmocka_unit_test_setup(test_key_rotation, reset),
