@@ -6,6 +6,7 @@
 #include "jose/alg.h"
 #include "jose/jwt.h"
 #include "server/api.h"
+#include "server/dpop.h"
 
 /* *as_key: the token was verified with the authorization server's signing keys (an OAuth token),
  * not with the JWT login's HMAC secret. */
@@ -152,13 +153,21 @@ json_t *api_check_token(server *s, const char *token, bool access_only, char *ms
     return claims;
 }
 
-/* 401/403 with WWW-Authenticate: Bearer (RFC 6750 §3) */
-static enum MHD_Result bearer_error(srv_req *r, unsigned status, const char *code, const char *msg,
-                                    const char *scope)
+/* 401/403 with WWW-Authenticate: Bearer (RFC 6750 §3), or DPoP with the algs it accepts (RFC 9449
+ * §7.1) when the request used the DPoP scheme or the token is DPoP-bound. */
+static enum MHD_Result auth_error(srv_req *r, unsigned status, bool dpop, const char *code,
+                                  const char *msg, const char *scope)
 {
-    char hdr[700];
+    char hdr[900], algs[200] = "";
+    if (dpop) {
+        size_t o = (size_t)snprintf(algs, sizeof algs, ", algs=\"");
+        for (size_t i = 0; DPOP_ALGS[i] && o < sizeof algs; i++)
+            o += (size_t)snprintf(algs + o, sizeof algs - o, "%s%s", i ? " " : "", DPOP_ALGS[i]);
+        if (o < sizeof algs) snprintf(algs + o, sizeof algs - o, "\"");
+    }
+    const char *scheme = dpop ? "DPoP" : "Bearer";
     if (!code) {
-        snprintf(hdr, sizeof hdr, "Bearer realm=\"tokenlab\"");
+        snprintf(hdr, sizeof hdr, "%s realm=\"tokenlab\"%s", scheme, algs);
     } else {
         /* quotes and backslashes cannot appear in an auth-param quoted-string unescaped */
         char clean[500];
@@ -167,8 +176,9 @@ static enum MHD_Result bearer_error(srv_req *r, unsigned status, const char *cod
             clean[o++] = (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) ? '\'' : *p;
         clean[o] = '\0';
         snprintf(hdr, sizeof hdr,
-                 "Bearer realm=\"tokenlab\", error=\"%s\", error_description=\"%s\"%s%s%s", code,
-                 clean, scope ? ", scope=\"" : "", scope ? scope : "", scope ? "\"" : "");
+                 "%s realm=\"tokenlab\", error=\"%s\", error_description=\"%s\"%s%s%s%s", scheme,
+                 code, clean, scope ? ", scope=\"" : "", scope ? scope : "", scope ? "\"" : "",
+                 algs);
     }
     srv_hdr h[] = {{"WWW-Authenticate", hdr}, {NULL, NULL}};
     /* RFC 6750 §3.1: to a request with no credentials at all the resource server SHOULD NOT
@@ -177,15 +187,68 @@ static enum MHD_Result bearer_error(srv_req *r, unsigned status, const char *cod
     return srv_oauth_error(r, status, NULL, code, h, "%s", msg);
 }
 
-/* The bearer token from the Authorization header, or (POST) the access_token form parameter
- * (RFC 6750 §2.2). Never from the query (RFC 6750 §2.3 is a SHOULD NOT; we refuse). */
+static enum MHD_Result bearer_error(srv_req *r, unsigned status, const char *code, const char *msg,
+                                    const char *scope)
+{
+    return auth_error(r, status, false, code, msg, scope);
+}
+
+/* RFC 9449 §7.1: a DPoP-bound token (cnf.jkt) is accepted only with the DPoP scheme and a proof
+ * for this request, made with the token's key; the DPoP scheme is only for bound tokens. */
+static bool check_binding(srv_req *r, const json_t *claims, bool dpop, const char *token,
+                          enum MHD_Result *res)
+{
+    const char *bound = dpop_token_jkt(claims);
+    if (!dpop && !bound) return true;
+    if (!dpop) {
+        *res = auth_error(r, 401, true, "invalid_token",
+                          "this access token is DPoP-bound (cnf.jkt): send it as Authorization: "
+                          "DPoP with a proof signed by its key, not as a Bearer token (RFC 9449 "
+                          "§7.1)",
+                          NULL);
+        return false;
+    }
+    if (!bound) {
+        *res = auth_error(r, 401, true, "invalid_token",
+                          "this access token is not DPoP-bound (no cnf.jkt): send it as "
+                          "Authorization: Bearer (RFC 9449 §7.1)",
+                          NULL);
+        return false;
+    }
+    char htu[SRV_URI], jkt[SRV_ID];
+    tl_err e = {0};
+    if (!dpop_check(r, r->method, dpop_htu(r, htu, sizeof htu), token, jkt, &e)) {
+        *res = auth_error(r, 401, true, "invalid_dpop_proof", e.msg, NULL);
+        return false;
+    }
+    if (strcmp(jkt, bound) != 0) {
+        *res = auth_error(r, 401, true, "invalid_token",
+                          "the DPoP proof is signed with another key than the one this token is "
+                          "bound to (cnf.jkt): a stolen token is useless without its key (RFC 9449 "
+                          "§7.1)",
+                          NULL);
+        return false;
+    }
+    return true;
+}
+
+/* The access token from the Authorization header (Bearer, or DPoP with a proof: RFC 9449 §7.1),
+ * or (POST) the access_token form parameter (RFC 6750 §2.2). Never from the query (RFC 6750 §2.3
+ * is a SHOULD NOT; we refuse). */
 static json_t *authenticate(srv_req *r, bool access_only, enum MHD_Result *res)
 {
     const char *authz = srv_header(r, "Authorization");
     char *token = NULL;
+    bool dpop = false;
     tl_err e = {0};
     if (authz) {
-        if (!reqparse_bearer(authz, &token, &e)) {
+        dpop = reqparse_dpop(authz, &token, &e);
+        if (!dpop && !err_is(&e, "req.auth_scheme")) {
+            *res = auth_error(r, 400, true, "invalid_request", e.msg, NULL);
+            return NULL;
+        }
+        e = (tl_err){0};
+        if (!dpop && !reqparse_bearer(authz, &token, &e)) {
             *res = bearer_error(r, 400, "invalid_request", e.msg, NULL);
             return NULL;
         }
@@ -205,8 +268,13 @@ static json_t *authenticate(srv_req *r, bool access_only, enum MHD_Result *res)
     }
     char msg[400];
     json_t *claims = api_check_token(r->s, token, access_only, msg, sizeof msg);
+    if (!claims) {
+        *res = auth_error(r, 401, dpop, "invalid_token", msg, NULL);
+    } else if (!check_binding(r, claims, dpop, token, res)) {
+        json_decref(claims);
+        claims = NULL;
+    }
     free(token);
-    if (!claims) *res = bearer_error(r, 401, "invalid_token", msg, NULL);
     return claims;
 }
 

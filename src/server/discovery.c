@@ -6,6 +6,7 @@
 #include "jose/jsonx.h"
 #include "server/html.h"
 #include "server/discovery.h"
+#include "server/dpop.h"
 
 static json_t *strs(const char *const *v)
 {
@@ -60,6 +61,7 @@ bool discovery_build(server *s, tl_err *e)
     json_object_set_new(d, "claims_supported", strs(cl));
     json_object_set_new(d, "authorization_response_iss_parameter_supported", json_true());
     json_object_set_new(d, "request_parameter_supported", json_false());
+    json_object_set_new(d, "dpop_signing_alg_values_supported", strs(DPOP_ALGS)); /* RFC 9449 §5.1 */
     s->discovery = json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(d);
     if (!s->discovery) return err_set(e, "server.nomem", "out of memory");

@@ -223,26 +223,39 @@ bool reqparse_basic_auth(const char *header, char **id, char **secret, tl_err *e
     return true;
 }
 
-bool reqparse_bearer(const char *header, char **token, tl_err *e)
+/* "SCHEME TOKEN" for the token schemes Bearer (RFC 6750 §2.1) and DPoP (RFC 9449 §7.1): the
+ * scheme is case-insensitive, the token is b64token characters. */
+static bool token_scheme(const char *header, const char *scheme, char **token, tl_err *e)
 {
     *token = NULL;
-    const char *p = skip_scheme(header, "Bearer");
-    if (!p) return err_set(e, "req.auth_scheme", "the Authorization header is not a Bearer token");
+    const char *p = skip_scheme(header, scheme);
+    if (!p)
+        return err_set(e, "req.auth_scheme", "the Authorization header is not a %s token", scheme);
     size_t n = strlen(p);
     while (n > 0 && p[n - 1] == ' ') n--;
-    if (n == 0) return err_set(e, "req.auth_format", "the Bearer token is empty");
+    if (n == 0) return err_set(e, "req.auth_format", "the %s token is empty", scheme);
     /* RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
     size_t i = 0;
     while (i < n && (isalnum((unsigned char)p[i]) || strchr("-._~+/", p[i]))) i++;
     while (i < n && p[i] == '=') i++;
     if (i != n)
         return err_set(e, "req.auth_format",
-                       "the Bearer token contains a character outside the b64token set at offset "
+                       "the %s token contains a character outside the b64token set at offset "
                        "%zu (RFC 6750 §2.1)",
-                       i);
+                       scheme, i);
     *token = strndup(p, n);
     if (!*token) return err_set(e, "req.nomem", "out of memory");
     return true;
+}
+
+bool reqparse_bearer(const char *header, char **token, tl_err *e)
+{
+    return token_scheme(header, "Bearer", token, e);
+}
+
+bool reqparse_dpop(const char *header, char **token, tl_err *e)
+{
+    return token_scheme(header, "DPoP", token, e);
 }
 
 bool reqparse_scope(const char *s, reqparse_scopes *out, tl_err *e)

@@ -42,6 +42,8 @@ bool reqparse_basic_auth(const char *header, char **id, char **secret, tl_err *e
 /* "Bearer TOKEN" (RFC 6750 §2.1: the scheme is case-insensitive, the token is b64token
  * characters). Errors: "req.auth_scheme", "req.auth_format". Caller frees. */
 bool reqparse_bearer(const char *header, char **token, tl_err *e);
+/* "DPoP TOKEN" (RFC 9449 §7.1), the same rules and errors. */
+bool reqparse_dpop(const char *header, char **token, tl_err *e);
 
 /* Splits a scope string on single spaces (RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B /
  * %x5D-7E )). Duplicates are dropped. Error "req.scope". Free with reqparse_scopes_free. */

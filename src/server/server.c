@@ -524,6 +524,7 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     s->jtis = store_new("access tokens", 100000, free);
     s->devices = store_new("device codes", 10000, free);
     s->user_codes = store_new("user codes", 10000, free);
+    s->dpop_jtis = store_new("DPoP proofs", 200000, free);
     s->ev = events_new();
     notes_seed(s);
     if (o->class_mode && !class_start(s, o, e)) goto fail;
@@ -609,6 +610,7 @@ server *srv_lab_new(server *root, const char *id, const char *lab_key, tl_err *e
     v->jtis = root->jtis;
     v->devices = root->devices;
     v->user_codes = root->user_codes;
+    v->dpop_jtis = root->dpop_jtis;
     v->notes = root->notes;
     v->ev = root->ev;
     if (!discovery_build(v, e)) {
@@ -640,6 +642,7 @@ void server_stop(server *s)
     store_free(s->jtis);
     store_free(s->devices);
     store_free(s->user_codes);
+    store_free(s->dpop_jtis);
     keys_free(s->keys);
     jwk_free(s->login_key);
     jwk_free(s->weak_key);

@@ -10,6 +10,8 @@
 #include <strings.h>
 
 #include "base/esc.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
 #include "jose/jsonx.h"
 #include "server/html.h"
 #include "server/secret.h"
@@ -183,12 +185,36 @@ enum MHD_Result srv_send_json(srv_req *r, unsigned status, json_t *j, const srv_
     return queue(r, status, resp, "application/json", hdrs);
 }
 
+/* A description as a JSON string even when it is not valid UTF-8 (a message cut mid-character, or
+ * quoting bytes a client sent): each invalid byte becomes '?', so the description is never lost. */
+static json_t *description(const char *msg)
+{
+    json_t *v = json_string(msg ? msg : "");
+    if (v) return v;
+    size_t n = strlen(msg);
+    char *c = xmalloc(n + 1);
+    for (size_t i = 0; i < n;) {
+        unsigned cp;
+        size_t l = utf8_next((const unsigned char *)msg + i, n - i, &cp);
+        if (l == 0) {
+            c[i++] = '?';
+            continue;
+        }
+        memcpy(c + i, msg + i, l);
+        i += l;
+    }
+    c[n] = '\0';
+    v = json_string(c);
+    free(c);
+    return v;
+}
+
 json_t *srv_error_json(const char *code, const char *msg)
 {
     json_t *j = json_object();
     if (code) {
         json_object_set_new(j, "error", json_string(code));
-        json_object_set_new(j, "error_description", json_string(msg ? msg : ""));
+        json_object_set_new(j, "error_description", description(msg));
     }
     return j;
 }

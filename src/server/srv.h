@@ -58,6 +58,7 @@ struct server {
     store *jtis;     /* access-token jti → grant, and revoked jtis */
     store *devices;  /* device_code → device request */
     store *user_codes; /* user_code → device_code */
+    store *dpop_jtis;  /* DPoP proofs seen (jkt|jti), the room's: replay cache (dpop.c) */
     pthread_mutex_t notes_mu;
     json_t *notes; /* {"sub": [ {id, text, created}, … ]} */
     events *ev;
@@ -109,6 +110,7 @@ typedef struct srv_grant { /* one user authorization; revoking it kills its toke
 
 typedef struct srv_refresh {
     char grant_id[SRV_ID], client_id[SRV_ID], scope[SRV_TEXT];
+    char jkt[SRV_ID]; /* a public client's DPoP key: the token is bound to it (RFC 9449 §5), or "" */
     int64_t exp, iat;
     bool rotated; /* replaced by a newer token: using it again revokes the grant */
     bool revoked;
@@ -159,6 +161,7 @@ typedef struct srv_req {
     char set_cookie[256]; /* a Set-Cookie value for the response, or "" */
     char addr[48];        /* the client's address as text, see srv_addr */
     bool responded;
+    char dpop_jkt[SRV_ID]; /* /token: the thumbprint of a checked DPoP proof's key, or "" */
 } srv_req;
 
 typedef struct srv_hdr {

@@ -8,6 +8,7 @@
 #include "jose/alg.h"
 #include "jose/b64url.h"
 #include "server/token.h"
+#include "server/dpop.h"
 #include "server/secret.h"
 
 #define DEVICE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
@@ -113,6 +114,8 @@ static enum MHD_Result issue_tokens(srv_req *r, const issue_req *q)
     json_object_set_new(at, "exp", json_integer(now + cfg->access_ttl));
     json_object_set_new(at, "jti", json_string(jti));
     if (q->sub) json_object_set_new(at, "auth_time", json_integer(q->auth_time));
+    if (r->dpop_jkt[0]) /* RFC 9449 §6.1: bound to the key that signed the proof */
+        json_object_set_new(at, "cnf", json_pack("{s:s}", "jkt", r->dpop_jkt));
     char *access = NULL;
     tl_err e = {0};
     bool ok = srv_sign_jwt(s, "at+jwt", at, &access, &e);
@@ -131,7 +134,7 @@ static enum MHD_Result issue_tokens(srv_req *r, const issue_req *q)
     }
     json_t *resp = json_object();
     json_object_set_new(resp, "access_token", json_string(access));
-    json_object_set_new(resp, "token_type", json_string("Bearer"));
+    json_object_set_new(resp, "token_type", json_string(r->dpop_jkt[0] ? "DPoP" : "Bearer"));
     json_object_set_new(resp, "expires_in", json_integer(cfg->access_ttl));
     json_object_set_new(resp, "scope", json_string(q->scope));
     reqparse_scopes sc = {0};
@@ -174,6 +177,9 @@ static enum MHD_Result issue_tokens(srv_req *r, const issue_req *q)
             srv_copy(rec->grant_id, sizeof rec->grant_id, q->grant_id);
             srv_copy(rec->client_id, sizeof rec->client_id, q->c->client_id);
             srv_copy(rec->scope, sizeof rec->scope, q->refresh_scope);
+            /* RFC 9449 §5: a public client's refresh token is bound to its DPoP key too (a
+             * confidential client's is bound by its client authentication) */
+            if (!q->c->confidential) srv_copy(rec->jkt, sizeof rec->jkt, r->dpop_jkt);
             rec->iat = now;
             rec->exp = now + cfg->refresh_ttl;
             store_lock(s->refresh);
@@ -308,6 +314,10 @@ static enum MHD_Result grant_refresh(srv_req *r, const config_client *c)
     }
     if (now >= cp.exp)
         return srv_oauth_error(r, 400, cid, "invalid_grant", NULL, "refresh token expired");
+    if (cp.jkt[0] && strcmp(cp.jkt, r->dpop_jkt) != 0)
+        return srv_oauth_error(r, 400, cid, "invalid_dpop_proof", NULL,
+                               "this refresh token is bound to the DPoP key it was issued with: "
+                               "send a DPoP proof signed with that key (RFC 9449 §5)");
     srv_grant g = {0};
     bool gfound = false;
     store_lock(s->grants);
@@ -519,6 +529,22 @@ static enum MHD_Result grant_password(srv_req *r, const config_client *c)
     return ret;
 }
 
+/* A DPoP proof, when the request carries one or the client always uses DPoP (RFC 9449 §5): its
+ * key's thumbprint goes into r->dpop_jkt, and every token issued below is bound to it. */
+static bool token_dpop(srv_req *r, const config_client *c, enum MHD_Result *res)
+{
+    if (!srv_header(r, "DPoP") && !c->dpop_bound) return true;
+    char htu[SRV_URI];
+    tl_err e = {0};
+    if (dpop_check(r, "POST", dpop_htu(r, htu, sizeof htu), NULL, r->dpop_jkt, &e)) return true;
+    r->dpop_jkt[0] = '\0';
+    *res = srv_oauth_error(r, 400, c->client_id, "invalid_dpop_proof", NULL, "%s%s", e.msg,
+                           err_is(&e, "dpop.missing")
+                               ? "; this client always uses DPoP (dpop_bound_access_tokens)"
+                               : "");
+    return false;
+}
+
 enum MHD_Result token_handle(srv_req *r)
 {
     enum MHD_Result res;
@@ -529,6 +555,7 @@ enum MHD_Result token_handle(srv_req *r)
                                "grant_type is missing (RFC 6749 §4.1.3)");
     const config_client *c = srv_client_auth(r, false, &res);
     if (!c) return res;
+    if (!token_dpop(r, c, &res)) return res;
     if (strcmp(gt, "authorization_code") == 0) return grant_code(r, c);
     if (strcmp(gt, "refresh_token") == 0) return grant_refresh(r, c);
     if (strcmp(gt, "client_credentials") == 0) return grant_client_credentials(r, c);
