@@ -78,47 +78,98 @@ static void rebuild(keys *k, int64_t now)
     k->jwks_len = s ? strlen(s) : 0;
 }
 
+/* A private key usable with `alg` from a PEM or JWK file, with its alg and kid filled in. */
+static bool load_key(jws_alg alg, const char *path, jwk **out, tl_err *e)
+{
+    jwk *key = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    if (!fileio_read(path, 1 << 20, &text, &len, e)) {
+        err_prefix(e, "signing key %s: ", path);
+        e->code = "server.keys";
+        return false;
+    }
+    bool ok = jwk_parse_any(text, len, &key, e);
+    free(text);
+    if (!ok) {
+        err_prefix(e, "signing key %s: ", path);
+        e->code = "server.keys";
+        return false;
+    }
+    if (!jwk_is_private(key) || !jwk_allows(key, alg, true, NULL)) {
+        jwk_free(key);
+        return err_set(e, "server.keys", "signing key %s: not a private key usable with %s", path,
+                       jws_alg_name(alg));
+    }
+    if (!jwk_alg(key)) jwk_set_alg(key, jws_alg_name(alg));
+    if (!jwk_kid(key)) {
+        char *kid = jwk_thumbprint(key, e);
+        if (kid) jwk_set_kid(key, kid);
+        free(kid);
+    }
+    *out = key;
+    return true;
+}
+
+static keys *keys_with(jws_alg alg, jwk *key);
+
 bool keys_new(jws_alg alg, const char *key_file, keys **out, tl_err *e)
 {
     *out = NULL;
     jwk *key = NULL;
     if (key_file) {
-        char *text = NULL;
-        size_t len = 0;
-        if (!fileio_read(key_file, 1 << 20, &text, &len, e)) {
-            err_prefix(e, "signing key %s: ", key_file);
-            e->code = "server.keys";
-            return false;
-        }
-        bool ok = jwk_parse_any(text, len, &key, e);
-        free(text);
-        if (!ok) {
-            err_prefix(e, "signing key %s: ", key_file);
-            return false;
-        }
-        if (!jwk_is_private(key) || !jwk_allows(key, alg, true, NULL)) {
-            jwk_free(key);
-            return err_set(e, "server.keys", "signing key %s: not a private key usable with %s",
-                           key_file, jws_alg_name(alg));
-        }
-        if (!jwk_alg(key)) jwk_set_alg(key, jws_alg_name(alg));
-        if (!jwk_kid(key)) {
-            char *kid = jwk_thumbprint(key, e);
-            if (kid) jwk_set_kid(key, kid);
-            free(kid);
-        }
+        if (!load_key(alg, key_file, &key, e)) return false;
     } else if (!new_key(alg, &key, e)) {
         err_prefix(e, "generating the %s signing key: ", jws_alg_name(alg));
         return false;
     }
+    *out = keys_with(alg, key);
+    return true;
+}
+
+bool keys_new_kept(jws_alg alg, const char *store, bool fresh, keys **out, tl_err *e)
+{
+    *out = NULL;
+    jwk *key = NULL;
+    tl_err le = {0};
+    /* a key kept by an earlier start (an RSA key takes up to a second or more to make); one
+     * that cannot be read or does not fit the algorithm is replaced */
+    if (!fresh && load_key(alg, store, &key, &le)) {
+        *out = keys_with(alg, key);
+        return true;
+    }
+    if (!new_key(alg, &key, e)) {
+        err_prefix(e, "generating the %s signing key: ", jws_alg_name(alg));
+        return false;
+    }
+    json_t *j = jwk_to_json(key, true);
+    char *text = j ? jsonx_compact(j) : NULL;
+    json_decref(j);
+    /* 0600, written atomically (fileio); failing to keep it only costs the next start time */
+    if (text) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", store);
+        char *slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+            *slash = '\0';
+            fileio_mkdirs(dir, &le);
+        }
+        fileio_write_atomic(store, text, strlen(text), &le);
+        free(text);
+    }
+    *out = keys_with(alg, key);
+    return true;
+}
+
+static keys *keys_with(jws_alg alg, jwk *key)
+{
     keys *k = calloc(1, sizeof *k);
     pthread_mutex_init(&k->mu, NULL);
     k->alg = alg;
     k->k[0].key = key;
     k->n = 1;
     rebuild(k, 0);
-    *out = k;
-    return true;
+    return k;
 }
 
 void keys_free(keys *k)

@@ -17,6 +17,11 @@ typedef struct keys keys;
 /* Generates a key for `alg`, or loads `key_file` (PEM or JWK, private). The kid is the RFC 7638
  * thumbprint. Errors "server.keys". */
 bool keys_new(jws_alg alg, const char *key_file, keys **out, tl_err *e);
+/* Like keys_new without a key file, but the key is kept in `store` (a private JWK, mode 0600,
+ * written atomically) and read back at the next start, so a restart does not wait for a new RSA
+ * key; `fresh` (or a missing, unreadable or unfitting file) makes a new one and keeps it. Failing
+ * to write the file is not an error. Errors "server.keys" (the key could not be generated). */
+bool keys_new_kept(jws_alg alg, const char *store, bool fresh, keys **out, tl_err *e);
 void keys_free(keys *k);
 jws_alg keys_alg(const keys *k);
 /* The signing key, with a reference: caller jwk_free()s it. */

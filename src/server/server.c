@@ -494,7 +494,11 @@ bool server_start(const server_options *o, server **out, tl_err *e)
         atomic_fetch_or(&s->labs, b);
     }
     if (!config_load(o->config_path, &s->cfg, e)) goto fail;
-    if (!keys_new(s->cfg->alg, s->cfg->key_file, &s->keys, e)) goto fail;
+    if (!s->cfg->key_file && o->key_store) {
+        if (!keys_new_kept(s->cfg->alg, o->key_store, o->fresh_keys, &s->keys, e)) goto fail;
+    } else if (!keys_new(s->cfg->alg, s->cfg->key_file, &s->keys, e)) {
+        goto fail;
+    }
     char *rnd = secret_random_token(32);
     if (!rnd) {
         err_set(e, "server.keys", "the CSPRNG failed");

@@ -36,6 +36,10 @@ typedef struct server_options {
      * NAT address needs it raised (about 3 per student). */
     unsigned per_address_limit;
     unsigned head_timeout; /* seconds for a request head and body to arrive; 0 = 10 */
+    /* A file the signing key is kept in across starts (private JWK, 0600; keys_new_kept), unless
+     * the config names a key_file; NULL = a new key at every start. fresh_keys: make a new one. */
+    const char *key_store;
+    bool fresh_keys;
 } server_options;
 
 /* Starts listening and returns once the socket is bound. Errors: "server.listen" (bad address,
@@ -74,7 +78,7 @@ typedef struct server_event {
     const char *client_id; /* or NULL */
     const char *code;      /* e.g. "invalid_grant", or NULL */
     const char
-        *message; /* "PKCE code_verifier does not match the code_challenge (RFC 7636 §4.6)" */
+        *message;    /* "PKCE code_verifier does not match the code_challenge (RFC 7636 §4.6)" */
     const char *lab; /* class mode: the student lab it happened in ("st-7"), or NULL */
     bool room;       /* a change for the whole room (the room's lab switches, clock, keys) */
 } server_event;

@@ -48,7 +48,7 @@ typedef enum layout_mode { LAYOUT_FULL, LAYOUT_TABS, LAYOUT_SMALL, LAYOUT_PRESEN
 
 typedef struct tui_opts {
     const char *server_url, *lab_key, *theme, *lessons_dir, *lang, *lesson_id;
-    bool ascii, no_mouse, plain;
+    bool ascii, no_mouse, plain, fresh_keys;
     present_opts pres; /* presenter mode (present.c) */
     join_opts join;    /* --join CODE --name NAME (join.c) */
 } tui_opts;
@@ -1168,20 +1168,23 @@ static int run_script(app *a, const char *path)
 
 void tui_usage(FILE *f)
 {
-    fprintf(f, "TUI options:\n"
-               "  --server URL        use a remote (class) server instead of the embedded one\n"
-               "  --lab-key KEY       the remote server's lab key (for clock and lab switches)\n"
-               "  --theme NAME        dark (default), light, high-contrast, mono\n"
-               "  --ascii             ASCII box drawing (automatic when the locale is not UTF-8)\n"
-               "  --lessons DIR       read the lessons from DIR\n"
-               "  --lang LANG         lesson language (default: $LANG, falling back to English)\n"
-               "  --lesson ID         open this lesson\n"
-               "  --no-mouse          do not capture the mouse\n"
-               "  --plain             line mode for a screen reader, a braille display or a pipe:\n"
-               "                      the same course, one command per line (automatic when\n"
-               "                      TERM=dumb or there is no terminal; docs/accessibility.md)\n"
-               "  environment: NO_COLOR (monochrome), TOKENLAB_SCRIPT=FILE (script mode),\n"
-               "               TOKENLAB_FAKE_TIME=EPOCH (fixed clock for the display)\n");
+    fprintf(f,
+            "TUI options:\n"
+            "  --server URL        use a remote (class) server instead of the embedded one\n"
+            "  --lab-key KEY       the remote server's lab key (for clock and lab switches)\n"
+            "  --theme NAME        dark (default), light, high-contrast, mono\n"
+            "  --ascii             ASCII box drawing (automatic when the locale is not UTF-8)\n"
+            "  --lessons DIR       read the lessons from DIR\n"
+            "  --lang LANG         lesson language (default: $LANG, falling back to English)\n"
+            "  --lesson ID         open this lesson\n"
+            "  --no-mouse          do not capture the mouse\n"
+            "  --fresh-keys        the embedded server makes a new signing key (it keeps one in\n"
+            "                      the state folder, server-key.json, and reuses it)\n"
+            "  --plain             line mode for a screen reader, a braille display or a pipe:\n"
+            "                      the same course, one command per line (automatic when\n"
+            "                      TERM=dumb or there is no terminal; docs/accessibility.md)\n"
+            "  environment: NO_COLOR (monochrome), TOKENLAB_SCRIPT=FILE (script mode),\n"
+            "               TOKENLAB_FAKE_TIME=EPOCH (fixed clock for the display)\n");
     present_usage(f);
     join_usage(f);
 }
@@ -1195,6 +1198,8 @@ static int parse_opts(int argc, char **argv, tui_opts *o)
             o->ascii = true;
         else if (strcmp(s, "--no-mouse") == 0)
             o->no_mouse = true;
+        else if (strcmp(s, "--fresh-keys") == 0)
+            o->fresh_keys = true;
         else if (strcmp(s, "--plain") == 0)
             o->plain = true;
         else if (strcmp(s, "--server") == 0)
@@ -1345,7 +1350,8 @@ int tui_main(int argc, char **argv)
                          .lessons_dir = a->o.lessons_dir,
                          .lang = a->o.lang,
                          .lesson_id = a->o.lesson_id,
-                         .join = a->o.join};
+                         .join = a->o.join,
+                         .fresh_keys = a->o.fresh_keys};
         free(a);
         return plain_main(&po);
     }
@@ -1360,8 +1366,8 @@ int tui_main(int argc, char **argv)
         free(a);
         return err_is(&e, "join.usage") ? 2 : err_is(&e, "join.refused") ? 1 : 3;
     }
-    a->net = a->join ? net_new(join_lab_url(a->join), join_lab_key(a->join), &e)
-                     : net_new(a->o.server_url, a->o.lab_key, &e);
+    a->net = a->join ? net_new(join_lab_url(a->join), join_lab_key(a->join), false, &e)
+                     : net_new(a->o.server_url, a->o.lab_key, a->o.fresh_keys, &e);
     if (!a->net) {
         fprintf(stderr, "tokenlab: %s\n", e.msg);
         join_free(a->join);

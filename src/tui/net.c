@@ -17,6 +17,7 @@
 #include "base/xalloc.h"
 #include "jose/jsonx.h"
 #include "oauth/jwkscache.h"
+#include "lesson/progress.h"
 #include "server/server.h"
 
 struct net {
@@ -29,6 +30,8 @@ struct net {
     server *th_srv;
     tl_err th_err;
     char listen[64];
+    char *key_store; /* the embedded server's kept signing key, or NULL */
+    bool fresh_keys;
     char start_err[TL_ERR_MSG_MAX];
     char base[256];
     char *lab_key;
@@ -57,7 +60,10 @@ static net_event g_ready_marker;
 static void *start_thread(void *arg)
 {
     net *n = arg;
-    server_options o = {.listen = n->listen, .lab_key = n->lab_key};
+    server_options o = {.listen = n->listen,
+                        .lab_key = n->lab_key,
+                        .key_store = n->key_store,
+                        .fresh_keys = n->fresh_keys};
     if (!server_start(&o, &n->th_srv, &n->th_err)) {
         /* the port we picked was taken in between: any free port will do */
         o.listen = "127.0.0.1:0";
@@ -103,7 +109,23 @@ static void on_server_event(void *ud, const server_event *ev)
     if (write(n->evpipe[1], &c, sizeof c) != (ssize_t)sizeof c) free(c);
 }
 
-net *net_new(const char *server_url, const char *lab_key, tl_err *e)
+/* Next to the progress file: $XDG_STATE_HOME/tokenlab/server-key.json (caller frees), or NULL
+ * when there is no state folder. */
+static char *key_store_path(void)
+{
+    char *prog = progress_default_path();
+    char *slash = prog ? strrchr(prog, '/') : NULL;
+    if (!slash) {
+        free(prog);
+        return NULL;
+    }
+    char buf[4200];
+    snprintf(buf, sizeof buf, "%.*s/server-key.json", (int)(slash - prog), prog);
+    free(prog);
+    return strdup(buf);
+}
+
+net *net_new(const char *server_url, const char *lab_key, bool fresh_keys, tl_err *e)
 {
     net *n = xcalloc(1, sizeof *n);
     n->evpipe[0] = n->evpipe[1] = -1;
@@ -143,6 +165,8 @@ net *net_new(const char *server_url, const char *lab_key, tl_err *e)
                 n->lab_key = NULL;
             }
         }
+        n->key_store = key_store_path();
+        n->fresh_keys = fresh_keys;
         n->starting = true;
         if (pthread_create(&n->th, NULL, start_thread, n) != 0) {
             n->starting = false;
@@ -166,6 +190,7 @@ void net_free(net *n)
         n->srv = n->th_srv;
     }
     jwkscache_free(n->jc);
+    free(n->key_store);
     http_client_free(n->http);
     server_stop(n->srv); /* joins the server threads: no more events after this */
     if (n->evpipe[0] >= 0) {

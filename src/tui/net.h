@@ -28,9 +28,11 @@ typedef void (*net_event_fn)(void *ud, const net_event *ev);
 typedef void (*net_change_fn)(void *ud); /* JWKS fetched, server came up or went down */
 
 /* server_url NULL: start the embedded server on a background thread (net_ready says when it is
- * up; the change callback fires). Never fails for a remote URL that is down (the status dot says
- * so). Caller frees with net_free. */
-net *net_new(const char *server_url, const char *lab_key, tl_err *e);
+ * up; the change callback fires). Its signing key is kept in the state folder
+ * ($XDG_STATE_HOME/tokenlab/server-key.json, 0600) and reused, so it is up at once; fresh_keys
+ * makes a new one. Never fails for a remote URL that is down (the status dot says so). Caller
+ * frees with net_free. */
+net *net_new(const char *server_url, const char *lab_key, bool fresh_keys, tl_err *e);
 void net_free(net *n);
 void net_on_event(net *n, net_event_fn fn, void *ud);
 void net_on_change(net *n, net_change_fn fn, void *ud);

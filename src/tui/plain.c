@@ -1165,8 +1165,8 @@ int plain_main(const plain_opts *o)
         return err_is(&e, "join.usage") ? 2 : err_is(&e, "join.refused") ? 1 : 3;
     }
     /* a student of a class works in their own lab (docs/class.md) */
-    p.net = p.join ? net_new(join_lab_url(p.join), join_lab_key(p.join), &e)
-                   : net_new(o->server_url, o->lab_key, &e);
+    p.net = p.join ? net_new(join_lab_url(p.join), join_lab_key(p.join), false, &e)
+                   : net_new(o->server_url, o->lab_key, o->fresh_keys, &e);
     if (!p.net) {
         fprintf(stderr, "tokenlab: %s\n", e.msg);
         join_free(p.join);

@@ -21,6 +21,7 @@ typedef struct plain_opts {
     const char *lang;        /* --lang, or NULL */
     const char *lesson_id;   /* --lesson ID, or NULL: resume */
     join_opts join;          /* --join CODE --name NAME (class mode), code NULL without */
+    bool fresh_keys;         /* --fresh-keys: the embedded server makes a new signing key */
 } plain_opts;
 
 /* Runs the dialogue on stdin/stdout until `quit` or end of input. Returns the exit status: 0, 1

@@ -16,6 +16,8 @@
 #   shows the current lesson (again: the list); the crack step says the secret it found; a text
 #   answer may name the kind the question asks for ("Authorization header") — unit-tested in
 #   test_engine; after a code exchange the decoder holds the access token — test_console;
+# - the embedded server keeps its signing key in the state folder (server-key.json, 0600) and the
+#   next start serves the same key (no RSA key to make before it is up); --fresh-keys makes a new one;
 set -u
 . "$(dirname "$0")/lib.sh"
 WORK="$(mktemp -d)"
@@ -36,6 +38,7 @@ row() { sed -n "$2p" "$1"; } # row FILE N: the Nth line of a screen dump
 # The console closes after a run: the next key is a command, not the first letter of a line.
 cat >"$WORK/s-console" <<SCRIPT
 :resize 100 30
+:wait-idle
 :wait-idle
 :
 :type api GET /api/profile token=none
@@ -65,6 +68,7 @@ row "$WORK/c3-recalled.txt" 30 | grep -qF ':api GET /api/profile token=none_' ||
 cat >"$WORK/s-trace" <<SCRIPT
 :resize 120 36
 :wait-idle
+:wait-idle
 <Enter>
 :wait-idle
 :save-screen $WORK/t1-after-step.txt
@@ -90,6 +94,7 @@ check "$WORK/t3-new-request.txt" "GET http://127.0.0.1:#####/api/profile"
 cat >"$WORK/s-explain" <<SCRIPT
 :resize 80 24
 :wait-idle
+:wait-idle
 d
 :paste $TL_TOKEN
 <Enter>
@@ -104,6 +109,7 @@ check_not "$WORK/e1-decoder.txt" "the verifi…"
 # d then t on an empty decoder at 80x24; l from another pane shows the lesson, l again the list.
 cat >"$WORK/s-tabs" <<SCRIPT
 :resize 80 24
+:wait-idle
 :wait-idle
 d
 t
@@ -136,9 +142,45 @@ TL_FIXTURE_DATA="$TL_DIR/fixtures/data" run "$WORK/s-crack" "$WORK/st-crack" \
     --lessons "$TOKENLAB_SOURCE_DIR/lessons" --lesson jwt-attacks
 check "$WORK/x1-cracked.txt" 'secret is "secret".' # (wrapped after "The")
 
+# The server's key is kept and reused; --fresh-keys replaces it.
+kid_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kid"])' "$1"; }
+cat >"$WORK/s-keys" <<SCRIPT
+:resize 200 80
+:wait-idle
+:wait-idle
+t
+<Enter>
+:save-screen $WORK/j-SCREEN.txt
+q
+SCRIPT
+KEYF="$WORK/st-keys/tokenlab/server-key.json"
+sed 's/SCREEN/1/' "$WORK/s-keys" >"$WORK/s-keys1"
+run "$WORK/s-keys1" "$WORK/st-keys"
+if [ ! -f "$KEYF" ]; then
+    echo "FAIL: no $KEYF after a start"
+    fails=$((fails + 1))
+else
+    [ "$(stat -c %a "$KEYF")" = 600 ] || { echo "FAIL: $KEYF has mode $(stat -c %a "$KEYF")"; fails=$((fails + 1)); }
+    grep -q '"d":' "$KEYF" || { echo "FAIL: $KEYF is not a private JWK"; fails=$((fails + 1)); }
+    kid1=$(kid_of "$KEYF")
+    check "$WORK/j-1.txt" "\"kid\": \"$kid1\""
+    cp "$KEYF" "$WORK/key1.json"
+    sed 's/SCREEN/2/' "$WORK/s-keys" >"$WORK/s-keys2"
+    run "$WORK/s-keys2" "$WORK/st-keys"
+    cmp -s "$KEYF" "$WORK/key1.json" || { echo "FAIL: a second start replaced the kept key"; fails=$((fails + 1)); }
+    check "$WORK/j-2.txt" "\"kid\": \"$kid1\""
+    sed 's/SCREEN/3/' "$WORK/s-keys" >"$WORK/s-keys3"
+    run "$WORK/s-keys3" "$WORK/st-keys" --fresh-keys
+    kid3=$(kid_of "$KEYF")
+    [ "$kid3" != "$kid1" ] || { echo "FAIL: --fresh-keys kept the old key"; fails=$((fails + 1)); }
+    check "$WORK/j-3.txt" "\"kid\": \"$kid3\""
+    check_not "$WORK/j-3.txt" "\"kid\": \"$kid1\""
+fi
+
 # Double Enter through a passed step does not answer the quiz after it.
 cat >"$WORK/s-quiz" <<SCRIPT
 :resize 100 40
+:wait-idle
 :wait-idle
 <Enter>
 :wait-idle
