@@ -9,6 +9,7 @@
 
 #include "base/xalloc.h"
 #include "lesson/action.h"
+#include "lesson/md.h"
 #include "lesson/state.h"
 
 /* ---- diagnostics ---------------------------------------------------------------------------- */
@@ -992,6 +993,10 @@ lesson *parse_lesson(const char *file, const char *text, size_t len, parse_diags
     }
     if (i >= nlines)
         add_text_block(l, LESSON_PROSE, (int)prose_from + 1, lines, prose_from, nlines, NULL);
+    /* the prose is Markdown (md4c): what the lesson pane cannot show is named */
+    for (size_t b = 0; b < l->nblocks; b++)
+        if (l->blocks[b].kind == LESSON_PROSE && l->blocks[b].text)
+            c.errors += md_lint(l->blocks[b].text, c.file, l->blocks[b].line, c.d);
     free(lines);
     for (size_t k = 0; k < c.nids; k++) free(c.ids[k]);
     free(c.ids);

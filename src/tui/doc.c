@@ -13,12 +13,14 @@ typedef struct doc_line {
     char *t;
     unsigned char *el;
     size_t len, cap;
-    int hang; /* continuation rows start this many columns in */
+    int hang;    /* continuation rows start this many columns in */
+    bool nowrap; /* one row, clipped: code keeps its tokens whole and scrolls sideways */
 } doc_line;
 
 struct doc {
     doc_line *l;
     size_t n, cap;
+    int hscroll; /* columns the nowrap lines are scrolled left, after their hang */
 };
 
 static bool g_ascii;
@@ -57,12 +59,36 @@ void doc_nl(doc *d)
         d->cap = nc;
     }
     d->l[d->n].hang = 0;
+    d->l[d->n].nowrap = false;
     d->l[d->n++].len = 0;
 }
 
 void doc_hang(doc *d, int cols)
 {
     d->l[d->n - 1].hang = cols < 0 ? 0 : cols;
+}
+
+void doc_nowrap(doc *d)
+{
+    doc_line *ln = &d->l[d->n - 1];
+    ln->nowrap = true;
+    ln->hang = doc_cur_width(d); /* what is already there (indentation) does not scroll */
+}
+
+void doc_set_hscroll(doc *d, int cols)
+{
+    d->hscroll = cols < 0 ? 0 : cols;
+}
+
+static int line_width(const doc_line *ln);
+
+int doc_nowrap_overflow(const doc *d, int width)
+{
+    int over = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->l[i].nowrap && line_width(&d->l[i]) - width > over)
+            over = line_width(&d->l[i]) - width;
+    return over;
 }
 
 void doc_putn(doc *d, theme_elem el, const char *s, size_t n)
@@ -121,7 +147,11 @@ static int cp_width(long cp);
 
 int doc_cur_width(const doc *d)
 {
-    const doc_line *ln = &d->l[d->n - 1];
+    return line_width(&d->l[d->n - 1]);
+}
+
+static int line_width(const doc_line *ln)
+{
     const unsigned char *t = (const unsigned char *)ln->t;
     int w = 0;
     for (size_t i = 0; i < ln->len;) {
@@ -266,6 +296,10 @@ typedef void (*row_fn)(void *ud, size_t start, size_t end, int indent);
 static int wrap_line(const doc_line *ln, int width, row_fn fn, void *ud)
 {
     if (width < 1) width = 1;
+    if (ln->nowrap) {
+        if (fn) fn(ud, 0, ln->len, 0);
+        return 1;
+    }
     int hang = ln->hang > 0 && width - ln->hang >= 12 ? ln->hang : 0;
     const unsigned char *t = (const unsigned char *)ln->t;
     size_t start = 0, i = 0, last_space = 0;
@@ -323,9 +357,40 @@ int doc_line_row(const doc *d, size_t line, int width)
 typedef struct draw_ctx {
     const doc_line *ln;
     WINDOW *w;
-    int y, x, h, width, scroll, row;
+    int y, x, h, width, scroll, row, hscroll;
     bool hl;
 } draw_ctx;
+
+/* A nowrap row: its hang (indentation) stays, the rest is shifted by hscroll; an arrow at an edge
+ * says more is there. */
+static void draw_nowrap(draw_ctx *c, int y)
+{
+    const unsigned char *t = (const unsigned char *)c->ln->t;
+    int col = 0, skip = c->hscroll, hang = c->ln->hang;
+    bool cut_left = false, cut_right = false;
+    for (size_t i = 0; i < c->ln->len;) {
+        long cp;
+        size_t k = doc_cp(t + i, c->ln->len - i, &cp);
+        int cw = cp_width(cp);
+        if (col >= hang && skip > 0) {
+            skip -= cw;
+            cut_left = true;
+            i += k;
+            continue;
+        }
+        if (col + cw > c->width) {
+            cut_right = true;
+            break;
+        }
+        attr_t a = c->hl ? theme_attr(THEME_SELECTED) : theme_attr((theme_elem)c->ln->el[i]);
+        put_char(c->w, y, c->x + col, t + i, k, cp, a);
+        col += cw;
+        i += k;
+    }
+    const char *l = ui_ascii() ? "<" : "←", *r = ui_ascii() ? ">" : "→";
+    if (cut_left && hang < c->width) ui_put(c->w, y, c->x + hang, l, 1, theme_attr(THEME_NOTE));
+    if (cut_right) ui_put(c->w, y, c->x + c->width - 1, r, 1, theme_attr(THEME_NOTE));
+}
 
 static void draw_row(void *ud, size_t start, size_t end, int indent)
 {
@@ -338,6 +403,10 @@ static void draw_row(void *ud, size_t start, size_t end, int indent)
     if (c->hl) {
         wattrset(c->w, theme_attr(THEME_SELECTED));
         mvwhline(c->w, y, c->x, ' ', c->width);
+    }
+    if (c->ln->nowrap) {
+        draw_nowrap(c, y);
+        return;
     }
     size_t i = start;
     col = indent;
@@ -355,7 +424,8 @@ static void draw_row(void *ud, size_t start, size_t end, int indent)
 
 void doc_draw(const doc *d, WINDOW *w, int y, int x, int h, int width, int scroll, long hl_line)
 {
-    draw_ctx c = {.w = w, .y = y, .x = x, .h = h, .width = width, .scroll = scroll};
+    draw_ctx c = {
+        .w = w, .y = y, .x = x, .h = h, .width = width, .scroll = scroll, .hscroll = d->hscroll};
     for (size_t i = 0; i < d->n && c.row < scroll + h; i++) {
         c.ln = &d->l[i];
         c.hl = (long)i == hl_line;

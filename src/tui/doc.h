@@ -24,6 +24,13 @@ void doc_printf(doc *d, theme_elem el, const char *fmt, ...) __attribute__((form
 void doc_nl(doc *d);
 /* Continuation rows of the current line start `cols` columns in (list items, quiz options). */
 void doc_hang(doc *d, int cols);
+/* The current line is drawn on one row and clipped, never wrapped (code, tables): what is on it
+ * so far (its indentation) stays put, the rest scrolls sideways by doc_set_hscroll; arrows at the
+ * edges say more is there. */
+void doc_nowrap(doc *d);
+void doc_set_hscroll(doc *d, int cols);
+/* How many columns the widest nowrap line needs beyond `width` (0: all fit). */
+int doc_nowrap_overflow(const doc *d, int width);
 /* Appends at most `cols` columns of `s`, ending in an ellipsis when cut. */
 void doc_put_fit(doc *d, theme_elem el, const char *s, int cols);
 /* Display width of the current (last) line so far. */

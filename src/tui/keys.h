@@ -44,6 +44,9 @@ enum {
     X(PGUP, TK_FN | KEY_PPAGE, 0, NULL, "one page up", CTX_ALL_PANES)                              \
     X(PGDN, TK_FN | KEY_NPAGE, ' ', NULL,                                                          \
       "one page down; in a quiz, Space chooses the option under the cursor", CTX_ALL_PANES)        \
+    X(LEFT, TK_FN | KEY_LEFT, 0, NULL, "code blocks and tables: scroll sideways", CTX_LESSON)      \
+    X(RIGHT, TK_FN | KEY_RIGHT, 0, NULL, "code blocks and tables: scroll the other way",           \
+      CTX_LESSON)                                                                                  \
     X(TOP, TK_FN | KEY_HOME, 'g', NULL, "go to the top", CTX_ALL_PANES)                            \
     X(BOTTOM, TK_FN | KEY_END, 'G', NULL, "go to the end", CTX_ALL_PANES)                          \
     X(ACTIVATE, '\n', '\r', "Run", "run the step, answer, open the request; next once passed",     \

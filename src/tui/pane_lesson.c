@@ -11,6 +11,7 @@
 #include "lesson/progress.h"
 #include "lesson/state.h"
 #include "tui/doc.h"
+#include "tui/mdview.h"
 #include "tui/net.h"
 
 #define MAX_ITEMS  128
@@ -46,6 +47,7 @@ struct pane_lesson {
     size_t answer_len;
     doc *d;
     int scroll;
+    int hscroll;        /* code blocks and tables, scrolled sideways (Left/Right) */
     follow_mode follow; /* what the next draw scrolls to */
     int view_h, view_w;
     size_t item_line[MAX_ITEMS + 1]; /* doc line where each item starts */
@@ -248,79 +250,29 @@ void pane_lesson_free(pane_lesson *p)
 
 /* ---- document ---- */
 
-/* Light Markdown: headings, list bullets, `code` spans, **bold** markers dropped. */
+/* A line of text from a quiz or a task: `code` spans and **bold** as in the prose. */
 static void put_inline(doc *d, const char *s, theme_elem base)
 {
-    bool code = false;
+    bool code = false, strong = false;
     while (*s) {
         const char *next = s;
-        while (*next && *next != '`' && !(next[0] == '*' && next[1] == '*')) next++;
-        doc_putn(d, code ? THEME_CODE : base, s, (size_t)(next - s));
+        while (*next && *next != '`' && !(!code && next[0] == '*' && next[1] == '*')) next++;
+        doc_putn(d, code ? THEME_CODE : strong ? THEME_STRONG : base, s, (size_t)(next - s));
         if (!*next) break;
         if (*next == '`') {
             code = !code;
             s = next + 1;
         } else {
+            strong = !strong;
             s = next + 2;
         }
     }
 }
 
-/* Markdown prose: paragraph lines are joined (the pane wraps them), headings, list items and
- * quotes start their own line. */
+/* Markdown prose, parsed with md4c (lesson/md.c), rendered by mdview.c. */
 static void put_prose(doc *d, const char *text)
 {
-    const char *s = text;
-    bool in_para = false;
-    while (*s) {
-        const char *e = strchr(s, '\n');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        char *line = strndup(s, n);
-        if (!line) return;
-        const char *t = line + strspn(line, " ");
-        bool item = (t[0] == '-' || t[0] == '*' || t[0] == '+') && t[1] == ' ';
-        bool numbered = t[0] >= '0' && t[0] <= '9' && strspn(t, "0123456789") > 0 &&
-                        t[strspn(t, "0123456789")] == '.';
-        if (!*t) {
-            if (in_para) doc_nl(d);
-            doc_nl(d);
-            in_para = false;
-        } else if (t[0] == '#') {
-            if (in_para) doc_nl(d);
-            const char *h = t + strspn(t, "#");
-            doc_put(d, THEME_HEADING, h + strspn(h, " "));
-            doc_nl(d);
-            in_para = false;
-        } else if (t[0] == '>') {
-            if (in_para) doc_nl(d);
-            doc_put(d, THEME_NOTE, ui_sym(SYM_VLINE));
-            doc_put(d, THEME_NOTE, " ");
-            put_inline(d, t + 1 + strspn(t + 1, " "), THEME_NOTE);
-            in_para = true;
-        } else if (item || numbered) {
-            if (in_para) doc_nl(d);
-            if (item) {
-                doc_put(d, THEME_NORMAL, ui_sym(SYM_BULLET));
-                doc_put(d, THEME_NORMAL, " ");
-                put_inline(d, t + 2, THEME_NORMAL);
-                doc_hang(d, 2);
-            } else {
-                put_inline(d, t, THEME_NORMAL);
-                doc_hang(d, (int)strspn(t, "0123456789") + 2);
-            }
-            in_para = true;
-        } else {
-            if (in_para) doc_put(d, THEME_NORMAL, " ");
-            put_inline(d, t, THEME_NORMAL);
-            in_para = true;
-        }
-        free(line);
-        s += n + (e ? 1 : 0);
-    }
-    if (in_para) {
-        doc_nl(d);
-        doc_nl(d);
-    }
+    mdview_put(d, text);
 }
 
 static void put_feedback(doc *d, const item_view *v)
@@ -422,8 +374,8 @@ static void build_lesson(pane_lesson *p)
                 const char *e = strchr(s, '\n');
                 size_t n = e ? (size_t)(e - s) : strlen(s);
                 doc_put(d, THEME_CODE, "    ");
+                doc_nowrap(d); /* a token stays whole: Left/Right scroll sideways */
                 doc_putn(d, THEME_CODE, s, n);
-                doc_hang(d, 4);
                 doc_nl(d);
                 s += n + (e ? 1 : 0);
             }
@@ -753,6 +705,11 @@ int pane_lesson_key(pane_lesson *p, int key, tui_action act)
             p->scroll += page;
         }
         break;
+    case ACT_LEFT:
+    case ACT_RIGHT: /* code blocks and tables scroll sideways (clamped when drawn) */
+        p->hscroll += act == ACT_LEFT ? -8 : 8;
+        if (p->hscroll < 0) p->hscroll = 0;
+        break;
     case ACT_TOP:
         p->scroll = 0;
         break;
@@ -865,6 +822,9 @@ void pane_lesson_draw(pane_lesson *p, WINDOW *w, bool focused)
     p->view_w = wd - 4;
     if (p->view_h < 1 || p->view_w < 1) return;
     build(p);
+    int over = doc_nowrap_overflow(p->d, p->view_w - 1);
+    if (p->hscroll > over) p->hscroll = over;
+    doc_set_hscroll(p->d, p->hscroll);
     int rows = doc_rows(p->d, p->view_w);
     long hl = -1;
     if (p->list_mode && (size_t)p->list_sel < p->nitem_lines) hl = (long)p->item_line[p->list_sel];

@@ -22,6 +22,9 @@
     X(SELECTED)                                                                                    \
     X(HEADING)                                                                                     \
     X(CODE)                                                                                        \
+    X(EMPHASIS)                                                                                    \
+    X(STRONG)                                                                                      \
+    X(LINK)                                                                                        \
     X(BUTTON)                                                                                      \
     X(JWT_HEADER)                                                                                  \
     X(JWT_PAYLOAD)                                                                                 \

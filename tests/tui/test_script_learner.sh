@@ -16,6 +16,10 @@
 #   shows the current lesson (again: the list); the crack step says the secret it found; a text
 #   answer may name the kind the question asks for ("Authorization header") — unit-tested in
 #   test_engine; after a code exchange the decoder holds the access token — test_console;
+# - lesson prose is Markdown parsed with md4c (fixtures/md): a table in columns, links with their
+#   target, emphasis without its stars, nested lists indented with wrapped rows hanging under the
+#   text, headings without backticks, a code block whose token is not broken (Right scrolls it);
+#   `lessons check` names an image and raw HTML, which the pane cannot show;
 # - the embedded server keeps its signing key in the state folder (server-key.json, 0600) and the
 #   next start serves the same key (no RSA key to make before it is up); --fresh-keys makes a new one;
 set -u
@@ -176,6 +180,66 @@ else
     check "$WORK/j-3.txt" "\"kid\": \"$kid3\""
     check_not "$WORK/j-3.txt" "\"kid\": \"$kid1\""
 fi
+
+# Markdown, rendered.
+cat >"$WORK/s-md" <<SCRIPT
+:resize 80 40
+:wait-idle
+:wait-idle
+:save-screen $WORK/m1.txt
+<Right>
+<Right>
+<Right>
+<Right>
+<Right>
+<Right>
+<Right>
+<Right>
+:save-screen $WORK/m2.txt
+q
+SCRIPT
+TL_FIXTURE_DATA="$TL_DIR/fixtures/md" run "$WORK/s-md" "$WORK/st-md"
+check "$WORK/m1.txt" "┃ MD-TOP the alg header and more "
+check "$WORK/m1.txt" "A paragraph with italic words, strong words, code spans and a link to RFC"
+check "$WORK/m1.txt" "7519 (https://www.rfc-editor.org/rfc/rfc7519) in it;"
+check "$WORK/m1.txt" "┃  Claim │ Meaning              │ RFC "
+check "$WORK/m1.txt" "┃ ───────┼──────────────────────┼─────────────"
+check "$WORK/m1.txt" "┃  iss   │ who issued the token │ 7519 §4.1.1 "
+check "$WORK/m1.txt" "┃ •  first item of the outer list, long enough that it wraps onto a second "
+check "$WORK/m1.txt" "┃    row of the pane at eighty columns "
+check "$WORK/m1.txt" "┃    •  nested item one "
+check "$WORK/m1.txt" "┃       pane at eighty cols "
+check "$WORK/m1.txt" "┃ 2. numbered two "
+check "$WORK/m1.txt" "┃     eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSIsImlhdCI6MTc2ND→ ┃"
+check_not "$WORK/m1.txt" "MD-CODE-END"
+check "$WORK/m2.txt" "MD-CODE-END"
+check_not "$WORK/m1.txt" "*italic"
+check_not "$WORK/m1.txt" "](https"
+check_not "$WORK/m1.txt" "\`alg\`"
+# italic and strong carry attributes (the dump lists them per row)
+grep -q "italic" "$WORK/m1.txt" || { echo "FAIL: no italic attribute in the Markdown screen"; fails=$((fails + 1)); }
+mkdir -p "$WORK/lint"
+cat >"$WORK/lint/01-lint.md" <<'MD'
+---
+id: lint-md
+title: Things a terminal cannot show
+---
+Some text.
+
+![a diagram](diagram.png)
+
+<div>raw html</div>
+
+```step s
+title: T
+do: login alice@example.com wonderland
+check: response.status == 200
+hint: h
+```
+MD
+"$TOKENLAB" lessons check "$WORK/lint" --lint-only >"$WORK/lint.out" 2>&1
+check "$WORK/lint.out" "01-lint.md:7: an image (diagram.png): a terminal cannot show it; link to it or describe it"
+check "$WORK/lint.out" "01-lint.md:9: raw HTML in the prose: the lesson pane shows it as text; write Markdown"
 
 # Double Enter through a passed step does not answer the quiz after it.
 cat >"$WORK/s-quiz" <<SCRIPT
