@@ -55,22 +55,33 @@ char *timefmt_relative(int64_t t, int64_t now, char *buf, size_t n)
     return buf;
 }
 
-char *timefmt_utc(int64_t t, char *buf, size_t n)
+/* `t` in UTC by strftime `fmt` (one of the literals below); the plain number when it cannot be
+ * shown. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static char *utc_fmt(int64_t t, const char *fmt, char *buf, size_t n)
 {
     time_t tt = (time_t)t;
     struct tm tm;
-    if (!gmtime_r(&tt, &tm) || strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+    if (!gmtime_r(&tt, &tm) || strftime(buf, n, fmt, &tm) == 0)
         snprintf(buf, n, "%lld", (long long)t);
     return buf;
+}
+#pragma GCC diagnostic pop
+
+char *timefmt_utc(int64_t t, char *buf, size_t n)
+{
+    return utc_fmt(t, "%Y-%m-%d %H:%M:%S UTC", buf, n);
+}
+
+char *timefmt_iso8601(int64_t t, char *buf, size_t n)
+{
+    return utc_fmt(t, "%Y-%m-%dT%H:%M:%SZ", buf, n);
 }
 
 char *timefmt_utc_time(int64_t t, char *buf, size_t n)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) || strftime(buf, n, "%H:%M:%S UTC", &tm) == 0)
-        snprintf(buf, n, "%lld", (long long)t);
-    return buf;
+    return utc_fmt(t, "%H:%M:%S UTC", buf, n);
 }
 
 char *timefmt_local(int64_t t, char *buf, size_t n)

@@ -14,6 +14,8 @@ char *timefmt_duration_words(int64_t seconds, char *buf, size_t n);
 char *timefmt_relative(int64_t t, int64_t now, char *buf, size_t n);
 /* "2026-11-28 14:02:11 UTC" */
 char *timefmt_utc(int64_t t, char *buf, size_t n);
+/* ISO 8601 / RFC 3339 in UTC: "2026-11-28T14:02:11Z" (exports: what spreadsheets read) */
+char *timefmt_iso8601(int64_t t, char *buf, size_t n);
 /* "14:02:11 UTC" */
 char *timefmt_utc_time(int64_t t, char *buf, size_t n);
 /* Local time: "2026-11-28 15:02:11 CET" */

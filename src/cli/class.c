@@ -21,18 +21,20 @@
 static void class_usage(FILE *f)
 {
     fprintf(f, "usage: tokenlab class --server URL --key KEY\n"
-               "       tokenlab class export --server URL --key KEY [--csv|--json] [--out FILE]\n\n"
+               "       tokenlab class export --server URL --key KEY [--csv|--summary|--json]\n"
+               "                             [--out FILE]\n\n"
                "The instructor's side of `tokenlab serve --class` (which prints URL and KEY).\n"
                "Without a subcommand: the live dashboard (who joined, where each student is,\n"
                "quiz scores per question, the room's server events, lab switches for everyone).\n"
                "export writes the results: CSV (default; one row per student and answered\n"
-               "question) or JSON, to FILE (written atomically) or standard output.\n"
+               "question), --summary (CSV, one row per student) or JSON, to FILE (written\n"
+               "atomically) or standard output. Dates are ISO 8601 (UTC).\n"
                "The key may be given as TOKENLAB_CLASS_KEY instead of --key.\n"
                "Exit codes: 0 ok, 1 the server refused the key, 2 usage, 3 server unreachable or\n"
                "the file could not be written.\n");
 }
 
-static int do_export(const char *server, const char *key, bool json, const char *out)
+static int do_export(const char *server, const char *key, const char *format, const char *out)
 {
     size_t sl = strlen(server);
     while (sl && server[sl - 1] == '/') sl--;
@@ -41,8 +43,7 @@ static int do_export(const char *server, const char *key, bool json, const char 
         fprintf(stderr, "tokenlab class: --server URL too long\n");
         return CLI_USAGE;
     }
-    snprintf(url, sizeof url, "%.*s/class/export?format=%s", (int)sl, server,
-             json ? "json" : "csv");
+    snprintf(url, sizeof url, "%.*s/class/export?format=%s", (int)sl, server, format);
     cli_http_req req = {.url = url, .bearer = key, .max = CLASS_EXPORT_MAX, .timeout = 30};
     char *body = NULL;
     size_t blen = 0;
@@ -85,11 +86,15 @@ static int do_export(const char *server, const char *key, bool json, const char 
 int cli_class_main(int argc, char **argv)
 {
     const char *server = NULL, *key = getenv("TOKENLAB_CLASS_KEY"), *out = NULL;
-    bool export = false, json = false, csv = false;
-    enum { O_SERVER = 1, O_KEY, O_OUT, O_JSON, O_CSV };
-    static const args_opt opts[] = {{"server", true, O_SERVER}, {"key", true, O_KEY},
-                                    {"out", true, O_OUT},       {"json", false, O_JSON},
-                                    {"csv", false, O_CSV},      {NULL, false, 0}};
+    bool export = false, json = false, csv = false, summary = false;
+    enum { O_SERVER = 1, O_KEY, O_OUT, O_JSON, O_CSV, O_SUMMARY };
+    static const args_opt opts[] = {{"server", true, O_SERVER},
+                                    {"key", true, O_KEY},
+                                    {"out", true, O_OUT},
+                                    {"json", false, O_JSON},
+                                    {"csv", false, O_CSV},
+                                    {"summary", false, O_SUMMARY},
+                                    {NULL, false, 0}};
     args a;
     args_init(&a, argc, argv);
     const char *v;
@@ -124,6 +129,9 @@ int cli_class_main(int argc, char **argv)
         case O_CSV:
             csv = true;
             break;
+        case O_SUMMARY:
+            summary = true;
+            break;
         }
         first = false;
     }
@@ -137,16 +145,18 @@ int cli_class_main(int argc, char **argv)
         fprintf(stderr, "tokenlab class: --server must be an http:// or https:// URL\n");
         return CLI_USAGE;
     }
-    if (json && csv) {
-        fprintf(stderr, "tokenlab class: choose one of --csv and --json\n");
+    if (json + csv + summary > 1) {
+        fprintf(stderr, "tokenlab class: choose one of --csv, --summary and --json\n");
         return CLI_USAGE;
     }
     if (!export) {
-        if (json || csv || out) {
-            fprintf(stderr, "tokenlab class: --csv, --json and --out belong to `class export`\n");
+        if (json || csv || summary || out) {
+            fprintf(
+                stderr,
+                "tokenlab class: --csv, --summary, --json and --out belong to `class export`\n");
             return CLI_USAGE;
         }
         return tui_class_dashboard(server, key);
     }
-    return do_export(server, key, json, out);
+    return do_export(server, key, json ? "json" : summary ? "summary" : "csv", out);
 }

@@ -7,6 +7,8 @@
 
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "cli/lessons.h"
+#include "lesson/grade.h"
 #include "server/class.h"
 #include "server/server.h"
 
@@ -17,7 +19,7 @@ static void serve_usage(FILE *f)
             "                      [--lab SWITCH]... [--lab-key KEY] [--quiet]\n"
             "                      [--per-address-limit N]\n"
             "                      [--class [--class-results FILE] [--class-max N]\n"
-            "                       [--class-rate PER_SECOND]]\n\n"
+            "                       [--class-rate PER_SECOND] [--class-lessons DIR]]\n\n"
             "Runs the mock authorization server (OAuth 2.0, OpenID Connect, the JWT login and a\n"
             "small protected API). Default listen address 127.0.0.1:8910; port 0 picks a free "
             "one.\n"
@@ -33,10 +35,17 @@ static void serve_usage(FILE *f)
            "URL --join CODE --name NAME) and an instructor key (tokenlab class --server URL --key\n"
            "KEY). --class-results FILE keeps the results (JSON, rewritten at most once a second);\n"
            "--class-max caps the students (default 5000); --class-rate limits /class/ requests\n"
-           "per second per address (default 20, 0 = off). See docs/class.md.\n\n"
+           "per second per address (default 20, 0 = off). The server grades the students'\n"
+           "answers from its own copy of the course: the built-in lessons, or --class-lessons\n"
+           "DIR (the same folder the students use). See docs/class.md.\n\n"
            "--per-address-limit N caps, per client address, the open connections, the pending\n"
            "authorizations and the pending device codes (default 32 each). A class behind one\n"
            "NAT address needs about 3 per student. Limits: docs/server.md.\n");
+}
+
+static int grade_of(void *ud, const char *lesson_id, const char *question, const char *answer)
+{
+    return (int)grade_answer(ud, lesson_id, question, answer);
 }
 
 int cli_serve_main(int argc, char **argv)
@@ -45,6 +54,7 @@ int cli_serve_main(int argc, char **argv)
     const char *labs[32];
     size_t nlabs = 0;
     bool quiet = false;
+    const char *lessons_dir = NULL;
     enum {
         O_LISTEN = 1,
         O_CONFIG,
@@ -56,7 +66,8 @@ int cli_serve_main(int argc, char **argv)
         O_RESULTS,
         O_MAX,
         O_RATE,
-        O_PER_ADDRESS
+        O_PER_ADDRESS,
+        O_LESSONS
     };
     static const args_opt opts[] = {{"listen", true, O_LISTEN},
                                     {"config", true, O_CONFIG},
@@ -69,6 +80,7 @@ int cli_serve_main(int argc, char **argv)
                                     {"class-max", true, O_MAX},
                                     {"class-rate", true, O_RATE},
                                     {"per-address-limit", true, O_PER_ADDRESS},
+                                    {"class-lessons", true, O_LESSONS},
                                     {NULL, false, 0}};
     args a;
     args_init(&a, argc, argv);
@@ -105,6 +117,9 @@ int cli_serve_main(int argc, char **argv)
             break;
         case O_RESULTS:
             o.class_results = v;
+            break;
+        case O_LESSONS:
+            lessons_dir = v;
             break;
         case O_MAX:
             if (!args_parse_int(v, 1, 100000, &n)) {
@@ -148,10 +163,31 @@ int cli_serve_main(int argc, char **argv)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* The class grades answers from its own copy of the course (English: translations keep the
+     * order of the options, so "option 2" is the same answer in every language). */
+    course *c = NULL;
+    server_grader grader = {0};
+    if (o.class_mode) {
+        course_options co = {.dir = lessons_dir, .only_dir = lessons_dir != NULL, .lang = "en"};
+        c = lessons_load("serve", &co, NULL);
+        if (!c || c->n == 0) {
+            fprintf(stderr, "tokenlab serve: no lessons to grade the class with%s%s\n",
+                    lessons_dir ? " in " : "", lessons_dir ? lessons_dir : "");
+            course_free(c);
+            return CLI_IO;
+        }
+        grader.ud = c;
+        grader.grade = grade_of;
+        grader.course = grade_course_json(c);
+        o.class_grader = &grader;
+    }
     server *s = NULL;
     tl_err e = {0};
-    if (!server_start(&o, &s, &e)) {
+    bool started = server_start(&o, &s, &e);
+    json_decref((json_t *)grader.course); /* the server keeps its own copy */
+    if (!started) {
         fprintf(stderr, "tokenlab serve: %s\n", e.msg);
+        course_free(c);
         return err_is(&e, "server.lab") ? CLI_USAGE : CLI_IO;
     }
     const char *listen = o.listen ? o.listen : "127.0.0.1:8910";
@@ -182,5 +218,6 @@ int cli_serve_main(int argc, char **argv)
     sigwait(&set, &sig);
     if (!quiet) printf("stopping (signal %d)\n", sig);
     server_stop(s);
+    course_free(c);
     return CLI_OK;
 }

@@ -33,6 +33,7 @@ struct engine {
     size_t *hints_shown; /* per item */
     signed char *result; /* per item: -1 nothing, 0 wrong / not done, 1 right / done */
     bool *done_here;     /* per item: a step done since the lesson was opened (not from progress) */
+    char **answer;       /* per item: the scored (first) answer given since the lesson was opened */
 
     /* the run in flight */
     int kind;
@@ -133,6 +134,13 @@ void engine_refresh_keys(engine *en)
     if (en) refresh_login_secret(en);
 }
 
+static void free_answers(engine *en)
+{
+    for (size_t i = 0; en->answer && i < en->nitems; i++) free(en->answer[i]);
+    free(en->answer);
+    en->answer = NULL;
+}
+
 static void free_lab_acts(engine *en)
 {
     for (size_t i = 0; i < en->nlab_acts; i++) {
@@ -156,6 +164,7 @@ void engine_free(engine *en)
     free(en->hints_shown);
     free(en->result);
     free(en->done_here);
+    free_answers(en);
     state_free(en->st);
     free(en->secret_seen);
     free(en->server_url);
@@ -415,11 +424,18 @@ static bool run_two(engine *en, int kind, const lesson_action *a, size_t na, con
 
 /* ---- checks and feedback -------------------------------------------------------------------- */
 
+const char *engine_item_answer(const engine *en, size_t item)
+{
+    return en->open && en->answer && item < en->nitems ? en->answer[item] : NULL;
+}
+
 static void mark(engine *en, size_t idx, bool right, const char *answer)
 {
     const lesson *l = engine_lesson(en);
     const lesson_block *b = parse_item(l, idx);
     if (!b) return;
+    if (en->result[idx] < 0 && b->kind == LESSON_QUIZ && answer && !en->answer[idx])
+        en->answer[idx] = strdup(answer);
     if (en->result[idx] < 0 || b->kind == LESSON_STEP) en->result[idx] = right ? 1 : 0;
     if (right) en->done_here[idx] = true;
     if (!en->prog) return;
@@ -546,6 +562,7 @@ static bool add_clock_reset(engine *en)
 static bool reset_items(engine *en)
 {
     const lesson *l = engine_lesson(en);
+    free_answers(en);
     en->nitems = parse_item_count(l);
     free(en->hints_shown);
     free(en->result);
@@ -553,7 +570,8 @@ static bool reset_items(engine *en)
     en->hints_shown = calloc(en->nitems + 1, sizeof *en->hints_shown);
     en->result = malloc(en->nitems + 1);
     en->done_here = calloc(en->nitems + 1, sizeof *en->done_here);
-    if (!en->hints_shown || !en->result || !en->done_here) return false;
+    en->answer = calloc(en->nitems + 1, sizeof *en->answer);
+    if (!en->hints_shown || !en->result || !en->done_here || !en->answer) return false;
     for (size_t i = 0; i < en->nitems; i++) {
         const lesson_block *b = parse_item(l, i);
         en->result[i] = -1;

@@ -101,6 +101,10 @@ bool engine_prev(engine *en);
 /* Marks the lesson skipped and opens the next one; false at the last lesson. */
 bool engine_skip(engine *en, engine_done_fn fn, void *ud, tl_err *e);
 bool engine_item_done(const engine *en, size_t item); /* step completed / quiz answered */
+/* The scored (first) answer to quiz `item` given since the lesson was opened: the chosen options
+ * as 1-based numbers "1,3", or the text typed; NULL when none (or a practical quiz). Borrowed until
+ * the lesson changes. */
+const char *engine_item_answer(const engine *en, size_t item);
 
 /* Runs the current STEP: its `do:` actions in order, then its checks; or, for a PRACTICAL quiz,
  * just its checks. `fn` gets the feedback — inside this call when no action needs the network. With

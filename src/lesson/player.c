@@ -191,7 +191,11 @@ bool player_run(const course *c, const player_options *o, parse_diags *out, play
             if (fb.verdict != ENGINE_OK)
                 report(out, stats, l, b->line, "quiz", q->id,
                        fb.detail[0] ? fb.detail : fb.message);
+            if (o->on_answer)
+                o->on_answer(o->answer_ud, l, q, engine_item_answer(en, i),
+                             fb.verdict == ENGINE_OK);
         }
+        if (o->on_answer) o->on_answer(o->answer_ud, l, NULL, NULL, true);
         waiter cw = {0};
         tl_err ce = {0};
         if (engine_close(en, on_done, &cw, &ce) && wait_for(h, &cw, timeout) &&

@@ -26,7 +26,7 @@
 
 #define CLASS_MAX_DEFAULT    5000
 #define CLASS_RATE_DEFAULT   20
-#define CLASS_MAX_ANSWERS    100 /* distinct questions kept per student */
+#define CLASS_MAX_ANSWERS    100 /* distinct questions kept per student without a course */
 #define CLASS_MAX_COMPLETED  100
 #define CLASS_MAX_STR        64 /* lesson, step, quiz id; title and answer are cut to it */
 #define CLASS_NAME_MAX       40 /* characters */
@@ -71,6 +71,9 @@ struct class_room {
     atomic_size_t published; /* == n, for the lock-free lookups */
     json_t *names;           /* sanitized name → how many students have it */
     json_t *attempts;        /* "lesson/id" → attempts (every report counts) */
+    server_grader grader;    /* grade == NULL: the client's claim counts */
+    json_t *course;          /* the grader's course (own copy), or NULL */
+    size_t max_answers;      /* per student: the course's questions, or CLASS_MAX_ANSWERS */
     /* rate limiting (token bucket per client address) */
     pthread_mutex_t rate_mu;
     double rate, burst; /* rate 0 = off */
@@ -343,6 +346,46 @@ static int cmp_wrong(const void *a, const void *b)
                   json_string_value(json_object_get(y, "id")));
 }
 
+/* From the course: the question's text and type, and per option its text, whether it is right
+ * and how many students' latest answers chose it ("1,3" = options 1 and 3). Needs c->mu. */
+static void add_question_text(struct class_room *c, json_t *q, const char *key, size_t llen,
+                              const char *qid)
+{
+    char lesson[CLASS_MAX_STR + 1];
+    if (!c->course || llen > CLASS_MAX_STR) return;
+    memcpy(lesson, key, llen);
+    lesson[llen] = '\0';
+    json_t *cq =
+        json_object_get(json_object_get(json_object_get(c->course, lesson), "questions"), qid);
+    if (!cq) return;
+    json_object_set(q, "text", json_object_get(cq, "text"));
+    json_object_set(q, "type", json_object_get(cq, "type"));
+    json_t *copts = json_object_get(cq, "options");
+    size_t n = json_array_size(copts);
+    if (!n) return;
+    json_int_t *count = calloc(n, sizeof *count);
+    if (!count) return;
+    for (size_t i = 0; i < c->n; i++) {
+        const char *a =
+            json_string_value(json_object_get(json_object_get(c->st[i]->answers, key), "answer"));
+        while (a && *a) {
+            char *end = NULL;
+            long v = strtol(a, &end, 10);
+            if (end == a) break;
+            if (v >= 1 && (size_t)v <= n) count[v - 1]++;
+            a = end + strspn(end, ", ");
+        }
+    }
+    json_t *opts = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_deep_copy(json_array_get(copts, i));
+        json_object_set_new(o, "chosen", json_integer(count[i]));
+        json_array_append_new(opts, o);
+    }
+    free(count);
+    json_object_set_new(q, "options", opts);
+}
+
 static json_t *questions_json(struct class_room *c)
 {
     json_t *stats = json_object(); /* key → [answered, right, wrong] */
@@ -379,6 +422,7 @@ static json_t *questions_json(struct class_room *c)
         json_object_set_new(q, "wrong", json_incref(json_array_get(v, 2)));
         json_t *att = json_object_get(c->attempts, k);
         json_object_set_new(q, "attempts", json_integer(att ? json_integer_value(att) : 0));
+        if (slash) add_question_text(c, q, k, (size_t)(slash - k), slash + 1);
         if (rows)
             rows[i++] = q;
         else
@@ -410,7 +454,8 @@ static json_t *state_json(struct class_room *c, bool for_export)
     json_object_set_new(j, "now", json_integer(srv_now(c->s)));
     if (for_export) {
         char buf[64];
-        json_object_set_new(j, "exported", json_string(timefmt_utc(time(NULL), buf, sizeof buf)));
+        json_object_set_new(j, "exported",
+                            json_string(timefmt_iso8601(time(NULL), buf, sizeof buf)));
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < c->n; i++) json_array_append_new(arr, student_json(c->st[i]));
@@ -693,6 +738,23 @@ static bool str_member(json_t *o, const char *name, char *dst, size_t n, bool cu
     return true;
 }
 
+/* With a course: has `st` answered every question of `lesson` (counting `also`, about to be
+ * recorded)? Without one the client's word counts. Needs c->mu. */
+static bool lesson_answered(struct class_room *c, student *st, const char *lesson, const char *also)
+{
+    if (!c->course) return true;
+    json_t *qs = json_object_get(json_object_get(c->course, lesson), "questions");
+    const char *id;
+    json_t *q;
+    json_object_foreach(qs, id, q)
+    {
+        char key[2 * CLASS_MAX_STR + 2];
+        snprintf(key, sizeof key, "%s/%s", lesson, id);
+        if (!json_object_get(st->answers, key) && strcmp(id, also) != 0) return false;
+    }
+    return true;
+}
+
 static enum MHD_Result do_report(struct class_room *c, srv_req *r)
 {
     enum MHD_Result res;
@@ -717,11 +779,15 @@ static enum MHD_Result do_report(struct class_room *c, srv_req *r)
               str_member(j, "step", step, sizeof step, false, &bad) &&
               str_member(j, "title", title, sizeof title, true, &bad);
     if (ok && quiz && !json_is_null(quiz)) {
-        if (!json_is_object(quiz) || !json_is_boolean(json_object_get(quiz, "correct")) ||
-            !json_is_string(json_object_get(quiz, "id"))) {
+        json_t *claim = json_object_get(quiz, "correct");
+        if (!json_is_object(quiz) || !json_is_string(json_object_get(quiz, "id")) ||
+            (claim ? !json_is_boolean(claim) : !c->grader.grade)) {
             json_decref(j);
             return send_error(r, 400, "invalid_request",
-                              "quiz must be {\"id\": STRING, \"correct\": BOOLEAN, \"answer\"?}");
+                              c->grader.grade
+                                  ? "quiz must be {\"id\": STRING, \"answer\": STRING}"
+                                  : "quiz must be {\"id\": STRING, \"correct\": BOOLEAN, "
+                                    "\"answer\"?}");
         }
         ok = str_member(quiz, "id", qid, sizeof qid, false, &bad) &&
              str_member(quiz, "answer", answer, sizeof answer, true, &bad);
@@ -742,7 +808,29 @@ static enum MHD_Result do_report(struct class_room *c, srv_req *r)
     }
     bool correct = quiz && json_is_true(json_object_get(quiz, "correct"));
     bool has_answer = quiz && json_is_string(json_object_get(quiz, "answer"));
+    bool says_completed = json_is_true(completed);
     json_decref(j);
+    /* The server decides (docs/class.md): the answer is graded from the course; `correct` is the
+     * client's claim and counts only where an answer proves nothing (a practical quiz). */
+    const char *graded_by = "client";
+    if (qid[0] && c->grader.grade) {
+        int v = c->grader.grade(c->grader.ud, lesson, qid, has_answer ? answer : NULL);
+        if (v == -1) {
+            char msg[220];
+            snprintf(msg, sizeof msg, "no question '%s' in lesson '%s' of this class's course", qid,
+                     lesson);
+            return send_error(r, 400, "invalid_request", msg);
+        }
+        if (v >= 0) {
+            correct = v == 1;
+            graded_by = "server";
+        }
+    }
+    if (says_completed && c->course && !json_object_get(c->course, lesson)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "no lesson '%s' in this class's course", lesson);
+        return send_error(r, 400, "invalid_request", msg);
+    }
 
     char key[2 * CLASS_MAX_STR + 2];
     snprintf(key, sizeof key, "%s/%s", lesson, qid);
@@ -750,10 +838,12 @@ static enum MHD_Result do_report(struct class_room *c, srv_req *r)
     const char *refuse = NULL;
     pthread_mutex_lock(&c->mu);
     if (qid[0] && !json_object_get(st->answers, key) &&
-        json_object_size(st->answers) >= CLASS_MAX_ANSWERS)
-        refuse = "too many questions for one student (100)";
+        json_object_size(st->answers) >= c->max_answers)
+        refuse = "too many questions for one student";
     bool newly_done = false;
-    if (!refuse && json_is_true(completed)) {
+    if (!refuse && says_completed && !lesson_answered(c, st, lesson, qid))
+        says_completed = false; /* not every question answered: the lesson is not done yet */
+    if (!refuse && says_completed) {
         bool have = false;
         size_t i;
         json_t *v;
@@ -780,6 +870,7 @@ static enum MHD_Result do_report(struct class_room *c, srv_req *r)
             json_object_set_new(a, "correct", json_boolean(correct));
             json_object_set_new(a, "answer", has_answer ? json_string(answer) : json_null());
             json_object_set_new(a, "time", json_integer(now));
+            json_object_set_new(a, "graded_by", json_string(graded_by));
             json_object_set_new(a, "attempts", json_integer(att + 1));
             json_object_set_new(st->answers, key, a);
             if (json_object_get(c->attempts, key) || json_object_size(c->attempts) < 100000) {
@@ -896,10 +987,45 @@ static enum MHD_Result do_lab(struct class_room *c, srv_req *r)
     return srv_send_json(r, 200, j, NULL);
 }
 
-/* RFC 4180 field, with a leading = + - @ neutralized for spreadsheets. */
-static void csv_field(char **buf, size_t *len, size_t *cap, const char *s, bool last)
+/* The student's completed lessons ("a b c") and latest answers: how many, how many right. Needs
+ * c->mu. */
+static void student_tally(const student *st, char *comp, size_t n, size_t *answered,
+                          size_t *correct)
 {
-    if (!s) s = "";
+    comp[0] = '\0';
+    size_t k;
+    json_t *v;
+    json_array_foreach(st->completed, k, v)
+    {
+        if (k) strncat(comp, " ", n - strlen(comp) - 1);
+        strncat(comp, json_string_value(v), n - strlen(comp) - 1);
+    }
+    const char *key;
+    json_object_foreach(st->answers, key, v)
+    {
+        (*answered)++;
+        if (json_is_true(json_object_get(v, "correct"))) (*correct)++;
+    }
+}
+
+/* RFC 4180 field, free of control characters (C0, DEL, C1: a spreadsheet or a terminal would act
+ * on them), with a leading = + - @ (or TAB, CR: formulas too) neutralized by a ' prefix. */
+static void csv_field(char **buf, size_t *len, size_t *cap, const char *raw, bool last)
+{
+    char clean[4096];
+    size_t o = 0;
+    const unsigned char *u = (const unsigned char *)(raw ? raw : "");
+    for (size_t i = 0; u[i] && o + 1 < sizeof clean; i++) {
+        if (u[i] < 0x20 || u[i] == 0x7F) continue;
+        if (u[i] == 0xC2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F) { /* C1 */
+            i++;
+            continue;
+        }
+        clean[o++] = (char)u[i];
+    }
+    clean[o] = '\0';
+    bool formula = raw && raw[0] && strchr("=+-@\t\r", raw[0]);
+    const char *s = clean;
     size_t need = 2 * strlen(s) + 8;
     if (*len + need >= *cap) {
         size_t nc = (*cap + need) * 2;
@@ -909,8 +1035,8 @@ static void csv_field(char **buf, size_t *len, size_t *cap, const char *s, bool 
         *cap = nc;
     }
     char *p = *buf + *len;
-    bool quote = strpbrk(s, ",\"\r\n") != NULL || (s[0] && strchr("=+-@", s[0]));
-    if (s[0] && strchr("=+-@", s[0])) {
+    bool quote = strpbrk(s, ",\"") != NULL || formula;
+    if (formula) {
         *p++ = '"';
         *p++ = '\'';
     } else if (quote) {
@@ -943,24 +1069,14 @@ static char *export_csv(struct class_room *c, size_t *outlen)
     pthread_mutex_lock(&c->mu);
     for (size_t i = 0; i < c->n; i++) {
         student *st = c->st[i];
-        char joined[64], comp[4096] = "", nans[24], ncor[24];
-        timefmt_utc(st->joined, joined, sizeof joined);
-        size_t k;
-        json_t *v;
-        json_array_foreach(st->completed, k, v)
-        {
-            if (k) strncat(comp, " ", sizeof comp - strlen(comp) - 1);
-            strncat(comp, json_string_value(v), sizeof comp - strlen(comp) - 1);
-        }
+        char joined[64], comp[4096], nans[24], ncor[24];
+        timefmt_iso8601(st->joined, joined, sizeof joined);
         size_t answered = 0, correct = 0;
-        const char *key;
-        json_object_foreach(st->answers, key, v)
-        {
-            answered++;
-            if (json_is_true(json_object_get(v, "correct"))) correct++;
-        }
+        student_tally(st, comp, sizeof comp, &answered, &correct);
         snprintf(nans, sizeof nans, "%zu", answered);
         snprintf(ncor, sizeof ncor, "%zu", correct);
+        const char *key;
+        json_t *v;
         const char *pre[] = {st->id, st->name, joined, st->lesson, st->step, comp, nans, ncor};
         if (!answered) {
             for (size_t f = 0; f < 8; f++) csv_field(&buf, &len, &cap, pre[f], false);
@@ -983,14 +1099,47 @@ static char *export_csv(struct class_room *c, size_t *outlen)
     return buf;
 }
 
+/* One row per student: where they are, what they completed, their score. */
+static char *export_summary(struct class_room *c, size_t *outlen)
+{
+    size_t len = 0, cap = 4096;
+    char *buf = malloc(cap);
+    if (!buf) return NULL;
+    static const char *const hdr[] = {"student_id", "name",      "joined",
+                                      "last_seen",  "lesson",    "step",
+                                      "title",      "completed", "lessons_completed",
+                                      "answered",   "correct"};
+    size_t nh = sizeof hdr / sizeof *hdr;
+    for (size_t i = 0; i < nh; i++) csv_field(&buf, &len, &cap, hdr[i], i + 1 == nh);
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->n; i++) {
+        student *st = c->st[i];
+        char joined[64], seen[64], comp[4096], ncomp[24], nans[24], ncor[24];
+        timefmt_iso8601(st->joined, joined, sizeof joined);
+        timefmt_iso8601(st->last_seen, seen, sizeof seen);
+        size_t answered = 0, correct = 0;
+        student_tally(st, comp, sizeof comp, &answered, &correct);
+        snprintf(ncomp, sizeof ncomp, "%zu", json_array_size(st->completed));
+        snprintf(nans, sizeof nans, "%zu", answered);
+        snprintf(ncor, sizeof ncor, "%zu", correct);
+        const char *row[] = {st->id,    st->name, joined, seen, st->lesson, st->step,
+                             st->title, comp,     ncomp,  nans, ncor};
+        for (size_t f = 0; f < nh; f++) csv_field(&buf, &len, &cap, row[f], f + 1 == nh);
+    }
+    pthread_mutex_unlock(&c->mu);
+    *outlen = len;
+    return buf;
+}
+
 static enum MHD_Result do_export(struct class_room *c, srv_req *r)
 {
     enum MHD_Result res;
     if (!instructor(c, r, &res)) return res;
     const char *fmt = srv_query(r, "format");
-    if (!fmt || strcmp(fmt, "csv") == 0) {
+    bool summary = fmt && strcmp(fmt, "summary") == 0;
+    if (!fmt || strcmp(fmt, "csv") == 0 || summary) {
         size_t len = 0;
-        char *csv = export_csv(c, &len);
+        char *csv = summary ? export_summary(c, &len) : export_csv(c, &len);
         if (!csv) return send_error(r, 500, "server_error", "out of memory");
         srv_hdr h[] = {{"Cache-Control", "no-store"},
                        {"Content-Disposition", "attachment; filename=\"class-results.csv\""},
@@ -1005,7 +1154,7 @@ static enum MHD_Result do_export(struct class_room *c, srv_req *r)
         pthread_mutex_unlock(&c->mu);
         return srv_send_json(r, 200, j, NULL);
     }
-    return send_error(r, 400, "invalid_request", "format must be csv or json");
+    return send_error(r, 400, "invalid_request", "format must be csv, summary or json");
 }
 
 /* ---------------------------------------------------------------- routing, start, stop */
@@ -1060,6 +1209,19 @@ bool class_start(server *s, const server_options *o, tl_err *e)
     c->slots = calloc(CLASS_RATE_SLOTS, sizeof *c->slots);
     c->names = json_object();
     c->attempts = json_object();
+    c->max_answers = CLASS_MAX_ANSWERS;
+    if (o->class_grader && o->class_grader->grade) {
+        c->grader = *o->class_grader;
+        if (o->class_grader->course)
+            c->course = json_deep_copy((const json_t *)o->class_grader->course);
+        /* every question of the course can be answered (unknown ones are refused) */
+        size_t nq = 0;
+        const char *k;
+        json_t *l;
+        json_object_foreach(c->course, k, l) nq +=
+            json_object_size(json_object_get(l, "questions"));
+        if (nq > c->max_answers) c->max_answers = nq;
+    }
     c->key = secret_random_token(32);
     unsigned char rnd[6];
     if (!c->st || !c->slots || !c->names || !c->attempts || !c->key || RAND_bytes(rnd, 6) != 1)
@@ -1114,6 +1276,7 @@ void class_stop(server *s)
     free(c->slots);
     json_decref(c->names);
     json_decref(c->attempts);
+    json_decref(c->course);
     free(c->key);
     free(c->results);
     pthread_mutex_destroy(&c->mu);

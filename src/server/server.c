@@ -607,14 +607,19 @@ server *srv_lab_new(server *root, const char *id, const char *lab_key, tl_err *e
     v->keys = root->keys;
     v->login_key = root->login_key;
     v->weak_key = root->weak_key;
-    v->sessions = root->sessions;
-    v->codes = root->codes;
-    v->grants = root->grants;
-    v->refresh = root->refresh;
-    v->jtis = root->jtis;
-    v->devices = root->devices;
-    v->user_codes = root->user_codes;
-    v->dpop_jtis = root->dpop_jtis;
+    v->per_address = root->per_address;
+    v->head_timeout = root->head_timeout;
+    /* Stores of its own: their entries expire by the lab's clock (a classmate's +16m must not
+     * sweep this lab's sessions and codes), and the per-address quotas count this lab's flows.
+     * Smaller than the room's: one student's worth. */
+    v->sessions = store_new("sessions", 500, free);
+    v->codes = store_new("codes", 500, free);
+    v->grants = store_new("grants", 2000, free);
+    v->refresh = store_new("refresh tokens", 5000, free);
+    v->jtis = store_new("access tokens", 5000, free);
+    v->devices = store_new("device codes", 200, free);
+    v->user_codes = store_new("user codes", 200, free);
+    v->dpop_jtis = store_new("DPoP proofs", 5000, free);
     v->notes = root->notes;
     v->ev = root->ev;
     if (!discovery_build(v, e)) {
@@ -627,6 +632,14 @@ server *srv_lab_new(server *root, const char *id, const char *lab_key, tl_err *e
 void srv_lab_free(server *v)
 {
     if (!v) return;
+    store_free(v->sessions);
+    store_free(v->codes);
+    store_free(v->grants);
+    store_free(v->refresh);
+    store_free(v->jtis);
+    store_free(v->devices);
+    store_free(v->user_codes);
+    store_free(v->dpop_jtis);
     free(v->discovery);
     free(v);
 }

@@ -17,6 +17,20 @@
 
 typedef struct server server;
 
+/* The class server's own copy of the course (docs/class.md "Answers the server grades"): the
+ * server layer cannot read lessons, so the caller (tokenlab serve --class) provides them. */
+struct json_t;
+typedef struct server_grader {
+    void *ud;
+    /* `answer`: "1,3" (1-based options) or the text typed. 1 right, 0 wrong, -1 no such lesson or
+     * question, -2 not gradable from an answer (a practical quiz). Called on server threads,
+     * concurrently: must only read `ud`. */
+    int (*grade)(void *ud, const char *lesson, const char *question, const char *answer);
+    /* {"LESSON": {"title", "questions": {"ID": {"type", "text", "options": [{"text",
+     * "correct"}]}}}}; copied at start. */
+    const struct json_t *course;
+} server_grader;
+
 typedef struct server_options {
     const char *listen;      /* "127.0.0.1:0" (port 0 = free port); default "127.0.0.1:8910" */
     const char *config_path; /* NULL = assets/config.json (disk or compiled-in) */
@@ -40,6 +54,7 @@ typedef struct server_options {
      * the config names a key_file; NULL = a new key at every start. fresh_keys: make a new one. */
     const char *key_store;
     bool fresh_keys;
+    const server_grader *class_grader; /* NULL: answers are graded by what the client claims */
 } server_options;
 
 /* Starts listening and returns once the socket is bound. Errors: "server.listen" (bad address,

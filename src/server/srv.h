@@ -28,9 +28,9 @@
 #define SRV_HEAD_TIMEOUT_DEFAULT 10          /* seconds for a whole request to arrive */
 
 struct server {
-    /* In a class every student has a lab of their own: a `server` that shares everything with the
-     * room's (daemon, config, keys, stores, events) but has its own switches, clock offset, issuer
-     * and endpoints under prefix "/s/st-N" (docs/class.md). `root` is the room's server, or the
+    /* In a class every student has a lab of their own: a `server` that shares the room's daemon,
+     * config, keys, notes and events but has its own switches, clock offset, issuer, endpoints
+     * under prefix "/s/st-N" and stores (docs/class.md). `root` is the room's server, or the
      * server itself; `prefix` and `lab_id` are "" there. */
     server *root;
     char prefix[32];

@@ -345,6 +345,24 @@ static void draw_students(dash *d, WINDOW *w)
     }
 }
 
+/* Two rows under a question: its text, then per option "N: count" (✓ on the right ones). */
+static void draw_question_detail(WINDOW *w, int y, int W, json_t *q)
+{
+    const char *text = str(q, "text");
+    if (text[0]) ui_put_fit(w, y, 4, text, W - 6, theme_attr(THEME_DIM));
+    json_t *opts = json_object_get(q, "options");
+    char line[400] = "";
+    size_t o = 0;
+    for (size_t k = 0; k < json_array_size(opts) && o < sizeof line - 40; k++) {
+        json_t *op = json_array_get(opts, k);
+        o += (size_t)snprintf(line + o, sizeof line - o, "%s%zu%s: %ld", k ? "   " : "chose  ",
+                              k + 1,
+                              json_is_true(json_object_get(op, "correct")) ? ui_sym(SYM_CHECK) : "",
+                              num(op, "chosen"));
+    }
+    if (line[0]) ui_put_fit(w, y + 1, 4, line, W - 6, theme_attr(THEME_NORMAL));
+}
+
 static void draw_questions(dash *d, WINDOW *w)
 {
     int h, W;
@@ -362,11 +380,15 @@ static void draw_questions(dash *d, WINDOW *w)
      * lesson prefix ("api-auth/q-api-login" → "q-api-login") and " right" */
     int barw = W >= 60 ? 10 : 4, idw = W - 4 - 2 - barw - 1 - (W >= 50 ? 13 : 7);
     if (idw < 6) idw = 6;
-    for (size_t i = 0; i < n && (int)i < h - 2; i++) {
+    /* with room, each question also shows its text and how many chose each option (the server
+     * reads both from its own copy of the course) */
+    int per = h - 2 >= (int)n * 3 ? 3 : 1;
+    for (size_t i = 0; i < n && 1 + (int)i * per < h - 1; i++) {
         json_t *q = json_array_get(qs, i);
         long right = num(q, "right"), wrong = num(q, "wrong"), ans = num(q, "answered");
         bool bad = ans > 0 && wrong * 2 >= ans; /* half the room or more got it wrong */
-        int y = 1 + (int)i, x = 2;
+        int y = 1 + (int)i * per, x = 2;
+        if (per == 3) draw_question_detail(w, y + 1, W, q);
         ui_put(w, y, x, bad ? "!" : " ", 1, theme_attr(THEME_BAD));
         x += 2;
         const char *id = str(q, "id"), *slash = strchr(id, '/');

@@ -20,7 +20,7 @@ trap cleanup EXIT
 
 . "${BASH_SOURCE%/*}/cli_lib.sh"
 
-start_class serve --listen 127.0.0.1:0
+start_class serve --listen 127.0.0.1:0 --class-rate 0 # all students share 127.0.0.1
 
 # 1. three students, every lesson, at once
 P=()
@@ -38,8 +38,26 @@ for s in 1 2 3; do
     for l in expiry why-oauth pkce-state machines-devices jwt-attacks; do
         grep -q "^play $l .*: ok$" "$W/out" || fail "student $s: lesson $l"
     done
+    grep -q "^class: [0-9]* reports sent, 0 refused or lost$" "$W/out" || fail "student $s: reports"
 done
 echo "ok   3 students played all 13 lessons at once in their own labs"
+# the server graded every reference answer right from its own copy of the course, and counts
+# every lesson completed
+http GET "$URL/class/state" "" "Authorization: Bearer $KEY" >"$W/state"
+$PY - "$W/state" <<'PY' || fail "graded results: $(head -c 2000 "$W/state")"
+import json, sys
+d = json.loads(open(sys.argv[1]).read().split("\n", 1)[1])
+assert len(d["students"]) == 3, d["students"]
+for s in d["students"]:
+    a = s["answers"]
+    assert len(a) >= 100, (s["name"], len(a))
+    wrong = [k for k, v in a.items() if not v["correct"]]
+    assert not wrong, (s["name"], wrong)
+    by_server = [k for k, v in a.items() if v["graded_by"] == "server"]
+    assert len(by_server) >= 90, (s["name"], len(by_server))
+    assert len(s["completed"]) == 13, (s["name"], s["completed"])
+print("ok   the server graded", len(d["students"][0]["answers"]), "answers per student right")
+PY
 
 # --join without --server, or with --lab-key: usage errors that say why
 run 2 "$TL" lessons check "$SRC/lessons" --join "$CODE"

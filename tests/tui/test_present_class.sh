@@ -12,6 +12,7 @@ set -u
 fails=0
 
 env XDG_STATE_HOME="$WORK/srv" "$TOKENLAB" serve --class --listen 127.0.0.1:0 --class-rate 0 \
+    --class-lessons "$TL_FIXTURE_DATA/lessons" \
     >"$WORK/serve.out" 2>&1 &
 BG_PIDS+=($!)
 for ((i = 0; i < 300; i++)); do
@@ -72,6 +73,8 @@ wait_for "0/1" # Ada's score: answered one, none right
 wait_for "Bob "
 wait_for "! demo-jwt-login/q-payload" # the question the room gets wrong is flagged
 wait_for "0/1 right"
+wait_for "Who can read the payload of a signed JWT?" # the question's text, from the server's course
+wait_for "chose  1: 1   2✓: 0" # Ada chose option 1; option 2 is the right one
 wait_for "Room events (live)"
 
 # a refused join shows up in the feed while the dashboard runs
