@@ -262,7 +262,7 @@ enum MHD_Result authorize_send_login(srv_req *r, srv_session *ss)
     size_t client_max = store_capacity(s->sessions) / SRV_CLIENT_SHARE;
     quota_ud by_addr = {copy.addr, 0}, by_client = {copy.client_id, 0};
     store_lock(s->sessions);
-    store_quota_locked(s->sessions, now, same_addr, &by_addr, s->per_address, count_dropped);
+    store_quota_locked(s->sessions, now, same_addr, &by_addr, s->root->per_address, count_dropped);
     bool client_full = store_quota_locked(s->sessions, now, same_client, &by_client, client_max,
                                           NULL) >= client_max;
     bool ok =
@@ -273,7 +273,7 @@ enum MHD_Result authorize_send_login(srv_req *r, srv_session *ss)
         snprintf(msg, sizeof msg,
                  "%s has %u authorization requests in progress, the most one address may have: "
                  "its oldest was dropped",
-                 copy.addr, s->per_address);
+                 copy.addr, s->root->per_address);
         srv_event(s, "info", r->path, copy.client_id, NULL, msg);
     }
     if (!ok) {
@@ -477,10 +477,13 @@ enum MHD_Result authorize_login(srv_req *r)
     const config_client *c = config_client_by_id(s->cfg, ss.client_id);
     const char *email = srv_form(r, "email"), *password = srv_form(r, "password");
     const config_user *u = config_user_by_email(s->cfg, email);
+    /* throttled before the 33 ms hash, and for unknown emails too (no enumeration) */
+    if (!srv_guess_allowed(r, SRV_GUESS_PASSWORD, email ? email : "", true, &res)) return res;
     /* Hash even for unknown users so that timing does not reveal which emails exist. */
     bool ok =
         secret_password_ok(u ? u->password_hash : SECRET_DUMMY_HASH, password ? password : "") && u;
     if (!ok) {
+        srv_guess_failed(r, SRV_GUESS_PASSWORD, email ? email : "");
         srv_refused(r, ss.client_id, "access_denied", "wrong email or password");
         return send_login(r, sid, &ss, c, 401, "wrong email or password", proven);
     }

@@ -84,7 +84,7 @@ static bool device_quota_ok(srv_req *r, const config_client *c, int64_t now)
     device_quota q = {.addr = srv_addr(r), .client_id = c->client_id, .now = now};
     size_t client_max = store_capacity(s->devices) / SRV_CLIENT_SHARE;
     store_lock(s->devices);
-    store_quota_locked(s->devices, now, device_same_addr, &q, s->per_address, device_dropped);
+    store_quota_locked(s->devices, now, device_same_addr, &q, s->root->per_address, device_dropped);
     bool ok =
         store_quota_locked(s->devices, now, device_same_client, &q, client_max, NULL) < client_max;
     store_unlock(s->devices);
@@ -97,7 +97,7 @@ static bool device_quota_ok(srv_req *r, const config_client *c, int64_t now)
         snprintf(msg, sizeof msg,
                  "%s has %u device authorizations in progress, the most one address may have: "
                  "its oldest was dropped",
-                 q.addr, s->per_address);
+                 q.addr, s->root->per_address);
         srv_event(s, "info", r->path, c->client_id, NULL, msg);
     }
     return ok;
@@ -217,6 +217,8 @@ enum MHD_Result device_entry(srv_req *r)
     if (post && !srv_parse_body(r, true, &res)) return res;
     const char *in = post ? srv_form(r, "user_code") : srv_query(r, "user_code");
     if (!in) return ask_code(r, 200, NULL);
+    /* RFC 8628 §5.1: user codes are short, so guessing them is throttled per address */
+    if (!srv_guess_allowed(r, SRV_GUESS_USER_CODE, NULL, true, &res)) return res;
     server *s = r->s;
     char uc[10];
     char dc[SRV_ID] = "";
@@ -239,6 +241,7 @@ enum MHD_Result device_entry(srv_req *r)
         store_unlock(s->devices);
     }
     if (!ok) {
+        srv_guess_failed(r, SRV_GUESS_USER_CODE, NULL);
         srv_refused(r, NULL, "invalid_request", "unknown or expired user code");
         return ask_code(r, 400,
                         "That code is unknown or has expired. Check the code on your "

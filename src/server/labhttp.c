@@ -35,8 +35,10 @@ static bool authorized(srv_req *r, enum MHD_Result *res)
         const char *h = srv_header(r, "Authorization");
         if (h && strncasecmp(h, "Bearer ", 7) == 0) key = h + 7;
     }
+    if (key && !srv_guess_allowed(r, SRV_GUESS_LAB_KEY, NULL, false, res)) return false;
     if (secret_equal(key, s->lab_key) || (s->root != s && secret_equal(key, s->root->lab_key)))
         return true;
+    if (key) srv_guess_failed(r, SRV_GUESS_LAB_KEY, NULL);
     if (s->root != s) {
         *res = srv_oauth_error(r, 401, NULL, "invalid_client", NULL,
                                key ? "this lab is another student's: its key is that student's "

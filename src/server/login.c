@@ -18,9 +18,12 @@ enum MHD_Result login_handle(srv_req *r)
         return srv_oauth_error(r, 400, NULL, "invalid_request", NULL,
                                "send email and password (JSON or form)");
     const config_user *u = config_user_by_email(s->cfg, email);
+    /* throttled before the 33 ms hash, and for unknown emails too (no enumeration) */
+    if (!srv_guess_allowed(r, SRV_GUESS_PASSWORD, email, false, &res)) return res;
     /* one answer for an unknown email and a wrong password: no account enumeration (the
      * dummy hash keeps the timing the same too) */
     if (!secret_password_ok(u ? u->password_hash : SECRET_DUMMY_HASH, password) || !u) {
+        srv_guess_failed(r, SRV_GUESS_PASSWORD, email);
         srv_hdr h[] = {{"WWW-Authenticate", "Bearer realm=\"tokenlab\""}, {NULL, NULL}};
         return srv_oauth_error(r, 401, NULL, "invalid_credentials", h, "wrong email or password");
     }

@@ -28,6 +28,7 @@
 #include "server/html.h"
 #include "server/secret.h"
 #include "server/srv.h"
+#include "server/throttle.h"
 
 /* ---------------------------------------------------------------- routing */
 
@@ -529,6 +530,7 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     s->devices = store_new("device codes", 10000, free);
     s->user_codes = store_new("user codes", 10000, free);
     s->dpop_jtis = store_new("DPoP proofs", 200000, free);
+    s->guesses = throttle_new("guess budgets", 50000);
     s->ev = events_new();
     notes_seed(s);
     if (o->class_mode && !class_start(s, o, e)) goto fail;
@@ -660,6 +662,7 @@ void server_stop(server *s)
     store_free(s->devices);
     store_free(s->user_codes);
     store_free(s->dpop_jtis);
+    throttle_free(s->guesses);
     keys_free(s->keys);
     jwk_free(s->login_key);
     jwk_free(s->weak_key);

@@ -15,6 +15,7 @@
 #include "jose/jsonx.h"
 #include "server/html.h"
 #include "server/secret.h"
+#include "server/throttle.h"
 
 /* ---------------------------------------------------------------- clock, labs, events */
 
@@ -147,6 +148,7 @@ static enum MHD_Result queue(srv_req *r, unsigned status, struct MHD_Response *r
         MHD_add_response_header(resp, "Pragma", "no-cache");
     }
     if (r->set_cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    if (r->retry_after[0]) MHD_add_response_header(resp, "Retry-After", r->retry_after);
     unsigned labs = srv_labs(r->s);
     if (labs) {
         char buf[256];
@@ -289,6 +291,58 @@ const char *srv_addr(srv_req *r)
                        sizeof r->addr) != NULL;
     if (!ok) snprintf(r->addr, sizeof r->addr, "?");
     return r->addr;
+}
+
+/* ---------------------------------------------------------------- guess throttling */
+
+static const char *const guess_what[] = {"wrong passwords", "wrong user codes", "wrong lab keys"};
+static const char *const guess_tag[] = {"pw", "uc", "lab"};
+
+static void guess_key(char *buf, size_t n, srv_guess kind, const char *who, const char *value)
+{
+    size_t o = (size_t)snprintf(buf, n, "%s:%s:", guess_tag[kind], who);
+    for (const char *p = value; *p && o + 1 < n; p++) /* accounts: emails, case-insensitive */
+        buf[o++] = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+    buf[o < n ? o : n - 1] = '\0';
+}
+
+bool srv_guess_allowed(srv_req *r, srv_guess kind, const char *account, bool page,
+                       enum MHD_Result *res)
+{
+    server *root = r->s->root;
+    double per = root->per_address;
+    char key[SRV_TEXT];
+    int retry = 0;
+    bool by_account = false;
+    guess_key(key, sizeof key, kind, "addr", srv_addr(r));
+    bool ok = throttle_allow(root->guesses, key, per, per, &retry);
+    if (ok && account && kind == SRV_GUESS_PASSWORD) {
+        guess_key(key, sizeof key, kind, "acct", account);
+        ok = throttle_allow(root->guesses, key, SRV_GUESS_ACCOUNT_BURST, SRV_GUESS_ACCOUNT_BURST,
+                            &retry);
+        by_account = !ok;
+    }
+    if (ok) return true;
+    char msg[200];
+    snprintf(msg, sizeof msg, "too many %s %s; try again in %d s (guesses are throttled)",
+             guess_what[kind], by_account ? "for this account" : "from your address", retry);
+    snprintf(r->retry_after, sizeof r->retry_after, "%d", retry);
+    *res = page ? srv_error_page(r, 429, NULL, "slow_down", msg)
+                : srv_oauth_error(r, 429, NULL, "slow_down", NULL, "%s", msg);
+    return false;
+}
+
+void srv_guess_failed(srv_req *r, srv_guess kind, const char *account)
+{
+    server *root = r->s->root;
+    double per = root->per_address;
+    char key[SRV_TEXT];
+    guess_key(key, sizeof key, kind, "addr", srv_addr(r));
+    throttle_fail(root->guesses, key, per, per);
+    if (account && kind == SRV_GUESS_PASSWORD) {
+        guess_key(key, sizeof key, kind, "acct", account);
+        throttle_fail(root->guesses, key, SRV_GUESS_ACCOUNT_BURST, SRV_GUESS_ACCOUNT_BURST);
+    }
 }
 
 bool srv_wants_json(srv_req *r)

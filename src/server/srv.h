@@ -67,6 +67,7 @@ struct server {
      * pending authorization sessions and device authorizations; a request head (and body) must
      * arrive within head_timeout seconds. */
     unsigned per_address, head_timeout;
+    struct throttle *guesses; /* wrong passwords, user codes and lab keys (srv_guess_allowed) */
     struct conn_watch *watch; /* the connections still sending a request (server.c) */
 };
 
@@ -160,6 +161,7 @@ typedef struct srv_req {
     char reason[300];     /* why the request was refused, for the log line */
     char set_cookie[256]; /* a Set-Cookie value for the response, or "" */
     char addr[48];        /* the client's address as text, see srv_addr */
+    char retry_after[16]; /* a Retry-After value for the response, or "" */
     bool responded;
     char dpop_jkt[SRV_ID]; /* /token: the thumbprint of a checked DPoP proof's key, or "" */
 } srv_req;
@@ -223,6 +225,21 @@ const char *srv_query(srv_req *r, const char *name);
 const char *srv_header(srv_req *r, const char *name);
 /* The client's address ("127.0.0.2", "::1"), the unit of fairness; "?" when unknown. */
 const char *srv_addr(srv_req *r);
+
+/* Guess throttling (docs/server.md "Limits"). `kind` names what is guessed: SRV_GUESS_PASSWORD
+ * (budget per address and per account), SRV_GUESS_USER_CODE, SRV_GUESS_LAB_KEY (per address).
+ * srv_guess_allowed is asked BEFORE the guess is checked (so a throttled guess costs nothing):
+ * false when the address or the account (NULL for none) has no guesses left; then a 429
+ * slow_down with Retry-After has been queued in *res (`page`: an HTML page unless the client
+ * asked for JSON, as on the sign-in pages; else JSON). srv_guess_failed takes one
+ * guess from both. */
+typedef enum srv_guess { SRV_GUESS_PASSWORD, SRV_GUESS_USER_CODE, SRV_GUESS_LAB_KEY } srv_guess;
+bool srv_guess_allowed(srv_req *r, srv_guess kind, const char *account, bool page,
+                       enum MHD_Result *res);
+void srv_guess_failed(srv_req *r, srv_guess kind, const char *account);
+/* Per account: 10 wrong passwords at once, then 10 a minute. Per address: --per-address-limit at
+ * once, then as many a minute. */
+#define SRV_GUESS_ACCOUNT_BURST 10
 bool srv_wants_json(srv_req *r);
 
 /* Client authentication at /token, /introspect, /revoke, /device_authorization (RFC 6749 §2.3):

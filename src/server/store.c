@@ -187,7 +187,7 @@ size_t store_quota_locked(store *st, int64_t now, bool (*mine)(void *ud, const v
                 n++;
                 if (!oldest || en->seq < (*oldest)->seq) oldest = pp;
             }
-        if (n < quota || !on_evict || !oldest) return n;
+        if (n < quota || !on_evict || !oldest || quota == 0) return n;
         entry *en = *oldest;
         on_evict(ud, en->key, en->value);
         *oldest = en->next;

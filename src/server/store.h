@@ -33,7 +33,7 @@ void store_foreach_locked(store *st, int64_t now,
 /* Quotas (fairness per address, per client): counts the live entries whose value `mine` accepts.
  * With `on_evict`, while there are `quota` or more of them, removes the oldest (first put), calling
  * on_evict(ud, key, value) before it is freed; returns how many are left (< quota). Without it,
- * only counts. O(entries). */
+ * only counts; a quota of 0 evicts nothing. O(entries). */
 typedef void (*store_evict_fn)(void *ud, const char *key, const void *value);
 size_t store_quota_locked(store *st, int64_t now, bool (*mine)(void *ud, const void *value),
                           void *ud, size_t quota, store_evict_fn on_evict);

@@ -494,10 +494,15 @@ static enum MHD_Result grant_password(srv_req *r, const config_client *c)
                                "the password grant is disabled: it hands the user's password to "
                                "the client and MUST NOT be used (RFC 9700 §2.4); the "
                                "password-grant lab switch turns it on");
-    const config_user *u = config_user_by_email(s->cfg, srv_form(r, "username"));
+    const char *name = srv_form(r, "username");
+    const config_user *u = config_user_by_email(s->cfg, name);
     const char *pw = srv_form(r, "password");
-    if (!secret_password_ok(u ? u->password_hash : SECRET_DUMMY_HASH, pw ? pw : "") || !u)
+    enum MHD_Result res;
+    if (!srv_guess_allowed(r, SRV_GUESS_PASSWORD, name ? name : "", false, &res)) return res;
+    if (!secret_password_ok(u ? u->password_hash : SECRET_DUMMY_HASH, pw ? pw : "") || !u) {
+        srv_guess_failed(r, SRV_GUESS_PASSWORD, name ? name : "");
         return srv_oauth_error(r, 400, cid, "invalid_grant", NULL, "wrong username or password");
+    }
     reqparse_scopes ws = {0};
     tl_err e = {0};
     if (!reqparse_scope(srv_form(r, "scope"), &ws, &e))
