@@ -42,6 +42,9 @@ typedef struct action_entry {
     /* after each answer to a request this action sent, already recorded in state.response:
      * ACT_PENDING after sending the next one, else done. NULL = done, ok. */
     act_status (*on_answer)(act_run *r, const http_exchange *x, tl_err *e);
+    /* how it stands to the actions before it; begins_of (optional) decides from the arguments */
+    action_begins begins;
+    action_begins (*begins_of)(const lesson_action *a);
     /* what the action leaves to report (ACTION_OUTCOME_RESPONSE, the zero, for HTTP actions) */
     action_outcome outcome;
     /* the console's Tab completion: the values argument `word` (1-based) can take, when the usage

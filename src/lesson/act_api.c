@@ -34,6 +34,7 @@ const action_entry act_login = {
     .keys = "",
     .start = login_start,
     .on_answer = login_answer,
+    .begins = ACTION_STARTS_FRESH,
 };
 
 /* ---- api METHOD PATH [token=…] [body=JSON] -------------------------------------------------- */

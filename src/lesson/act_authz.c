@@ -146,6 +146,7 @@ const action_entry act_authorize = {
     .validate = authorize_validate,
     .start = authorize_start,
     .on_answer = take_step,
+    .begins = ACTION_STARTS_FRESH,
 };
 
 /* ---- signin EMAIL PASSWORD, consent allow|deny ---------------------------------------------- */

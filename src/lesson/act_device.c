@@ -46,6 +46,7 @@ const action_entry act_device_start = {
     .keys = "client scope",
     .start = device_start_start,
     .on_answer = device_start_answer,
+    .begins = ACTION_STARTS_FRESH,
 };
 
 /* ---- device-approve EMAIL PASSWORD [allow|deny] --------------------------------------------- */

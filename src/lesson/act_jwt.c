@@ -132,6 +132,13 @@ static act_status decode_start(act_run *r, tl_err *e)
     return ACT_OK;
 }
 
+/* decode of a literal token starts fresh; decode of a held one (access, id, …) needs its step */
+static action_begins decode_begins(const lesson_action *a)
+{
+    const char *what = act_pos(a, 1);
+    return what && state_token_from_name(what) < 0 ? ACTION_STARTS_FRESH : ACTION_NEEDS_EARLIER;
+}
+
 const action_entry act_decode = {
     .name = "decode",
     .usage = "decode TOKEN|access|id|refresh|login",
@@ -140,6 +147,7 @@ const action_entry act_decode = {
     .keys = "",
     .start = decode_start,
     .outcome = ACTION_OUTCOME_DECODER,
+    .begins_of = decode_begins,
 };
 
 /* ---- mint alg=ALG secret=S|key=lab [claims=JSON] [exp=DURATION|none] ------------------------ */
@@ -203,6 +211,7 @@ const action_entry act_mint = {
     .validate = jwt_validate,
     .start = mint_start,
     .outcome = ACTION_OUTCOME_DECODER,
+    .begins = ACTION_STARTS_FRESH,
 };
 
 /* ---- tamper header.NAME=VALUE|claim.NAME=VALUE … -------------------------------------------- */

@@ -88,6 +88,7 @@ const action_entry act_clock = {
     .validate = clock_validate,
     .start = clock_start,
     .on_answer = clock_answer,
+    .begins = ACTION_SETS_UP,
 };
 
 /* ---- lab on|off SWITCH ---------------------------------------------------------------------- */
@@ -138,4 +139,5 @@ const action_entry act_lab = {
     .start = lab_start,
     .on_answer = lab_answer,
     .arg_values = lab_values,
+    .begins = ACTION_SETS_UP,
 };

@@ -226,6 +226,7 @@ const action_entry act_client_credentials = {
     .keys = "client secret scope auth",
     .start = client_credentials_start,
     .on_answer = act_took_tokens,
+    .begins = ACTION_STARTS_FRESH,
 };
 
 /* ---- password-grant client=ID username=U password=P ----------------------------------------- */
@@ -258,6 +259,7 @@ const action_entry act_password_grant = {
     .keys = "client username password secret scope",
     .start = password_grant_start,
     .on_answer = act_took_tokens,
+    .begins = ACTION_STARTS_FRESH,
 };
 
 /* ---- introspect access|refresh, revoke access|refresh --------------------------------------- */

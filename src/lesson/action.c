@@ -88,6 +88,13 @@ action_outcome action_outcome_of(const char *name)
     return a ? a->outcome : ACTION_OUTCOME_RESPONSE;
 }
 
+action_begins action_begins_of(const lesson_action *a)
+{
+    const action_entry *s = a && a->argc ? find_entry(a->argv[0]) : NULL;
+    if (!s) return ACTION_NEEDS_EARLIER;
+    return s->begins_of ? s->begins_of(a) : s->begins;
+}
+
 /* ---- lint ----------------------------------------------------------------------------------- */
 
 /* Levenshtein distance, capped: names are short (under 32 bytes); longer words never match. */

@@ -36,6 +36,15 @@ typedef enum action_outcome {
 } action_outcome;
 /* The outcome of a known action; ACTION_OUTCOME_RESPONSE for an unknown name. */
 action_outcome action_outcome_of(const char *name);
+/* How an action stands to the ones before it (the engine's advice for a step resumed after a
+ * restart, when the tokens of earlier steps are gone). */
+typedef enum action_begins {
+    ACTION_NEEDS_EARLIER, /* works on what an earlier action made (exchange, verify, api, …) */
+    ACTION_STARTS_FRESH, /* makes a token or starts a flow by itself (login, authorize, mint, …) */
+    ACTION_SETS_UP,      /* lab switches and the clock: neither */
+} action_begins;
+/* For a known action (argv[0]); ACTION_NEEDS_EARLIER for an unknown one. */
+action_begins action_begins_of(const lesson_action *a);
 /* The known action one or two typing mistakes away from `name` ("logn" -> "login"), or NULL.
  * action_validate's "unknown action" message uses it. Static. */
 const char *action_suggest(const char *name);

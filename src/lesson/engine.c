@@ -284,18 +284,11 @@ static const lesson_step *earlier_step(const engine *en, size_t idx, size_t *at)
  */
 static bool starts_fresh(const lesson_step *s)
 {
-    static const char *const starters[] = {
-        "login", "authorize", "mint", "client-credentials", "password-grant", "device-start", NULL};
     const lesson_action *acts = s->nacts ? s->acts : s->solution;
     size_t n = s->nacts ? s->nacts : s->nsolution;
     for (size_t i = 0; i < n; i++) {
-        const char *name = acts[i].argc ? acts[i].argv[0] : "";
-        if (strcmp(name, "lab") == 0 || strcmp(name, "clock") == 0) continue;
-        for (size_t k = 0; starters[k]; k++)
-            if (strcmp(name, starters[k]) == 0) return true;
-        /* decode of a literal token (not of a held one) */
-        return strcmp(name, "decode") == 0 && acts[i].argc > 1 &&
-               state_token_from_name(acts[i].argv[1]) < 0;
+        action_begins b = action_begins_of(&acts[i]);
+        if (b != ACTION_SETS_UP) return b == ACTION_STARTS_FRESH;
     }
     return false;
 }

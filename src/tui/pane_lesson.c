@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/xalloc.h"
+#include "lesson/action.h"
 #include "lesson/course.h"
 #include "lesson/engine.h"
 #include "lesson/parse.h"
@@ -136,8 +137,8 @@ static void add_crack_result(pane_lesson *p, item_view *v)
     if (!b || b->kind != LESSON_STEP || !secret) return;
     bool cracked = false;
     for (size_t i = 0; i < b->step->nacts; i++)
-        cracked =
-            cracked || (b->step->acts[i].argc && strcmp(b->step->acts[i].argv[0], "crack") == 0);
+        cracked = cracked || (b->step->acts[i].argc &&
+                              action_outcome_of(b->step->acts[i].argv[0]) == ACTION_OUTCOME_CRACK);
     size_t n = strlen(v->fb.message);
     if (cracked && n + 1 < sizeof v->fb.message)
         snprintf(v->fb.message + n, sizeof v->fb.message - n, " The secret is \"%s\".", secret);

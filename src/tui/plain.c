@@ -940,8 +940,7 @@ static void cmd_action(plain *p, const char *text)
         say("%s", e.msg);
         return;
     }
-    if (!action_validate(argc, argv, &e) ||
-        (argc == 3 && strcmp(argv[0], "lab") == 0 && !action_lab_known(argv[2], &e))) {
+    if (!action_validate(argc, argv, &e)) {
         say("%s (type help for commands, help actions for actions)", e.msg);
         parse_words_free(argv, argc);
         return;
