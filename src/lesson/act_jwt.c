@@ -113,6 +113,24 @@ static bool sign_into_decoder(lesson_state *st, json_t *header, json_t *claims, 
     return true;
 }
 
+/* alg=NAME or alg=none; `fallback` when the action names none. JWS_ALG_UNKNOWN for a bad name. */
+static jws_alg alg_arg(const char *name, jws_alg fallback)
+{
+    if (!name) return fallback;
+    return strcmp(name, "none") == 0 ? JWS_ALG_NONE : jws_alg_from_name(name);
+}
+
+/* sign_into_decoder, then releases header, claims and key (each may be NULL). */
+static act_status sign_and_release(lesson_state *st, json_t *header, json_t *claims, jws_alg alg,
+                                   jwk *key, tl_err *e)
+{
+    bool ok = header && claims && sign_into_decoder(st, header, claims, alg, key, e);
+    json_decref(header);
+    json_decref(claims);
+    jwk_free(key);
+    return act_status_of(ok);
+}
+
 /* ---- decode TOKEN|access|id|refresh|login --------------------------------------------------- */
 
 static act_status decode_start(act_run *r, tl_err *e)
@@ -157,18 +175,14 @@ static act_status mint_now(act_run *r, tl_err *e)
     const lesson_action *a = r->a;
     lesson_state *st = r->ctx.st;
     const char *algn = act_kv(a, "alg");
-    jws_alg alg = algn ? (strcmp(algn, "none") == 0 ? JWS_ALG_NONE : jws_alg_from_name(algn))
-                       : (act_kv(a, "secret") ? JWS_HS256 : JWS_RS256);
+    jws_alg alg = alg_arg(algn, act_kv(a, "secret") ? JWS_HS256 : JWS_RS256);
     if (alg == JWS_ALG_UNKNOWN) return act_fail(e, "action.args", "mint: unknown alg '%s'", algn);
     jwk *key = NULL;
     if (alg != JWS_ALG_NONE && !(key = key_from_spec(r, act_kv(a, "secret"), act_kv(a, "key"), e)))
         return ACT_FAILED;
     const char *cj = act_kv(a, "claims");
     json_t *claims = cj ? jsonx_parse(cj, strlen(cj), true, e) : json_object();
-    if (!claims) {
-        jwk_free(key);
-        return ACT_FAILED;
-    }
+    if (!claims) return sign_and_release(st, NULL, NULL, alg, key, e);
     int64_t now = state_now(st);
     if (!json_object_get(claims, "iat")) json_object_set_new(claims, "iat", json_integer(now));
     const char *exp = act_kv(a, "exp");
@@ -185,17 +199,9 @@ static act_status mint_now(act_run *r, tl_err *e)
     const char *hj = act_kv(a, "header");
     json_t *header =
         hj ? jsonx_parse(hj, strlen(hj), true, e) : json_pack("{s:s}", "typ", ALG_MINT_TYP);
-    if (!header) {
-        json_decref(claims);
-        jwk_free(key);
-        return ACT_FAILED;
-    }
-    if (act_kv(a, "kid")) json_object_set_new(header, "kid", json_string(act_kv(a, "kid")));
-    bool ok = sign_into_decoder(st, header, claims, alg, key, e);
-    json_decref(header);
-    json_decref(claims);
-    jwk_free(key);
-    return act_status_of(ok);
+    if (header && act_kv(a, "kid"))
+        json_object_set_new(header, "kid", json_string(act_kv(a, "kid")));
+    return sign_and_release(st, header, claims, alg, key, e);
 }
 
 static act_status mint_start(act_run *r, tl_err *e)
@@ -285,8 +291,7 @@ static act_status resign_now(act_run *r, tl_err *e)
     const char *algn = act_kv(a, "alg");
     const char *p1 = act_pos(a, 1);
     if (p1 && strcmp(p1, "none") == 0) algn = "none";
-    jws_alg alg = algn ? (strcmp(algn, "none") == 0 ? JWS_ALG_NONE : jws_alg_from_name(algn))
-                       : st->decoder_jws->alg;
+    jws_alg alg = alg_arg(algn, st->decoder_jws->alg);
     if (alg == JWS_ALG_UNKNOWN)
         return act_fail(e, "action.args", "resign: say which alg (alg=HS256, alg=none, …)");
     jwk *key = NULL;
@@ -296,11 +301,7 @@ static act_status resign_now(act_run *r, tl_err *e)
     json_object_del(header, "alg");
     json_t *claims =
         st->decoder_jws->claims ? json_deep_copy(st->decoder_jws->claims) : json_object();
-    bool ok = sign_into_decoder(st, header, claims, alg, key, e);
-    json_decref(header);
-    json_decref(claims);
-    jwk_free(key);
-    return act_status_of(ok);
+    return sign_and_release(st, header, claims, alg, key, e);
 }
 
 static act_status resign_start(act_run *r, tl_err *e)
