@@ -34,7 +34,7 @@ n
 <Space>
 <Enter>
 :wait-idle
-:wait 300
+:wait-for sharing progress
 :save-screen $WORK/ada.txt
 d
 <PgDn>
