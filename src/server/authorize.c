@@ -7,6 +7,7 @@
 
 #include "server/html.h"
 #include "server/authorize.h"
+#include "server/par.h"
 #include "server/secret.h"
 
 /* RFC 6749 §3.1.2.2 and RFC 9700 §4.1.3: the redirect_uri must match a registered URI exactly, by
@@ -92,6 +93,8 @@ static enum MHD_Result send_location(srv_req *r, const char *loc)
 static enum MHD_Result redirect_error(srv_req *r, const config_client *c, const char *redirect_uri,
                                       const char *state, const char *code, const char *msg)
 {
+    /* a pushed request is refused to the client that pushed it, in JSON (RFC 9126 §2.3) */
+    if (r->pushed) return srv_oauth_error(r, 400, c->client_id, code, NULL, "%s", msg);
     srv_refused(r, c->client_id, code, msg);
     const char *kv[] = {"error", code, "error_description", msg, "state", state, NULL};
     char *loc = build_location(r->s, redirect_uri, kv);
@@ -301,6 +304,8 @@ enum MHD_Result authorize_send_login(srv_req *r, srv_session *ss)
 enum MHD_Result authorize_start(srv_req *r)
 {
     server *s = r->s;
+    enum MHD_Result pres;
+    if (!r->pushed && srv_query(r, "request_uri") && !par_resolve(r, &pres)) return pres;
     const char *client_id = srv_query(r, "client_id");
     const char *redirect_uri = srv_query(r, "redirect_uri");
     const char *state = srv_query(r, "state");
@@ -312,6 +317,11 @@ enum MHD_Result authorize_start(srv_req *r)
         return srv_error_page(r, 400, client_id, "invalid_client",
                               "unknown client_id; the server will not redirect to an unverified "
                               "redirect_uri (RFC 6749 §4.1.2.1)");
+    if (c->require_par && !r->pushed && !r->par_used)
+        return srv_error_page(r, 400, client_id, "invalid_request",
+                              "this client must push its authorization request to /par first and "
+                              "send only client_id and request_uri here (RFC 9126 §5: "
+                              "require_pushed_authorization_requests)");
     if (!redirect_uri)
         return srv_error_page(r, 400, client_id, "invalid_request",
                               "redirect_uri is missing; it is required so that it can be compared "
@@ -409,6 +419,10 @@ enum MHD_Result authorize_start(srv_req *r)
         free(ss);
         return redirect_error(r, c, redirect_uri, state, "invalid_request",
                               "a parameter (scope or nonce) is too long");
+    }
+    if (r->pushed) { /* validated: keep the parameters for /authorize (par.c) */
+        free(ss);
+        return par_store(r, c->client_id);
     }
     return authorize_send_login(r, ss);
 }

@@ -119,6 +119,7 @@ bool config_parse(const char *text, size_t len, config **out, tl_err *e)
         cl->confidential = type && strcmp(type, "confidential") == 0;
         cl->native = json_is_true(json_object_get(x, "native"));
         cl->dpop_bound = json_is_true(json_object_get(x, "dpop_bound_access_tokens"));
+        cl->require_par = json_is_true(json_object_get(x, "require_pushed_authorization_requests"));
         cl->secret = dupstr(x, "secret");
         if (!cl->client_id || (cl->confidential && !cl->secret)) {
             json_decref(j);

@@ -25,6 +25,7 @@ bool discovery_build(server *s, tl_err *e)
     json_object_set_new(d, "issuer", json_string(s->issuer));
     EP("authorization_endpoint", "/authorize");
     EP("token_endpoint", "/token");
+    EP("pushed_authorization_request_endpoint", "/par"); /* RFC 9126 §5 */
     EP("userinfo_endpoint", "/userinfo");
     EP("jwks_uri", "/jwks");
     EP("introspection_endpoint", "/introspect");
@@ -62,6 +63,7 @@ bool discovery_build(server *s, tl_err *e)
     json_object_set_new(d, "authorization_response_iss_parameter_supported", json_true());
     json_object_set_new(d, "request_parameter_supported", json_false());
     json_object_set_new(d, "dpop_signing_alg_values_supported", strs(DPOP_ALGS)); /* RFC 9449 §5.1 */
+    json_object_set_new(d, "require_pushed_authorization_requests", json_false()); /* per client */
     s->discovery = json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(d);
     if (!s->discovery) return err_set(e, "server.nomem", "out of memory");

@@ -19,6 +19,7 @@
 #include "server/api.h"
 #include "server/class.h"
 #include "server/authorize.h"
+#include "server/par.h"
 #include "server/device.h"
 #include "server/discovery.h"
 #include "server/introspect.h"
@@ -50,6 +51,7 @@ static const struct route {
     {"/authorize/consent", M_GET | M_POST, authorize_consent_page, authorize_consent},
     {"/device/consent", M_GET | M_POST, authorize_consent_page, authorize_consent},
     {"/token", M_POST, NULL, token_handle},
+    {"/par", M_POST, NULL, par_handle},
     {"/device_authorization", M_POST, NULL, device_authorization},
     {"/device", M_GET | M_POST, device_entry, device_entry},
     {"/userinfo", M_GET | M_POST, api_userinfo, api_userinfo},
@@ -531,6 +533,7 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     s->user_codes = store_new("user codes", 10000, free);
     s->dpop_jtis = store_new("DPoP proofs", 200000, free);
     s->guesses = throttle_new("guess budgets", 50000);
+    s->par = store_new("pushed authorization requests", 10000, par_entry_free);
     s->ev = events_new();
     notes_seed(s);
     if (o->class_mode && !class_start(s, o, e)) goto fail;
@@ -663,6 +666,7 @@ void server_stop(server *s)
     store_free(s->user_codes);
     store_free(s->dpop_jtis);
     throttle_free(s->guesses);
+    store_free(s->par);
     keys_free(s->keys);
     jwk_free(s->login_key);
     jwk_free(s->weak_key);

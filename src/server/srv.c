@@ -347,6 +347,7 @@ void srv_guess_failed(srv_req *r, srv_guess kind, const char *account)
 
 bool srv_wants_json(srv_req *r)
 {
+    if (r->pushed) return true; /* /par answers in JSON, whatever it accepts (RFC 9126 §2.3) */
     return reqparse_accepts_json(srv_header(r, "Accept"));
 }
 

@@ -59,6 +59,7 @@ struct server {
     store *devices;  /* device_code → device request */
     store *user_codes; /* user_code → device_code */
     store *dpop_jtis;  /* DPoP proofs seen (jkt|jti), the room's: replay cache (dpop.c) */
+    store *par;        /* pushed authorization requests by request_uri id (par.c) */
     pthread_mutex_t notes_mu;
     json_t *notes; /* {"sub": [ {id, text, created}, … ]} */
     events *ev;
@@ -111,7 +112,8 @@ typedef struct srv_grant { /* one user authorization; revoking it kills its toke
 
 typedef struct srv_refresh {
     char grant_id[SRV_ID], client_id[SRV_ID], scope[SRV_TEXT];
-    char jkt[SRV_ID]; /* a public client's DPoP key: the token is bound to it (RFC 9449 §5), or "" */
+    char
+        jkt[SRV_ID]; /* a public client's DPoP key: the token is bound to it (RFC 9449 §5), or "" */
     int64_t exp, iat;
     bool rotated; /* replaced by a newer token: using it again revokes the grant */
     bool revoked;
@@ -164,6 +166,9 @@ typedef struct srv_req {
     char retry_after[16]; /* a Retry-After value for the response, or "" */
     bool responded;
     char dpop_jkt[SRV_ID]; /* /token: the thumbprint of a checked DPoP proof's key, or "" */
+    bool pushed;           /* /par: /authorize's checks run on a pushed request (par.c) */
+    const config_client *pushed_by; /* /par: the authenticated client */
+    bool par_used;                  /* /authorize: the parameters came from a request_uri */
 } srv_req;
 
 typedef struct srv_hdr {
