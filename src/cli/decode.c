@@ -32,8 +32,9 @@ static void help(FILE *f)
         "  -j, --json          print {\"header\":…,\"payload\":…,\"signature\":\"…\",\n"
         "                      "
         "\"warnings\":[{\"code\":…,\"message\":…}],\"verified\":true|false|null}\n"
-        "                      (verified is null without a key)\n" VOPTS_HELP
-        "  -h, --help          this help\n\n"
+        "                      (verified is null without a key); \"dates\" has the time\n"
+        "                      claims as UTC dates: "
+        "{\"exp\":\"2026-11-28T14:02:11Z\",…}\n" VOPTS_HELP "  -h, --help          this help\n\n"
         "exit: 0 decoded (and verified, when a key was given), 1 not a token or not valid,\n"
         "      2 usage error, 3 a key, file or URL could not be read\n\n"
         "examples:\n"
@@ -106,6 +107,7 @@ int cli_decode_main(int argc, char **argv)
         json_t *o = json_object();
         json_object_set(o, "header", t->header);
         json_object_set_new(o, "payload", show_payload_json(t));
+        json_object_set_new(o, "dates", show_dates_json(t));
         json_object_set_new(
             o, "signature",
             json_stringn(t->is_jwe ? "" : t->seg[2].p, t->is_jwe ? 0 : t->seg[2].n));

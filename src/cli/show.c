@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/esc.h"
 #include "base/err.h"
@@ -25,6 +26,25 @@ json_t *show_payload_json(const jws *t)
     j = json_string(b ? b : "");
     free(b);
     return j;
+}
+
+json_t *show_dates_json(const jws *t)
+{
+    static const char *const names[] = {"iat", "nbf", "exp", "auth_time"};
+    json_t *o = json_object();
+    for (size_t i = 0; t->claims && i < sizeof names / sizeof names[0]; i++) {
+        const json_t *v = json_object_get(t->claims, names[i]);
+        if (!json_is_number(v)) continue;
+        double d = json_number_value(v);
+        if (d < 0 || d > 253402300799.0) continue; /* beyond year 9999: no calendar date */
+        time_t secs = (time_t)d;
+        struct tm tm;
+        char buf[32];
+        if (!gmtime_r(&secs, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
+            continue;
+        json_object_set_new(o, names[i], json_string(buf));
+    }
+    return o;
 }
 
 json_t *show_warnings_json(const jws *t, const jwk *key, int64_t now)

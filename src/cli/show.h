@@ -13,6 +13,9 @@
 /* The payload as JSON when it is JSON (any JSON value), else as a string (base64url when it is not
  * UTF-8); JSON null for a JWE, whose payload is encrypted. New ref. */
 json_t *show_payload_json(const jws *t);
+/* The time claims (iat, nbf, exp, auth_time) as UTC dates beside their epochs:
+ * {"iat":"2023-11-14T22:13:20Z",…}; only those present and numeric. New ref. */
+json_t *show_dates_json(const jws *t);
 /* [{"code":…,"message":…},…] from jwt_warnings. `key` optional. New ref. */
 json_t *show_warnings_json(const jws *t, const jwk *key, int64_t now);
 /* Header, payload, times, explanations, signature and warnings, as text. */

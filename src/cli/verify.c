@@ -32,7 +32,8 @@ static void help(FILE *f)
           "--require when given. The token comes from the argument, or stdin ('-' or missing).\n\n"
           "options:\n" VOPTS_HELP "  -j, --json          print "
           "{\"valid\":…,\"alg\":…,\"kid\":…,\"error\":{\"code\":…,\"message\":…}|null,\n"
-          "                      \"header\":…,\"payload\":…,\"warnings\":[…]} on stdout\n"
+          "                      \"header\":…,\"payload\":…,\"dates\":{\"exp\":\"2026-…Z\",…},\n"
+          "                      \"warnings\":[…]} on stdout (dates: the time claims in UTC)\n"
           "  -q, --quiet         print nothing when valid (the exit status says it); the reason\n"
           "                      still goes to stderr when not\n"
           "  -h, --help          this help\n\n"
@@ -61,6 +62,7 @@ static void print_json(const jws *t, bool valid, const char *kid, const tl_err *
             json_pack("{s:s,s:s}", "code", ve->code ? ve->code : "error", "message", ve->msg));
     json_object_set(o, "header", t ? t->header : json_null());
     json_object_set_new(o, "payload", t ? show_payload_json(t) : json_null());
+    json_object_set_new(o, "dates", t ? show_dates_json(t) : json_object());
     json_object_set_new(o, "warnings", t ? show_warnings_json(t, v->k, v->now) : json_array());
     char *s = jsonx_compact(o);
     if (s) puts(s);

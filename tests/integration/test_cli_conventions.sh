@@ -37,6 +37,12 @@ out_has "valid: ES256"
 # "--" ends the options: a token that starts with '-' would be taken as one.
 run 0 "$TL" verify -s "$K" --now $NOW -- "$tok"
 
+# --json carries the time claims as dates beside the epochs.
+run 0 "$TL" decode "$tok" -j
+out_has '"dates":{"iat":"2023-11-14T22:13:20Z","exp":"2023-11-14T22:28:20Z"}'
+run 0 "$TL" verify "$tok" -js "$K" --now $NOW
+out_has '"dates":{"iat":"2023-11-14T22:13:20Z","exp":"2023-11-14T22:28:20Z"}'
+
 # Errors that teach.
 run 2 "$TL" verify "$tok" --sceret "$K"
 err_has "tokenlab verify: unknown option '--sceret' (did you mean --secret?)"

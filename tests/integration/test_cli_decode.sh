@@ -65,9 +65,10 @@ run 0 "$TL" decode "$A1" --json --now 1300819000
 $PY - "$W/out" <<'PY' || fail "--json shape"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert list(d) == ["header", "payload", "signature", "warnings", "verified"], list(d)
+assert list(d) == ["header", "payload", "dates", "signature", "warnings", "verified"], list(d)
 assert d["header"] == {"typ": "JWT", "alg": "HS256"}, d["header"]
 assert d["payload"] == {"iss": "joe", "exp": 1300819380, "http://example.com/is_root": True}
+assert d["dates"] == {"exp": "2011-03-22T18:43:00Z"}, d["dates"]  # RFC 7515 A.1: exp 1300819380
 assert d["signature"] == "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 assert d["warnings"] == [], d["warnings"]
 assert d["verified"] is None
