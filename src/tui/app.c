@@ -739,13 +739,17 @@ static void handle_key(app *a, int key)
         a->chrome_dirty = true;
         return;
     }
+    if (key == TK_CTRL('l')) { /* redraw everything, as every terminal program does */
+        clearok(curscr, TRUE);
+        a->chrome_dirty = true;
+        return;
+    }
     if (a->help) {
         tui_action act = keys_lookup(key, CTX_GLOBAL | CTX_ALL_PANES);
         int page = a->helpw ? getmaxy(a->helpw) - 3 : 10;
-        if (act == ACT_CANCEL || act == ACT_HELP)
+        /* q closes the help first, as Esc does (as in less, man, htop); q again quits */
+        if (act == ACT_CANCEL || act == ACT_HELP || act == ACT_QUIT)
             set_help(a, false);
-        else if (act == ACT_QUIT)
-            a->quit = true;
         else if (act == ACT_UP)
             a->help_scroll--;
         else if (act == ACT_DOWN)
