@@ -58,7 +58,7 @@ missing_pkgs() {
     echo "$m"
 }
 if [ "$(uname -s)" = Darwin ]; then
-    echo "deps: on macOS run: brew install cmake pkg-config ncurses openssl@3 jansson curl libmicrohttpd cmocka help2man"
+    echo "deps: on macOS run: brew install cmake pkg-config ncurses openssl@3 jansson curl libmicrohttpd md4c cmocka help2man"
     [ "${1:-build}" = build ] && exit 0
     echo "deps: FAILED: the test tools cannot be installed here automatically (set TOKENLAB_DEPS_BY_HAND=1 once they are)" >&2
     [ "${TOKENLAB_DEPS_BY_HAND:-0}" = 1 ] && { need_tools "${1:-build}"; exit 0; }
@@ -69,10 +69,10 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
 deps: this is not Debian or Ubuntu, so nothing is installed automatically. Install by hand:
   a C17 compiler, CMake >= 3.18, pkg-config, and the development files of
   ncursesw (with panel, menu, form), OpenSSL >= 3.0, jansson >= 2.13, libcurl >= 7.80,
-  libmicrohttpd >= 0.9.70, cmocka >= 1.1 (tests); help2man (man pages).
+  libmicrohttpd >= 0.9.70, md4c, cmocka >= 1.1 (tests); help2man (man pages).
   Fedora: dnf install gcc cmake pkgconf-pkg-config ncurses-devel openssl-devel jansson-devel \\
-          libcurl-devel libmicrohttpd-devel libcmocka-devel help2man
-  Arch:   pacman -S base-devel cmake pkgconf ncurses openssl jansson curl libmicrohttpd cmocka help2man
+          libcurl-devel libmicrohttpd-devel md4c-devel libcmocka-devel help2man
+  Arch:   pacman -S base-devel cmake pkgconf ncurses openssl jansson curl libmicrohttpd md4c cmocka help2man
   (Debian package names, for reference: $want)
 EOF
     [ "${1:-build}" = build ] && exit 0
