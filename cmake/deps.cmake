@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Find every system library through pkg-config, naming the Debian package when one is missing.
 find_package(PkgConfig)
 if(NOT PKG_CONFIG_FOUND)

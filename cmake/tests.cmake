@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Tests are found by name, so adding one is adding a file:
 #   tests/unit/<layer>/test_*.c         cmocka, label "unit"
 #   tests/integration/test_*.c | *.sh   label "integration"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ctest as `make test` runs it: an empty test set is an error (--no-tests=error: a regex or label
 # that stopped matching, fuzzers no longer registered), and so is a skipped test — a test that
 # exits 77 because a tool is missing proves nothing, and a green run must mean every test ran.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main — the front binary `tokenlab`. Dispatch only.
  *
  * The light commands (decode, verify, mint, keygen, jwk, crack) need nothing but OpenSSL and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main_full — `tokenlab-full`: every command, the TUI, the server. Dispatch only. The front binary
  * (main.c) execs this one for anything beyond the light commands; it also runs them itself when
  * called directly. */

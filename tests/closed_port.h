@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A TCP port on 127.0.0.1 that refuses connections for as long as the returned socket stays open:
  * the socket is bound to the port and never listens. Bound, so no other test running beside this
  * one (ctest -j) can take the port; not listening, so a connect is refused at once. Unlike a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Prints a port on 127.0.0.1 that refuses connections, and keeps it so until its parent exits:
 a socket bound to the port that never listens (no other test under ctest -j can take it, and a
 connect is refused at once). The shell twin of tests/closed_port.h.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold_closed_port: sets CLOSED_PORT to a port on 127.0.0.1 that refuses connections until this
 # test's shell exits (tests/closed_port.py holds it bound, never listening). Sourced by
 # tests/integration/cli_lib.sh and tests/tui/lib.sh; not a test itself.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* assets — find the course and the data files, wherever tokenlab runs from.
  *
  * Order: $TOKENLAB_DATA, then an installed copy beside the executable (<bin>/../share/tokenlab, or

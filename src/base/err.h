@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* err — the one error record every layer fills: a stable code plus a plain message.
  *
  * Functions that can fail return bool (true = success) and take a `tl_err *` last; on failure they

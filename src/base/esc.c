@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Terminal-safe text (see esc.h). */
 #include "base/esc.h"
 

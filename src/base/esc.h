@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* esc — text from outside (a token's claims and header, an HTTP request's path and parameters)
  * made safe to print on a terminal. Control characters (C0 but tab, DEL, and the C1 range
  * U+0080–U+009F) and bytes that are not UTF-8 become visible escapes ("\x1b", "\u009b", "\xff"),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fileio — reading whole files (with a size cap) and writing them so that a crash at any instant
  * leaves either the old or the new version: temp file in the same directory, fsync, rename, fsync
  * of the directory. `-` as a path means stdin for fileio_read. */

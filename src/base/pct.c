@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Percent-decoding (see pct.h). */
 #include "base/pct.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pct — percent-decoding (RFC 3986 §2.1), the one copy both sides use: the server reading query
  * strings and form bodies (server/reqparse.c) and the client reading redirects and responses
  * (oauth/flow.c).

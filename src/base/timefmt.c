@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "base/timefmt.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* timefmt — times as a learner reads them: "14:02:11 UTC", "in 4m 12s", "3m ago",
  * "3 minutes". All functions write into a caller buffer and return it. */
 #ifndef TL_BASE_TIMEFMT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* UTF-8 decoding (see utf8.h). */
 #include "base/utf8.h"
 

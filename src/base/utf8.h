@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* utf8 — the one UTF-8 decoder (RFC 3629 §4): every place that must tell valid UTF-8 from bytes
  * that only look like it (form parameters, class names, terminal-safe text, screen widths). */
 #ifndef TL_BASE_UTF8_H

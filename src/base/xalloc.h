@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* xalloc — the one out-of-memory policy outside jose/: allocate or abort with a message.
  *
  * Out of memory is not a lesson: the TUI, the server, the lesson engine and the CLI call these

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* args — what every subcommand shares: option parsing (getopt_long), messages prefixed "tokenlab
  * CMD: ", reading a token / file / stdin, and loading keys (secrets, PEM, JWK, JWKS from a file or
  * URL). */

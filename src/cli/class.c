@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tokenlab class — the instructor's side of a class server (issue 6, docs/class.md):
  *   tokenlab class --server URL --key KEY                 the live dashboard (TUI)
  *   tokenlab class export --server URL --key KEY [--csv|--json] [--out FILE]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli — the subcommands. Each is `int cli_NAME_main(int argc, char **argv)` where argv[0] is the
  * subcommand name, in its own file (cli/NAME.c). Exit codes are the same everywhere. */
 #ifndef TL_CLI_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tokenlab crack — show that a weak HMAC secret is no secret: try a wordlist against an HS* token.
  */
 #include <stdio.h>

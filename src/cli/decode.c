@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tokenlab decode — look inside a token. Never needs the algorithm to be supported, and never
  * needs a key; with verify options it also gives the verdict. */
 #include <stdio.h>

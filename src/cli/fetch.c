@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fetch — GET a URL with libcurl: --jwks URL (the full binary only; see args_set_url_fetcher)
  * and `tokenlab class export`. */
 #include "cli/fetch.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fetch — the libcurl URL fetcher behind `--jwks URL`. Lives apart from cli/args.c so that the
  * light front binary (decode, verify, mint, keygen, jwk, crack) does not load libcurl at start-up.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tokenlab jwk — convert keys between PEM and JWK, strip the private half, thumbprint them. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tokenlab keygen — a new signing key, as PEM (default) or as a private JWK. */
 #include <stdio.h>
 #include <stdlib.h>

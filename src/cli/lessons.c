@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lessons — `tokenlab lessons list|check|reset`: the course as data, its linter and headless
  * player, and resetting progress. */
 #include <jansson.h>

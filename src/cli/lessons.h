@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lessons — `tokenlab lessons list|check|reset` (cli_lessons_main in cli.h), and the course loading
  * the CLI's lesson commands share. */
 #ifndef TL_CLI_LESSONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tokenlab mint — build a JWT and sign it (RFC 7519 §7.1). */
 #include <stdio.h>
 #include <stdlib.h>

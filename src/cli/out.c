@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "cli/out.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* out — what the CLI prints for a human: pretty JSON coloured like jq on a terminal, plain when
  * piped or when NO_COLOR is set (https://no-color.org). Colour is ANSI SGR, decided per stream. */
 #ifndef TL_CLI_OUT_H

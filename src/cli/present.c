@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* present — `tokenlab present LESSON [--auto SECONDS] [--record FILE] [--replay FILE] [--speed X]
  * [--server URL]`: the TUI in presenter mode on one lesson (issue 6). A thin wrapper over
  * tui_main: it picks the lesson, defaults the theme to high-contrast, and gives a replay a scratch

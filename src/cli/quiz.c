@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* quiz — `tokenlab quiz`: the final exam in the terminal. Plain line-based prompts, so it works in
  * a pipe (answers read from stdin, one per line); questions drawn from every lesson (practical
  * tasks need the TUI and are left out), shuffled, scored, the missed ones reviewed with their

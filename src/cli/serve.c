@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tokenlab serve — run the mock OAuth 2.0 / OpenID Connect server until Ctrl-C. */
 #include <pthread.h>
 #include <signal.h>

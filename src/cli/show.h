@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* show — a decoded token for people (decode's text view) and for programs (its --json pieces). */
 #ifndef TL_CLI_SHOW_H
 #define TL_CLI_SHOW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tokenlab verify — is this token valid for this key and these rules? Exit 0 yes, 1 no. */
 #include <stdio.h>
 #include <stdlib.h>

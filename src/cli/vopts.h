@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vopts — the verify options that `verify` and `decode` share, and the verification itself:
  * exactly one key source (--secret, --key or --jwks), then the JWS (RFC 7515 §5.2), then, unless
  * --signature-only, the claims (RFC 7519 §7.2). */

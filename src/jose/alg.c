@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Algorithm facts (see alg.h). */
 #include "jose/alg.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* alg — the facts about a JWS algorithm (RFC 7518 §3, RFC 8037) that every layer asks, written
  * once: is it HMAC, which hash it uses (and so the HMAC output and minimum secret size, RFC 7518
  * §3.2), the OIDC half-hash (`at_hash`, `c_hash`), and what a freshly minted token gets unless told

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* base64url without padding: RFC 4648 §5, as profiled by RFC 7515 §2 and Appendix C. */
 #include "jose/b64url.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* b64url — base64url without padding (RFC 7515 §2 and Appendix C; RFC 4648 §5).
  * Decoding is strict: no '=' padding, no '+' or '/', no whitespace, no impossible final
  * group (length % 4 == 1) and no non-zero bits left over in the last character. */

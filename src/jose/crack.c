@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "jose/crack.h"
 
 #include <openssl/core_names.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crack — guessing the shared secret of an HMAC-signed JWT (HS256/384/512) from a list of
  * candidates held in memory. It shows why a short or common HMAC secret is no secret at all
  * (RFC 7518 §3.2 asks for a key at least as long as the hash output). No I/O: the caller loads the

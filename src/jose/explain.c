@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The meaning of JOSE header parameters and JWT claims, as one table. */
 #include "jose/explain.h"
 

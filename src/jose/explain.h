@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* explain — what each registered claim and header parameter means, as data the TUI and the CLI
  * share (RFC 7515 §4.1, RFC 7516 §4.1 and RFC 7518 §4.6-4.8 for JWE headers, RFC 7519 §4.1, OpenID
  * Connect Core §2 and §5.1, RFC 9068 §2.2, RFC 8693). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Strict JSON over jansson for JOSE headers, claims and keys. */
 #include "jose/jsonx.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jsonx — JSON the way JOSE needs it, over jansson: strict parsing (duplicate keys rejected,
  * bounded nesting, a top-level object required where asked), and stable output. */
 #ifndef TL_JOSE_JSONX_H

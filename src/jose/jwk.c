@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Keys: JWK (RFC 7517), key types and curves (RFC 7518 §6, RFC 8037 §2), PEM, generation and
  * RFC 7638 thumbprints, all over OpenSSL 3 EVP_PKEY. A jwk is immutable once built (apart from
  * jwk_set_kid/jwk_set_alg, which callers use before sharing it), so it may be used from several

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwk — keys: JWK / JWKS (RFC 7517, 7518 §6, RFC 8037), PEM in every common shape, generation,
  * RFC 7638 thumbprints. A jwk wraps an OpenSSL EVP_PKEY (RSA, EC P-256/384/521, Ed25519) or the
  * bytes of a symmetric ("oct") key, plus the JWK metadata that constrains its use. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwk_internal — what jws.c needs from inside a jwk and nobody else should use. */
 #ifndef TL_JOSE_JWK_INTERNAL_H
 #define TL_JOSE_JWK_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JWS compact serialization (RFC 7515 §3.1, §5, §7.1) and the signature algorithms of RFC 7518 §3
  * and RFC 8037 §3.1, over OpenSSL 3 EVP. */
 #include "jose/jws.h"

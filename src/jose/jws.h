@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jws — JSON Web Signature, compact serialization (RFC 7515) and the algorithms of RFC 7518 §3 and
  * RFC 8037 (EdDSA). Parsing never depends on algorithm support: any well-formed token decodes, so a
  * learner can always look inside. Verification never trusts the token's `alg` (see jws_verify). */

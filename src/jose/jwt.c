@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JWT claims (RFC 7519 §4.1, §7.2) and the warnings a learner should see. */
 #include "jose/jwt.h"
 

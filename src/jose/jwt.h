@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwt — the claims side of a JSON Web Token (RFC 7519): time claims with leeway, issuer, audience,
  * type, required claims; and the warnings a beginner needs to see. */
 #ifndef TL_JOSE_JWT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spki — SubjectPublicKeyInfo read directly for RSA, EC P-256/384/521 and Ed25519 (see spki.h).
  *
  *   SubjectPublicKeyInfo ::= SEQUENCE {                      RFC 5280 §4.1.2.7

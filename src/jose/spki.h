@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spki — a SubjectPublicKeyInfo ("-----BEGIN PUBLIC KEY-----", RFC 5280 §4.1.2.7) read directly
  * for the three key shapes JOSE uses, without OpenSSL's decoder framework.
  *

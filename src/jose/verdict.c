@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The signature verdict (see verdict.h). */
 #include "jose/verdict.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* verdict — the one answer to "is this token's signature good?" that the decoder pane and the
  * lesson check `decoder.signature` both show: a verdict (valid, invalid, unsigned, unknown) and the
  * sentence that explains it, from an ordered list of candidate keys, each with the role that says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* act — what the action families (act_*.c) share: the table entry of one action, the run of one
  * action in flight, and the helpers every family uses (arguments, sending a request through the
  * oauth transport, the server's keys, the tokens an answer carries). Internal to src/lesson/:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* act_api — the JWT login and the calls that carry a token: login, api, userinfo. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* act_authz — the authorization code flow in the browser's place, over the server's JSON variant of
  * /authorize (docs/server.md): authorize, signin, consent. The code the redirect carries waits in
  * state.flow for `exchange` (act_token.c). */

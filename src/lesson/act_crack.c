@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* act_crack — `crack`: a dictionary attack on the decoder's HMAC secret, run in slices on the
  * caller's loop (http_work_start): CRACK_SLICE candidates per http_poll turn — a few milliseconds
  * of HMAC — so the TUI keeps drawing and reading keys while a long wordlist is tried. The job owns

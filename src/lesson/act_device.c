@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* act_device — the device authorization grant (RFC 8628) from both sides: device-start (the
  * device asks), device-approve (the user, on "another device", enters the code, signs in and
  * consents), device-poll (the device asks for its tokens). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* act_jwt — the token in the decoder, offline: decode, mint, tamper, resign, verify. Only the
  * server's keys come over the network (act_fetch_jwks), when a step needs them. */
 #include <stdio.h>

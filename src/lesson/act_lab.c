@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* act_lab — the server's lab over HTTP (/lab/clock, /lab/switch, with the lab key), so the same
  * lesson runs against a remote class server: clock, lab. */
 #include <string.h>

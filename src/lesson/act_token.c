@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* act_token — the token endpoint and the calls about a token: exchange, refresh,
  * client-credentials, password-grant, introspect, revoke. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* action — the table of lesson actions and the machinery every action runs on: lint, start, one
  * continuation per answer. Each request's answer is recorded in the state (status, JSON, OAuth /
  * RFC 6750 error, Location) before the action's own on_answer looks at it. The actions themselves

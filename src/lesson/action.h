@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* action — the verbs of `do:` and `solution:` lines (lessons/README.md "Actions"), executed
  * asynchronously over the oauth http transport; each fills the lesson state (last response, tokens,
  * flow, results). Lab switches and the clock go over HTTP `/lab/...` with the lab key, so the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check — parsing conditions and evaluating them on the learner's state. */
 #include "lesson/check.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check — the condition language of lessons/README.md (`[not] PATH OP [VALUE]`, ops ==, !=,
  * contains, exists, <, >): parsing a condition and evaluating it on the learner's state. A path
  * that holds nothing makes every op false except `not …`. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* course — finding, loading and linting all lessons. */
 #include "lesson/course.h"
 

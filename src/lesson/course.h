@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* course — every lesson the learner can take: the built-in ones (assets_data_dir()/lessons), the
  * user lessons folder ($XDG_DATA_HOME/tokenlab/lessons, default ~/.local/share/tokenlab/lessons)
  * and an extra folder (--lessons DIR). Ordered by file name; a lesson id seen again in a later

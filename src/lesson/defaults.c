@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* defaults — the lesson's default clients, from the server config. */
 #include "lesson/defaults.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* defaults — what an action uses when the lesson does not say: the OAuth client it acts as (by
  * role) and what the server's config says about that client (its secret, its redirect URI). Read
  * once from the default server config (assets/config.json, on disk or compiled in), so a client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* engine — a lesson session: items, runs, checks, feedback, hints, quizzes, scores, progress. */
 #include "lesson/engine.h"
 

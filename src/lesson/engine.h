@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* engine — a lesson session, driven by the TUI's lesson pane and by the headless player alike (no
  * curses here). It holds the current lesson and item (the steps and quizzes of a lesson, in
  * document order), runs a step's actions asynchronously over the oauth transport and then its

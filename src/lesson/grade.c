@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* grade — quiz answers judged from the course (see grade.h). */
 #include "lesson/grade.h"
 

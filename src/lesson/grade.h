@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* grade — the class server's own judgement of quiz answers (docs/class.md "Answers the server
  * grades"): the same rules as the engine, applied to what a student's client reports. The server
  * layer cannot read lessons, so `tokenlab serve --class` hands it these as a server_grader. */

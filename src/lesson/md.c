@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* md — lesson prose through md4c (see md.h). */
 #include "lesson/md.h"
 

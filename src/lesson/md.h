@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* md — lesson prose as Markdown (CommonMark + GFM tables and strikethrough), parsed with md4c.
  * The lesson layer owns the parsing so that `tokenlab lessons check` can lint what a renderer
  * would meet; a front end (the TUI's lesson pane) renders the neutral events below.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* member — joining a class and using the student's account in the lessons (see member.h). */
 #include "lesson/member.h"
 

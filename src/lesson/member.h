@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* member — a learner's membership of a class server (docs/class.md), for the TUI (tui/join.c) and
  * the headless player (`tokenlab lessons check --server URL --join CODE`): joining, and the
  * student's own account put into the course in place of the demo user's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse — lesson files into lesson structs. The format is lessons/README.md. */
 #include "lesson/parse.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse — one lesson file (lessons/README.md is the format contract) into a lesson struct: front
  * matter, Markdown prose, fenced ```step and ```quiz blocks. Every problem is reported as
  * `file:line: message` in a diagnostics list; parsing never crashes on any bytes (it is fuzzed). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* player — plays every lesson's reference path headless against a real server. */
 #include "lesson/player.h"
 

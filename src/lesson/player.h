@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* player — the headless player: starts an embedded server (port 0) unless given one, and runs every
  * lesson's reference path: each step's `do:` and `solution:` actions then its checks, each
  * practical quiz's solution then its checks; other quizzes are answered from their reference

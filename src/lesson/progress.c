@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* progress — the learner's progress file: versioned JSON, written atomically after every change. */
 #include "lesson/progress.h"
 

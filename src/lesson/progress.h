@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* progress — where the learner is and what they did, per user, in
  * $XDG_STATE_HOME/tokenlab/progress.json (default ~/.local/state/tokenlab/progress.json).
  *

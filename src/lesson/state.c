@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* state — the learner's workspace and the dotted paths checks read. */
 #include "lesson/state.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* state — the learner's workspace that lesson checks look at: the decoder token (parsed, with its
  * signature status), the tokens the app holds, the last HTTP response, the flow in progress, what
  * the server refused, verify/crack results, the clock offset and the lab switches.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* flow — request builders and response parsers for each OAuth / OIDC / JWT-login step. */
 #include "oauth/flow.h"
 

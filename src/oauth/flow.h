@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* flow — the client side of every OAuth 2.0 / OIDC / JWT-login step as pure REQUEST BUILDERS and
  * RESPONSE PARSERS. No I/O here: a caller (the lesson engine, the CLI, a test) builds a request,
  * sends it with http_send, and hands the completed exchange to the matching parser.

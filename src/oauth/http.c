@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* http — libcurl multi transport with exact exchange records. See http.h. */
 #include "oauth/http.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* http — the one HTTP transport: libcurl's MULTI interface, single-threaded, asynchronous.
  *
  * Every request becomes an `http_exchange`: the request line, headers and body exactly as sent and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* idtoken — OIDC Core §3.1.3.7 ID token validation on the client side. */
 #include "oauth/idtoken.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* idtoken — what a client must check before it believes an ID token (OpenID Connect Core 1.0
  * §3.1.3.7): the signature against the issuer's JWKS (the key decides the algorithm; "none" never
  * passes), iss, aud and azp, exp/iat, the nonce it sent, and at_hash against the access token that

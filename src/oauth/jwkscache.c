@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwkscache — JWKS by kid, refetched on an unknown kid at most once per interval. */
 #include "oauth/jwkscache.h"
 

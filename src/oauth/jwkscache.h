@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwkscache — the server's JWKS, fetched once over http and kept by `kid`. An unknown kid (after
  * a key rotation) triggers one refetch, at most once per JWKSCACHE_MIN_REFETCH_MS, so a token with
  * a made-up kid cannot make us hammer the server. The decoder's signature status uses it. */

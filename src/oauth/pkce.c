@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pkce — RFC 7636. */
 #include "oauth/pkce.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pkce — Proof Key for Code Exchange (RFC 7636): the verifier a client keeps and the challenge it
  * sends with the authorization request. */
 #ifndef TL_OAUTH_PKCE_H

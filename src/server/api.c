@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The protected API (/api/profile, /api/notes), /userinfo (OIDC Core §5.3), and the one function
  * that decides whether a bearer token is good (api_check_token). Errors per RFC 6750 §3. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api — the protected API, /userinfo, and bearer-token validation. */
 #ifndef TL_SERVER_API_H
 #define TL_SERVER_API_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* GET /authorize → login → consent → redirect with a code (RFC 6749 §4.1, OIDC Core §3.1), as
  * HTML forms or as the JSON steps of docs/server.md. The device flow's user pages share the login
  * and consent steps (a session of kind SRV_SESSION_DEVICE). */

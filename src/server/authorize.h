@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* authorize — GET /authorize, the login and consent steps (HTML and JSON). */
 #ifndef TL_SERVER_AUTHORIZE_H
 #define TL_SERVER_AUTHORIZE_H

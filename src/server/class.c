@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The class server: /class/join, /class/report, /class/me for students; /class/state,
  * /class/events, /class/lab, /class/export for the instructor. docs/class.md is the contract. */
 #include "server/class.h"

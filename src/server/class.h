@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* class — the class server (issue 6, docs/class.md): students join with a code and get their own
  * user account and confidential client, report lesson progress and quiz answers; the instructor
  * (a key) reads the room's state, its event feed, exports the results and flips lab switches for

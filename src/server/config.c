@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading the server configuration (see config.h). */
 #include "server/config.h"
 

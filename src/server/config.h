@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config — the server's users, clients, scopes, lifetimes and signing settings, loaded from a JSON
  * file (default: assets/config.json, on disk or compiled in). Read-only after loading. */
 #ifndef TL_SERVER_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RFC 8628: POST /device_authorization (the device asks) and /device (the user enters the code,
  * then signs in and consents through the shared login/consent steps). The token side is in
  * token.c (grant_device). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* device — RFC 8628: /device_authorization and the /device user pages. */
 #ifndef TL_SERVER_DEVICE_H
 #define TL_SERVER_DEVICE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Discovery (OIDC Discovery §3, RFC 8414 §2), /jwks, /health, /endsession and the index page.
  * The discovery document and the JWKS are built once and served from cached bytes. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* discovery — OIDC Discovery / RFC 8414 metadata, the JWKS, /health, /endsession, the index page.
  */
 #ifndef TL_SERVER_DISCOVERY_H

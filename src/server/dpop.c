@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dpop — the DPoP proof check (see dpop.h; RFC 9449 §4.3, step by step). */
 #include "server/dpop.h"
 

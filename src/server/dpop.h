@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dpop — the DPoP proof check, in one place (RFC 9449 §4.3): a client that holds a key pair proves
  * possession of it with every request by sending a fresh signed JWT in the `DPoP` header; the
  * authorization server binds the tokens it issues to that key (`cnf.jkt`, the key's RFC 7638

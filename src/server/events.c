@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Event fan-out and the SSE feed (see events.h). */
 #include "server/events.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* events — what the server decided and why: in-process subscribers (server_subscribe) and the
  * server-sent-events feed GET /lab/events. SSE connections are suspended while idle (no thread
  * is held) and resumed when an event arrives or every few seconds for a keep-alive comment. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Building HTML safely (see html.h). */
 #include "server/html.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* html — the few HTML pages (login, consent, device code entry, errors): plain forms, no
  * JavaScript, every interpolated value escaped. */
 #ifndef TL_SERVER_HTML_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* POST /introspect (RFC 7662) and POST /revoke (RFC 7009). */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* introspect — POST /introspect (RFC 7662) and POST /revoke (RFC 7009). */
 #ifndef TL_SERVER_INTROSPECT_H
 #define TL_SERVER_INTROSPECT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Signing keys and rotation (see keys.h). */
 #include "server/keys.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keys — the server's signing keys: the current one signs, retired ones stay in the JWKS until
  * every token they signed has expired. The JWKS JSON is built once per change and served as
  * cached bytes. Thread-safe. */

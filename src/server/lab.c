@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lab switch names and descriptions (see lab.h). */
 #include "server/lab.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lab — the switches that make the server vulnerable on purpose, one rule at a time. */
 #ifndef TL_SERVER_LAB_H
 #define TL_SERVER_LAB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* /lab/...: the lab over HTTP, so the TUI and lessons work the same against a remote class server.
  * Changes need the header X-Tokenlab-Lab-Key (compared in constant time); /lab/events is open. */
 #include <stdlib.h>

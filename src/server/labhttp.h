@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* labhttp — the lab over HTTP: clock, switches, state, key rotation, the SSE feed. */
 #ifndef TL_SERVER_LABHTTP_H
 #define TL_SERVER_LABHTTP_H

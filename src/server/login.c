@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* POST /login — the article's JWT login: the server checks a password and returns a JWT signed
  * with its own HS256 secret ("you control both ends"). With weak-secret on, that secret is a
  * dictionary word, and `tokenlab crack` finds it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* login — POST /login: the JWT login (HS256, the server's own secret). */
 #ifndef TL_SERVER_LOGIN_H
 #define TL_SERVER_LOGIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* par — pushed authorization requests (see par.h; RFC 9126). */
 #include "server/par.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* par — pushed authorization requests (RFC 9126): the client sends its authorization request
  * straight to the server (POST /par, authenticated like /token) and gets a short-lived, single-use
  * `request_uri`; the browser then carries only `client_id` and `request_uri` to /authorize. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pure request parsers (see reqparse.h). Everything here is bounded by its input and allocates
  * only what it returns. */
 #include "server/reqparse.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reqparse — pure parsers for what arrives in an HTTP request: urlencoded query strings and form
  * bodies, flat JSON bodies, the Authorization header (Basic and Bearer), scope lists and the Accept
  * header. No I/O and no server state, so the hardening helper can fuzz every function here. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Random tokens, constant-time comparison and PBKDF2 password hashes over OpenSSL. */
 #include "server/secret.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* secret — random tokens from the CSPRNG, constant-time comparison, password hashes. */
 #ifndef TL_SERVER_SECRET_H
 #define TL_SERVER_SECRET_H

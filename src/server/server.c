@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The server: start/stop on libmicrohttpd, request intake (body caps, query parsing), routing,
  * the public API. Helpers are in srv.c, endpoint logic in one module per endpoint family. */
 #include "server/server.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* server — the mock OAuth 2.0 / OpenID Connect authorization server (issue 3), on libmicrohttpd.
  *
  * Embeddable: server_start() with listen "127.0.0.1:0" binds a free port, runs on libmicrohttpd's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* srv — helpers every endpoint uses: the clock and lab bits, events and refusals, responses
  * (standard headers, the log line), body parsing and client authentication. */
 #include "server/srv.h"

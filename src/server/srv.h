@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* srv — the server's internals shared by the endpoint modules: the server struct, one request's
  * context, and the helpers that send responses, log and publish events. Not for other layers
  * (they use server.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Chained hash map with expiry; see store.h. */
 #include "server/store.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store — a bounded, thread-safe map from string keys to owned values with an expiry time.
  * One mutex per store. Expired entries are swept when the store grows (so memory stays flat under
  * load); when it is full of live entries, store_put refuses instead of growing. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Guess budgets on top of the store (see throttle.h). The store's clock here is monotonic whole
  * seconds, not the lab clock: fast-forwarding the lesson clock must not refill a bucket. */
 #include "server/throttle.h"

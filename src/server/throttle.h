@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* throttle — guess budgets (token buckets) keyed by a string: an account, a client address. A
  * bucket holds up to `burst` guesses and refills at `per_minute`; a failed guess takes one, and an
  * empty bucket refuses the next guess before any work is done (no PBKDF2 for a throttled guess).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* POST /token (RFC 6749 §3.2): every grant, and the tokens it mints — access tokens as JWTs per
  * RFC 9068, ID tokens per OIDC Core §2, opaque refresh tokens of 256 CSPRNG bits. */
 #include <openssl/crypto.h>

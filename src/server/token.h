@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* token — POST /token: every grant, and the minting of tokens. */
 #ifndef TL_SERVER_TOKEN_H
 #define TL_SERVER_TOKEN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* app — the TUI: options, the single-threaded loop (stdin + signal self-pipe + libcurl multi +
  * server events + a 1 s timer), layout (all panes, tabs, too small), header/footer/help, script
  * mode and screen dumps. */

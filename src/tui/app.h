@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* app — the TUI's shared state and the services panes call (clock, keys, status line, clipboard,
  * tokens arriving from the network). Internal to src/tui/. */
 #ifndef TL_TUI_APP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* class_dash — the instructor's live class dashboard (issue 6): who joined and where each student
  * is, quiz results per question (the ones the room gets wrong highlighted), the room's server
  * events as they happen (refusals are the teachable moments), and lab switches for the whole room

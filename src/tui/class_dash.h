@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* class_dash — the instructor's live class dashboard TUI (issue 6): `tokenlab class --server URL
  * --key KEY`. Talks to the class endpoints of docs/class.md (GET /class/state, /class/events,
  * POST /class/lab) with the instructor key. Implemented by the presenter helper. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* console — the action console (vim/tig style `:`): one line of the lesson action vocabulary
  * (lessons/README.md "Actions": `login bob@example.com builder`, `authorize client=… scope="…"`,
  * `crack`, `lab on alg-none`, `clock +20m`, …) run through the lesson engine, asynchronously, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* doc — a scrollable document of styled text lines that panes build and then draw: each byte of
  * a line carries a theme element; lines wrap at word boundaries (or hard, for tokens) to the pane
  * width. Building is cheap, so panes rebuild their doc whenever their data changes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* join — joining a class server as a student (see join.h; docs/class.md is the server's side). */
 #include "tui/join.h"
 

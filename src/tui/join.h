@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* join — a student joins a class server (issue 6): `tokenlab --server URL --join CODE --name NAME`.
  * Before the TUI starts it joins (POST /class/join; or reuses the membership saved for this server,
  * code and name if GET /class/me still knows it), prints the student's own user, client id/secret

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keys — the one action table (tig style): it generates the key map, the footer and the help
  * screen, so the three can never disagree. */
 #ifndef TL_TUI_KEYS_H

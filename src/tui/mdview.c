@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mdview — Markdown prose into a doc (see mdview.h). */
 #include "tui/mdview.h"
 

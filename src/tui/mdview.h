@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mdview — lesson prose (Markdown, parsed by lesson/md.c with md4c) rendered into a doc:
  * headings without their markers, emphasis, strong, code spans, links with their target, nested
  * lists indented (wrapped lines hang under the item's text), quotes, rules, tables with aligned

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tui/net.h"
 
 #include <arpa/inet.h>

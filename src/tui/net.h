@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* net — the TUI's link to an authorization server: the embedded one (started on 127.0.0.1:0) or a
  * remote one (--server URL); the async HTTP client the whole TUI shares; the JWKS cache; and the
  * server's own view (events from the embedded server's threads through a pipe, or /lab/events SSE

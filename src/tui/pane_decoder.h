@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pane_decoder — the live token decoder (the jwt.io of the terminal): raw token coloured by
  * segment, pretty header and payload, claims annotated (dates, countdown bars, explanations),
  * warnings, signature status; edits of the token, header, payload and key; re-signing; history. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Flow diagrams are data (assets/flows/NAME.flow):
  *     title: TEXT
  *     actor ID NAME…                      (2 to 6 actors, left to right)

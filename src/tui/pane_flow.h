@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pane_flow — ASCII sequence diagrams (learner / app / authorization server / API) kept as data in
  * assets/flows/ *.flow, drawn to fit the pane, with the current step's arrow highlighted. */
 #ifndef TL_TUI_PANE_FLOW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tui/pane_lesson.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pane_lesson — the lesson pane on the lesson engine: the lesson list, the current lesson's prose
  * wrapped and scrollable, the current step highlighted, steps as buttons, quiz widgets, hints and
  * feedback. */

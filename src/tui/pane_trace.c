@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tui/pane_trace.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pane_trace — browser devtools for the flow: every HTTP exchange the TUI made (from the oauth
  * transport's records: the real bytes), the selected one in detail (request line, headers, form
  * body one parameter per line, response status, headers, pretty JSON, a redirect's Location split

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plain — the course as a line-oriented dialogue (see plain.h; docs/accessibility.md). */
 #include "tui/plain.h"
 

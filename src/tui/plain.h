@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plain — the course as a line-oriented dialogue (`tokenlab --plain`), for a screen reader, a
  * braille display or a plain pipe. It uses the same server link (net.h: the embedded server or
  * --server URL), lesson engine, progress file and class membership (join.h) as the full-screen

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* present — presenter mode, auto-advance, recording and replay (see present.h). */
 #include "tui/present.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* present — presenter mode for a projector (issue 6): the lesson's current step large on the left,
  * the flow diagram and the trace large on the right, no decoder, a one-line footer, a high-contrast
  * theme. Space / Right runs the current step (or, once it ran, goes to the next item), Left goes

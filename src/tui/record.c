@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* record — writing and reading recorded demos (see record.h for the format). */
 #include "tui/record.h"
 

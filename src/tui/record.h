@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* record — recorded demos for presenter mode: a readable text file, one event per line
  * ("SECONDS EVENT ARGS…"), written while presenting (`--record FILE`) and read back for a
  * deterministic replay (`--replay FILE`). Only the `key` lines drive a replay; `open`, `step`,

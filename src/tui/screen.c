@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* screen — the composed screen (curscr) as text plus a list of attribute runs, for script mode's
  * :save-screen and the golden-screen tests. */
 #include "tui/screen.h"

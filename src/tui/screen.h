@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* screen — dumps what the terminal shows (ncurses' curscr) to a file: one text line per row
  * (trailing spaces trimmed), then "-- attributes (row:cols) --" and one line per run of equal
  * attributes, e.g. `0:0-9 bold,black/cyan` (colours by name; mono themes show only attributes). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tui/theme.h"
 
 #include <string.h>

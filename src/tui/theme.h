@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* theme — semantic colour elements × themes in one table (htop style). Panes draw with elements
  * (THEME_JSON_KEY), never with raw colours; the monochrome theme is attributes only. */
 #ifndef TL_TUI_THEME_H

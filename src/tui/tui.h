@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tui — the terminal UI's entry points (what main.c needs, nothing more). */
 #ifndef TL_TUI_TUI_H
 #define TL_TUI_TUI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_class — the class-server simulator (issue 6, "Scale"): an embedded class server on
  * 127.0.0.1 and N simulated students driven by one libcurl multi loop. Each student joins once
  * (at a random moment of the first period), then once every PERIOD seconds runs one cycle:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_decode — what one keystroke in the decoder pane costs at the library level: parse the
  * token, compute the beginner warnings and pretty-print header and claims, for the token given on
  * stdin (make bench passes a 4 KiB one). The baseline `make bench` sets next to the TUI's measured

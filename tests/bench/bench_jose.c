@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sign and verify speed per JWS algorithm: tokenlab's jws_sign_raw / jws_verify_raw next to
  * OpenSSL's own EVP_DigestSign / EVP_DigestVerify with the same EVP_PKEY, in the same run.
  *

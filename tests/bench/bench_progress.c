@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_progress — the progress store under pressure, two ways:
  *
  *   bench_progress write PATH        rewrite PATH forever through the progress API (each write

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_server — a small HTTP load generator on the libcurl multi interface.
  *
  *   bench_server URL [-c CONNECTIONS] [-d SECONDS] [-n MAX_REQUESTS] [-X METHOD] [-b BODY]

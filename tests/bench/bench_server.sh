@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The server's speed next to OpenSSL's, in the same run (issue 3, "Speed"):
 #   1. /token client_credentials (RS256) req/s vs `openssl speed -multi 2 rsa2048` sign/s
 #      (measured before and after the load, averaged: the machine is shared);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_soak — a soak test of the mock server: many connections, every endpoint family, malformed
  * requests mixed in, memory watched (issue 7, "Load and soak").
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `make bench`: one table of tokenlab's speed, each figure next to a baseline measured in the same
 # run on the same machine (issue 7; the "Speed" sections of issues 2, 3 and 4).
 #

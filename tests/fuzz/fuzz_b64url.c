@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_b64url — the strict base64url decoder (src/jose/b64url.h) on arbitrary bytes.
  *
  * Besides "no crash, no leak, no over-read" it checks two properties that make the decoder strict

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_flow — the flow-diagram loader and renderer of the TUI (src/tui/pane_flow.c) on arbitrary
  * .flow text: the input becomes assets/flows/device.flow in a scratch data directory
  * (TOKENLAB_DATA), pane_flow_new loads it through assets_read like the app does, and every diagram

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_jsonx — the strict JSON parser every JOSE header, payload, JWK and request body goes
  * through: duplicate keys rejected, nesting bounded (JSONX_MAX_DEPTH), invalid UTF-8 rejected.
  * Properties: whatever parses serializes (compact and pretty) to text that parses again to an equal

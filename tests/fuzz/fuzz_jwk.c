@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_jwk — JWK and JWKS loading (RFC 7517, RFC 7518 §6, RFC 8037) from arbitrary bytes, the way
  * `--key FILE`, `--jwks FILE|URL` and the TUI's JWKS cache take them. Every key that loads goes
  * through keycheck.h (exports re-import to the same thumbprint, algorithms decided by the key). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_jws — the token decoder as the CLI and the TUI's decoder pane drive it: jws_parse, the
  * signing input, claim checks, beginner warnings, claim/header explanations, pretty JSON, and
  * verification with an HMAC key, an RSA key and a JWKS holding both.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_lesson — the lesson parser (src/lesson/parse.h) on arbitrary bytes, as `tokenlab lessons
  * check` and the TUI read files written by others; every condition that parses is then evaluated
  * against a learner state holding a decoded token (check.h), and each line of the input also goes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_pem — PEM key loading in every shape tokenlab accepts (SPKI, PKCS#8, PKCS#1, SEC1,
  * X.509 certificate) from arbitrary bytes. Every key that loads goes through keycheck.h. */
 #include <stdint.h>

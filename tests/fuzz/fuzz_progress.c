@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_progress — the progress-file loader (src/lesson/progress.h) on arbitrary file contents: a
  * file cut off by a crash, edited by hand, or from another version.
  *

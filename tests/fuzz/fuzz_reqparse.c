@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_reqparse — everything the mock server parses out of a request before a handler sees it
  * (src/server/reqparse.h): query strings and form bodies, JSON bodies, Basic and Bearer
  * Authorization headers, scope lists, the Accept header, UTF-8 validation, URL encoding.

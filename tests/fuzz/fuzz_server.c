@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_server — whole HTTP requests through the mock server's real handlers: an embedded server
  * (server_start on 127.0.0.1:0, started once) receives each input over a loopback connection.
  *

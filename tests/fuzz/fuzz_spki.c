@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_spki — the direct SubjectPublicKeyInfo reader (src/jose/spki.c) against OpenSSL's own
  * d2i_PUBKEY on the same bytes. The reader may refuse anything (the caller then asks OpenSSL), but
  * whatever it accepts OpenSSL must accept too, as one whole element, and as the same key. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keycheck — what fuzz_jwk and fuzz_pem check on every key they manage to load (header-only, for
  * fuzz targets). abort() on any violated property:
  *   - type, curve and size are consistent; every error has a code and a message;

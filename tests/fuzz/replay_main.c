@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay_main — runs a libFuzzer target over files, without libFuzzer.
  *
  * Every fuzz target (tests/fuzz/fuzz_NAME.c, defining LLVMFuzzerTestOneInput) is linked with this

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers shared by the tests/integration/test_cli_*.sh scripts (sourced after $W and $PY are set;
 # not a test itself). Each command's stdout goes to $W/out and its stderr to $W/err.
 fail() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """An independent OAuth 2.0 / OIDC client (Debian's python3-authlib) against `tokenlab serve`:
 authorization code + PKCE (S256) through the server's HTML login and consent forms, the ID token
 verified against the JWKS (signature, iss, aud, exp, nonce, at_hash), userinfo, refresh with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Debian's python3-authlib (an independent OAuth/OIDC client) against `tokenlab serve`.
 set -euo pipefail
 PY=/usr/bin/python3

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The class server from the command line: `tokenlab serve --class` prints a join code and an
 # instructor key (and the non-loopback warning when it applies); students join and report over
 # HTTP (python's urllib, independent of our libcurl code); `tokenlab class export` writes CSV and

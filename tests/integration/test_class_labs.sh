@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A private lab per student (docs/class.md "Every student's own lab"): three students play every
 # lesson of the course at once on one class server (`tokenlab lessons check --server URL --join
 # CODE`), each in their own lab under /s/st-N with their own account; then, over HTTP (python's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The class server (issue 6, docs/class.md) over HTTP on an embedded server: join codes, the
  * students' own accounts and clients (isolation), the instructor key, room-wide lab switches,
  * the event feed, export content, rate limits, the student cap and the results file. */

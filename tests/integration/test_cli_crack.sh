@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tokenlab crack: finds secrets that are in the list (built-in and custom), fails on a strong one,
 # refuses tokens without a shared secret, shows a progress bar only on a terminal.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tokenlab decode: RFC 7515 A.1 known answer, dates, --json shape, JWE, stdin, errors, exit codes.
 set -euo pipefail
 TL=${TOKENLAB:?TOKENLAB must point at the tokenlab binary}

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Interop, every algorithm, both directions, with two independent implementations:
 #   the Go jwt CLI (golang-jwt, Debian package "jwt") and PyJWT (python3-jwt + python3-cryptography).
 # Also keys made by openssl in every common PEM shape, and JWKs read by PyJWT.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tokenlab verify --jwks: from a file, from stdin, over HTTP (a python http.server on 127.0.0.1),
 # key choice by kid, and the failures: unknown kid (1), HTTP 404 (3), nothing listening (3).
 set -euo pipefail

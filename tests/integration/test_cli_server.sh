@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The CLI against the real mock server (tokenlab serve on 127.0.0.1, port 0): verify an issued access
 # token through the server's /jwks URL, and the weak-secret attack end to end — crack the login JWT's
 # secret, mint a forged token with it, and see the API accept it; with the switch off, crack fails.

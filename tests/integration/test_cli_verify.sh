@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tokenlab keygen / mint / verify / jwk: round trips for every algorithm, mint's defaults and claim
 # parsing, every way a token can fail verification (exit 1 + message), usage (2) and I/O (3) errors.
 set -euo pipefail

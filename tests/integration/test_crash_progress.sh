@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Crash safety of the progress file (issue 7): kill -9 a process that rewrites it through the progress
 # API at random moments, a few hundred times. After every kill the file must open cleanly (never
 # "moved aside as corrupt") and hold either the last version the writer acknowledged or the one it

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Soak test of `tokenlab serve` (issue 7, "Load and soak"): tests/bench/bench_soak keeps 16
 # connections busy with every endpoint family — discovery, JWKS, /token, /login, the API, /health —
 # with malformed requests mixed in (bad %-escapes, wrong secrets, nested and non-UTF-8 JSON, NUL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Interop for every JWS algorithm, both directions, against two independent implementations:
  * Debian's python3-jwt (PyJWT + cryptography, run with /usr/bin/python3) and the Go `jwt` CLI
  * (golang-jwt, /usr/bin/jwt). Tokens minted by tokenlab must verify there; tokens minted there must

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The shipped course: every lesson lints clean and its reference path plays green against an
 # embedded server (tokenlab lessons check). Also list --json and the failure path on a broken lesson.
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tokenlab quiz in a pipe: known answers on a fixture lesson whose every question is answered by
 # "2", so the score does not depend on the shuffle; the review explains each miss; scores are saved
 # to the progress file; the seed makes the order reproducible; bad flags are usage errors.

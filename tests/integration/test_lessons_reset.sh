@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tokenlab lessons reset: one lesson, all (confirmation required), and a corrupt progress file moved
 # aside with a message instead of a crash.
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The client layer against the REAL embedded server (port 0): every flow the lessons drive, built
  * with flow_* builders, sent with the libcurl transport, read with the flow_* parsers — JWT login,
  * authorization code + PKCE through the JSON /authorize steps, refresh with rotation, client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The HTTP transport against a tiny libmicrohttpd responder inside this test: exact bytes in the
  * exchange record, redirects not followed, a refused connection's message, cancel, timeouts, the
  * body cap, chunked bodies, http_poll with the caller's fds, SSE, the bounded history. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The line mode (tokenlab --plain, issue 20): lessons 1, 2, 7 and 12 played through a pipe by their
 # reference paths, typed as a learner would type them (run, the solution's actions, check, answer N,
 # next). Every transcript line is free of escape sequences and box drawing, and each lesson ends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The JWT login, the protected API and the lab: which tokens the API accepts and refuses (with
  * RFC 6750 errors), every lab switch on and off, the lab over HTTP, the event feed (in-process and
  * SSE) and key rotation. */

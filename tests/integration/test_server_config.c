@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Starting the server: other signing algorithms (ES256, EdDSA) and a loaded key, --issuer,
  * and precise errors for a bad config, an unknown lab switch and a bad or busy listen address. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DPoP (RFC 9449) against the real server: /token binds the tokens to the proof's key (cnf.jkt,
  * token_type DPoP, a public client's refresh token too), the API accepts a bound token only with
  * the DPoP scheme and a fresh proof by the same key, and every rule of the proof check (§4.3) is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Hostile input against the server: oversized headers and bodies, garbage request lines, NUL
  * bytes, invalid UTF-8, deeply nested JSON, a 1 MiB token, a slow client. Every case gets a 4xx,
  * and the server keeps serving everyone else. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The mock authorization server over real HTTP (libcurl against an embedded server on port 0):
  * discovery, the authorization code flow in HTML and JSON, every grant, and each rule of issue 3
  * in both directions (allowed, and refused with the expected error and status). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pushed authorization requests (RFC 9126) against the real server: /par validates the request as
  * /authorize would and answers 201 with a request_uri; /authorize with that request_uri runs the
  * pushed parameters (the query's others are ignored), once, within 60 s, for the pushing client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One test per documented rule that a one-line change used to slip past (issue 13's table), each
  * asserting the exact refusal (status, `error`, the sentence) of docs/server.md and docs/class.md.
  * Time is moved with the server's lab clock, never slept. tests/mutation/mutations.txt holds the

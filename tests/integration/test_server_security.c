@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Issue 12 against the real server over loopback, as several machines (127.0.0.2, .3, .4): an
  * authorization session belongs to the party that started it (cookie or session_secret), and the
  * unbound-session lab switch shows the attack that this stops; no address can take the pending

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers for the server integration tests: an embedded server on port 0, libcurl requests,
  * and the JSON authorize flow. Header-only, included by tests/integration/test_server_*.c. */
 #ifndef TL_TEST_SERVER_UTIL_H

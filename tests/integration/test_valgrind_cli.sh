@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The CLI (keygen, mint, decode, verify, jwk) and a short `tokenlab serve` session under valgrind
 # memcheck: zero errors and zero definite leaks (issue 7). Each command must also give its documented
 # exit status, so a command that fails early cannot pass by doing nothing.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Must NOT compile: jose/ is below server/ and sees only base/ and jose/ (cmake/tests.cmake,
  * "layers"). If this ever builds, the build stopped enforcing the layers. */
 #include "jose/jws.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Must NOT compile: lesson/ is below tui/ (no curses in the lesson engine; cmake/tests.cmake,
  * "layers"). */
 #include "lesson/engine.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Must NOT compile: oauth/ (the client side) and server/ are siblings above jose/; neither sees
  * the other (cmake/tests.cmake, "layers"). */
 #include "oauth/http.h"

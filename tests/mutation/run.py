@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """make test-mutation: apply each one-line mutation of tests/mutation/mutations.txt to a copy of
 the tree, rebuild incrementally, run the tests that guard the rule, and report which survived.
 

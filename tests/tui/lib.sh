@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by the TUI tests: a known-answer token and a runner for script mode.
 # The token is HS256 over {"sub":"alice@example.com",…,"iat":1764339700,"exp":1764340600} with the
 # secret below (computed independently with Python's hmac); TL_FAKE_TIME is 5 minutes after iat.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The action console (`:`): open the device-flow lesson at its practical task ("an access token for
 # Bob that can read notes"), check a bad line's message (a typo gets "did you mean", an unknown lab
 # switch names the known ones), the `help` list (from the lesson layer's action table), Tab

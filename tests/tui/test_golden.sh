@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Golden screens in script mode: every pane at 120x36 and 80x24, each theme, ASCII, help and the
 # too-small screen. TOKENLAB_UPDATE_GOLDEN=1 rewrites tests/tui/golden/*.txt (review the diff!).
 set -u

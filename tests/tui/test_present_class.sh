@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The class, end to end with a real `tokenlab serve --class`: two students join with the TUI
 # (--join CODE --name NAME): Ada shares her progress and answers the quiz wrong, Bob does not share.
 # Ada's lessons run on her own account (the login shows her own subject), her header says she is

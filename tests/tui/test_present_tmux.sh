@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Presenter mode in a real terminal (tmux, 120x36): `tokenlab present demo-jwt-login --record F`.
 # The projector layout (lesson left, flow and trace right, no decoder, one-line footer), Space runs
 # the login step over real HTTP and shows its feedback, Space/Right moves to the quiz, whose answer

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Recorded demos: present the fixture lesson live in script mode with --record (run the login step,
 # go to the quiz, reveal the answer, go back, run the step's request again, forward again), then
 # --replay the recording twice against fresh embedded servers. Both replays end on the same screen

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The authorization code flow with PKCE in the trace (fixture lesson demo-code-flow, run with
 # --lesson): the /authorize query split one parameter per line with the S256 challenge, the
 # redirect's location split into code/state/iss, the /token form body with the code_verifier

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Walks the whole shipped course in script mode: opens every lesson from the list and, on every
 # item, presses Enter (run the step / answer / check), asks for a hint, toggles an option and goes
 # on. Whatever the lessons say, nothing may crash and the session must end cleanly.

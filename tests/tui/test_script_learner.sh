@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The learner's hour (issue 14): keys that do not surprise a beginner, in script mode on the
 # fixture lessons of fixtures/ux.
 # - the `:` console closes after a run (the result stays in the footer for a moment) so the next

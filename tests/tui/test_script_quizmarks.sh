@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The mark in front of a quiz says how it was answered, not only that it was: ✓ right, ✗ wrong
 # (answered again and right: ✓), and a finished lesson shows its first-attempt score in the list.
 # Fixture lessons in fixtures/ux.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Against a remote server (`tokenlab serve` in another process, --server URL): the status dot says
 # up, a lesson step goes over HTTP to it, the server's view arrives through /lab/events (SSE) into
 # the trace, and when the server dies the dot turns to down; when it is back, up again.

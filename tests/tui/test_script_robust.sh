@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Nothing crashes, ever: a server that is down, a 1 MiB paste, tiny terminals (down to 1x1),
 # random bytes as keys and as a token, and a script with a bad line (exit 2, with the line).
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Where the lesson pane scrolls (fixture lessons in fixtures/ux with a long intro):
 # - a fresh lesson opens at its top, on first launch and from the list, and the bottom border
 #   points at the step below the fold;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A scripted session against the embedded server, through the same input path as the keyboard:
 # run the lesson's login step (real POST /login), see the token land in the decoder verified with
 # the server's login secret, read the exchange in the trace with the password masked and then

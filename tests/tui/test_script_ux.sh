@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fixes from a beginner's walkthrough, each with the screen that showed the problem (fixture
 # lessons in fixtures/ux):
 # - a console action after a step passed leaves the step's ✓ and its feedback alone; the result

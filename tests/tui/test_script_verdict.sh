@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The decoder pane and the lesson check `decoder.signature` give one verdict (jose/verdict), and a
 # key the learner types with K belongs to the token it was typed for (issue 14 item 3: after K
 # with one token's secret, the server's genuine login token showed "signature does not match: the

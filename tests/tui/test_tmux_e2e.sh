@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # End to end in a real terminal: tokenlab in a detached tmux at 120x36 with the embedded server.
 # Open help, type a token into the decoder and see its claims and human dates, verify it with the
 # secret, tamper with the payload and see the signature fail, resize to 80x24 and 40x10 and back,

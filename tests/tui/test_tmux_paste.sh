@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # In a real terminal (detached tmux, 120x36): a bracketed paste lands in the decoder from any pane,
 # a 256 KiB paste does not hang or crash, `c` copies the token with OSC 52 (tmux turns it into a
 # paste buffer), a mouse click focuses a pane, and Ctrl-C quits cleanly with status 0.

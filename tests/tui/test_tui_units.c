@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the TUI's pure parts: the action table (no key bound twice where both apply, names
  * round-trip), text layout (widths, wrapping, hanging indents, fitting), themes, flow diagrams. */
 #include <locale.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A whole scripted session (lesson step over HTTP, decoder edits, key, tamper, re-sign, a console
 # mint whose key follows the token through edits and history, a "Bearer" paste, trace, flow, help,
 # lesson list, resizes) under valgrind (children traced: the front binary execs tokenlab-full): no

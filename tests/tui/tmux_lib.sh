@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the tmux end-to-end tests. Source after lib.sh. Sourcing it skips the test (77)
 # when tmux is missing, and sets SOCK (a private tmux -L socket), WORK (a temporary directory), T
 # (the target pane) and an exit trap that stops the tmux server, every process in BG_PIDS and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for src/base: error records, human times, durations, atomic writes. */
 #include <setjmp.h>
 #include <stdarg.h>

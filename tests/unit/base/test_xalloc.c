@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* base/xalloc: the one out-of-memory policy — results are usable, failure aborts with a message. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for src/cli/out: prose wrapped at word boundaries for the terminal (tokenlab quiz). */
 #include <setjmp.h>
 #include <stdarg.h>

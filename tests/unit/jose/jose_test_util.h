@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers shared by the jose unit tests (header-only; not a test itself). */
 #ifndef TL_TEST_JOSE_UTIL_H
 #define TL_TEST_JOSE_UTIL_H

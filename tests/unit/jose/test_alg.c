@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for src/jose/alg: the algorithm facts every layer reads (is it HMAC, its hash, the
  * OIDC half-hash, the mint defaults), one row per algorithm. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for src/jose b64url, jsonx and explain: strict base64url with every error offset,
  * strict JSON (duplicates, depth, syntax), and the explanation table. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for src/jose/jwk: PEM in every common shape (made with the openssl CLI in a temp
  * dir), every JWK kty and its refusals, export round trips, RFC 7638 / RFC 8037 thumbprints,
  * what a key allows, and JWKS selection. */

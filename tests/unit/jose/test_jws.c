@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for src/jose/jws: RFC 7515 Appendix A, RFC 7520 §4.1-4.4, RFC 8037 A.4 known answers,
  * and every way a token must be refused, each with its error code. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for src/jose/jwt: claim checks (each failure its own code and plain message) and the
  * warnings a beginner sees. */
 #include <setjmp.h>

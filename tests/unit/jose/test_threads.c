@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One jwk shared by several threads signing and verifying at once, as the mock server's
  * libmicrohttpd threads do: every signature must still verify and nothing may crash. (Run under
  * -fsanitize=thread to check for races; the plain run checks results.) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for src/jose/verdict: one signature verdict for the decoder pane and the lesson check
  * decoder.signature. A table of tokens × the keys the learner's tools hold, each with the verdict
  * and the sentence both must show. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Runs lesson actions to their end in a unit test (shared by the test_action_*.c files; not a
  * test itself): the callback's record, and act_run_line, which starts one action line against a
  * server and polls until the callback ran. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The lesson actions take their default clients, secrets and redirect URIs from the server config
  * (lesson/defaults.h), not from copies in the code: with a config whose clients are renamed, given
  * other secrets and another redirect URI, the actions that name no client still work against a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The lesson `crack` action runs in slices on the caller's loop (src/lesson/action.c over
  * http_work_start): action_start returns before any guess is made, each http_poll turn tries a
  * bounded slice, the secret at the end of a long wordlist is found after many turns, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The lesson `exchange` action against an embedded server: the client-side state marks an
  * authorization code used only when the server consumed it (RFC 6749 §4.1.2). A request refused
  * for client authentication (§5.2 invalid_client) did not touch the code, so the learner can retry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for the action table helpers the TUI's action console uses: action_usage,
  * action_suggest, the "did you mean" message of action_validate, action_arg_values (Tab completion
  * of the lab switches) and action_outcome_of (what the console's summary reads). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The lesson action `verify-id`: the ID token from a real code flow is checked as a client must
  * (OIDC Core §3.1.3.7, oauth/idtoken.c) — valid as issued; refused when the nonce the client sent
  * differs (a replayed token), when the token was issued to another client, and when the access

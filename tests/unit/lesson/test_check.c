@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for src/lesson/check.c and state.c: each operator, `not`, missing paths, the paths
  * the condition language knows, and the decoder's signature status. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for src/lesson/engine.c on the fixture lessons in fixtures/ (offline actions only):
  * step feedback (ok / first matching fail / generic), hints in order, quiz scoring of every type,
  * answer normalization, navigation and progress saved after every change. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The shipped course (lessons/) against an embedded server: practical quizzes pass only when the
  * task is done (not on a half-way state), and text quizzes accept the reasonable phrasings of the
  * right answer while still refusing wrong ones. Each case is a learner's path from a walkthrough.

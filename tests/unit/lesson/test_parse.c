@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for src/lesson/parse.c and course.c: the lesson format and every lint message, each
  * asserting file:line and text. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for src/lesson/progress.c: round trip, corrupt file moved aside, version mismatch,
  * reset, and kill -9 during writes (the file always parses as a whole version). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* flow: encoding, request builders and every parser, including malformed input. No network:
  * parsers get hand-made exchange records. */
 #include <setjmp.h>

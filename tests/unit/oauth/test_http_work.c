@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for http_work_start (src/oauth/http.c): work runs one slice per http_poll turn, keeps
  * http_busy/http_wait turning until it reports done, and http_cancel / http_client_free end it with
  * exactly one cancelled call. No network. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ID token validation (OIDC Core §3.1.3.7) with tokens minted here, and at_hash known answers. */
 #include <setjmp.h>
 #include <stdarg.h>

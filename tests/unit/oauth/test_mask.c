@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* http_mask_secrets and the exchange text: secrets hidden in forms, JSON and Basic headers;
  * everything else, byte for byte, unchanged. */
 #include <setjmp.h>

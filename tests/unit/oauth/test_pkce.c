@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PKCE (RFC 7636): the Appendix B known answer, verifier shape and validation errors. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Known answers for the server's pure request parsers (reqparse) and its bounded store. */
 #include <setjmp.h>
 #include <stdarg.h>
