@@ -11,6 +11,7 @@ head -n 1 "$TOKENLAB_SOURCE_DIR/LICENSE" | grep -qx "MIT License" || { echo "FAI
 sh "$TOKENLAB_SOURCE_DIR/scripts/spdx.sh" --check
 # Nothing but MIT is declared (a file under another licence must be listed in docs/licenses.md).
 others=$(cd "$TOKENLAB_SOURCE_DIR" && git ls-files '*.c' '*.h' '*.sh' '*.py' '*.cmake' |
-    xargs grep -h -o 'SPDX-License-Identifier: [A-Za-z0-9.+-]*' | sort -u | grep -v ': MIT$' || true)
+    while read -r f; do [ -f "$f" ] && head -n 3 "$f"; done |
+    grep -o 'SPDX-License-Identifier: [A-Za-z0-9.+-]*' | sort -u | grep -v ': MIT$' || true)
 [ -z "$others" ] || { echo "FAIL: other licences declared: $others"; exit 1; }
 echo "ok: every source file carries SPDX-License-Identifier: MIT"
