@@ -8,6 +8,14 @@
 
 #include "base/utf8.h"
 
+/* Unicode's bidirectional formatting characters (UAX #9 §2): they reorder what a terminal shows,
+ * so "evil\u202Etxt.exe" could read as something else ("Trojan Source", CVE-2021-42574). */
+static bool is_bidi(unsigned cp)
+{
+    return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
 const char *esc_text(const char *s, char *buf, size_t n)
 {
     if (!n) return buf;
@@ -23,7 +31,7 @@ const char *esc_text(const char *s, char *buf, size_t n)
             len = 1;
         } else if ((cp < 0x20 && cp != '\t') || cp == 0x7F) { /* C0, DEL */
             plen = (size_t)snprintf(piece, sizeof piece, "\\x%02x", cp);
-        } else if (cp >= 0x80 && cp <= 0x9F) { /* C1 */
+        } else if ((cp >= 0x80 && cp <= 0x9F) || is_bidi(cp)) { /* C1, bidi controls */
             plen = (size_t)snprintf(piece, sizeof piece, "\\u%04x", cp);
         } else {
             memcpy(piece, p, len);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* esc — text from outside (a token's claims and header, an HTTP request's path and parameters)
  * made safe to print on a terminal. Control characters (C0 but tab, DEL, and the C1 range
- * U+0080–U+009F) and bytes that are not UTF-8 become visible escapes ("\x1b", "\u009b", "\xff"),
+ * U+0080–U+009F), the bidirectional formatting characters (U+061C, U+200E/F, U+202A–202E,
+ * U+2066–2069: they reorder the text shown) and bytes that are not UTF-8 become visible escapes
+ * ("\x1b", "\u009b", "\u202e", "\xff"),
  * so a token whose "iss" holds ESC ] 0 ; … BEL cannot retitle the window, clear the screen or
  * fake a line of output. The TUI needs none of this: curses draws control characters visibly. */
 #ifndef TL_BASE_ESC_H

@@ -75,10 +75,13 @@ bool fileio_mkdirs(const char *dir, tl_err *e)
 bool fileio_write_atomic(const char *path, const void *data, size_t len, tl_err *e)
 {
     char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
         return err_set(e, "file.path", "path too long: %s", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* mkstemp: an unpredictable name in the target folder, O_CREAT|O_EXCL, mode 0600, so a
+     * symlink or file planted at the temporary name is never followed or truncated. */
+    int fd = mkstemp(tmp);
     if (fd < 0) return err_set(e, "file.write", "cannot write %s: %s", tmp, strerror(errno));
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
     const char *p = data;
     size_t left = len;
     while (left > 0) {

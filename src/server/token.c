@@ -201,6 +201,24 @@ static enum MHD_Result issue_tokens(srv_req *r, const issue_req *q)
     return srv_send_json(r, 200, resp, NULL);
 }
 
+/* RFC 6749 §4.1.2: a second use of a code that was exchanged is refused, and what the first use
+ * produced is revoked. `code`: mark it reused (NULL when already marked). */
+static enum MHD_Result code_reused(srv_req *r, const char *cid, const char *code,
+                                   const srv_code *cp)
+{
+    server *s = r->s;
+    if (code) {
+        store_lock(s->codes);
+        srv_code *live = store_get_locked(s->codes, code, srv_now(s));
+        if (live) live->reused = true; /* seen by a first use still issuing */
+        store_unlock(s->codes);
+    }
+    token_revoke_grant(s, cp->grant_id, "its authorization code was used twice");
+    return srv_oauth_error(r, 400, cid, "invalid_grant", NULL,
+                           "authorization code was already used; the tokens issued from it "
+                           "have been revoked (RFC 6749 §4.1.2)");
+}
+
 static enum MHD_Result grant_code(srv_req *r, const config_client *c)
 {
     server *s = r->s;
@@ -212,27 +230,16 @@ static enum MHD_Result grant_code(srv_req *r, const config_client *c)
     if (!code) return srv_oauth_error(r, 400, cid, "invalid_request", NULL, "code is missing");
     int64_t now = srv_now(s);
     srv_code cp;
-    bool found = false, reused = false;
     store_lock(s->codes);
     srv_code *live = store_get_locked(s->codes, code, now);
-    if (live) {
-        found = true;
-        reused = live->used;
-        live->used = true; /* check and set under one lock: two racing requests get one win */
-        if (reused) live->reused = true; /* seen by a first use still issuing (below) */
-        cp = *live;
-    }
+    if (live) cp = *live;
     store_unlock(s->codes);
-    if (!found)
+    if (!live)
         return srv_oauth_error(r, 400, cid, "invalid_grant", NULL,
                                "unknown authorization code (never issued, or long expired)");
-    if (reused && !srv_lab(s, LAB_CODE_REUSE)) {
-        /* RFC 6749 §4.1.2: on a second use, refuse and revoke what the first use produced. */
-        token_revoke_grant(s, cp.grant_id, "its authorization code was used twice");
-        return srv_oauth_error(r, 400, cid, "invalid_grant", NULL,
-                               "authorization code was already used; the tokens issued from it "
-                               "have been revoked (RFC 6749 §4.1.2)");
-    }
+    if (cp.used && !srv_lab(s, LAB_CODE_REUSE)) return code_reused(r, cid, code, &cp);
+    /* Every check before the code is marked used: a failed attempt (wrong client, verifier,
+     * redirect_uri) does not burn it, and the real exchange is not told it was "already used". */
     if (strcmp(cp.client_id, cid) != 0)
         return srv_oauth_error(r, 400, cid, "invalid_grant", NULL,
                                "authorization code was issued to another client (RFC 6749 "
@@ -252,6 +259,23 @@ static enum MHD_Result grant_code(srv_req *r, const config_client *c)
     if (!pkce_verify(cp.challenge, srv_form(r, "code_verifier"), srv_lab(s, LAB_NO_PKCE), &err,
                      &why))
         return srv_oauth_error(r, 400, cid, err, NULL, "%s", why);
+    /* check and set under one lock: of two valid requests racing, one wins */
+    bool won = false;
+    store_lock(s->codes);
+    live = store_get_locked(s->codes, code, now);
+    if (live && !live->used) {
+        live->used = won = true;
+    } else if (live && !srv_lab(s, LAB_CODE_REUSE)) {
+        live->reused = true; /* seen by the first use still issuing (below) */
+        cp = *live;
+    } else {
+        won = live != NULL;
+    }
+    store_unlock(s->codes);
+    if (!won)
+        return live ? code_reused(r, cid, NULL, &cp)
+                    : srv_oauth_error(r, 400, cid, "invalid_grant", NULL,
+                                      "unknown authorization code (never issued, or long expired)");
     char gid[SRV_ID];
     if (!new_grant(s, cid, cp.sub, cp.scope, cp.auth_time, gid))
         return srv_oauth_error(r, 503, cid, "temporarily_unavailable", NULL, "grant store full");

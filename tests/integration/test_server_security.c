@@ -567,6 +567,40 @@ static void test_user_code_and_lab_key_guesses(void **st)
     resp_free(&r);
 }
 
+/* A failed redemption (no verifier, a wrong one, another client) leaves the code alone: the real
+ * client's exchange then works, and is not told the code "was already used". */
+static void test_failed_redemption_keeps_the_code(void **st)
+{
+    (void)st;
+    char *loc = authorize_location(S, "tokenlab-cli", "http://127.0.0.1:7777/callback", "openid",
+                                   "&code_challenge=" CHALLENGE "&code_challenge_method=S256",
+                                   "bob@example.com", "builder");
+    assert_non_null(loc);
+    char *code = query_param(loc, "code");
+    free(loc);
+    const char *tries[] = {
+        "client_id=tokenlab-cli", "client_id=tokenlab-cli&code_verifier=" CHALLENGE,
+        "client_id=demo-web&client_secret=demo-web-secret&code_verifier=" VERIFIER,
+        "client_id=tokenlab-cli&code_verifier=" VERIFIER};
+    for (int i = 0; i < 4; i++) {
+        char *body =
+            fmt("grant_type=authorization_code&code=%s&redirect_uri=http%%3A%%2F%%2F127.0.0."
+                "1%%3A7777%%2Fcallback&%s",
+                code, tries[i]);
+        resp t = token_req(S, NULL, body);
+        free(body);
+        if (i < 3) {
+            assert_int_equal(t.status, 400);
+            assert_null(strstr(jstr(&t, "error_description"), "already used"));
+        } else {
+            assert_int_equal(t.status, 200);
+            assert_non_null(jstr(&t, "access_token"));
+        }
+        resp_free(&t);
+    }
+    free(code);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -581,6 +615,7 @@ int main(void)
         cmocka_unit_test_setup(test_password_guesses_per_account, reset),
         cmocka_unit_test_setup(test_password_guesses_per_address, reset),
         cmocka_unit_test_setup(test_user_code_and_lab_key_guesses, reset),
+        cmocka_unit_test_setup(test_failed_redemption_keeps_the_code, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -77,11 +77,24 @@ static void test_atomic_write_roundtrip(void **state)
     assert_true(fileio_mkdirs(sub, &e));
     assert_true(fileio_write_atomic(path, "old", 3, &e));
     assert_true(fileio_write_atomic(path, "new!", 4, &e));
+    /* a symlink planted at the old predictable temporary name is not followed */
+    char victim[600], planted[700];
+    snprintf(victim, sizeof victim, "%s.victim", path);
+    snprintf(planted, sizeof planted, "%s.tmp.%ld", path, (long)getpid());
+    assert_true(fileio_write_atomic(victim, "keep", 4, &e));
+    assert_int_equal(symlink(victim, planted), 0);
+    assert_true(fileio_write_atomic(path, "newer", 5, &e));
+    char *v = NULL;
+    assert_true(fileio_read(victim, 100, &v, NULL, &e));
+    assert_string_equal(v, "keep");
+    free(v);
+    unlink(planted);
+    unlink(victim);
     char *buf;
     size_t n;
     assert_true(fileio_read(path, 100, &buf, &n, &e));
-    assert_int_equal(n, 4);
-    assert_string_equal(buf, "new!");
+    assert_int_equal(n, 5);
+    assert_string_equal(buf, "newer");
     free(buf);
     assert_false(fileio_read(path, 2, &buf, &n, &e));
     assert_true(err_is(&e, "file.too_big"));
@@ -139,6 +152,12 @@ static void test_esc_text(void **state)
     char b[128];
     assert_string_equal(esc_text("\x1b]0;pwned\x07", b, sizeof b), "\\x1b]0;pwned\\x07");
     assert_string_equal(esc_text("a\nb\tc\x7f", b, sizeof b), "a\\x0ab\tc\\x7f");
+    /* bidi controls (Trojan Source): RLO, LRI…PDI, RLM, ALM */
+    assert_string_equal(esc_text("evil\xe2\x80\xaetxt.exe", b, sizeof b), "evil\\u202etxt.exe");
+    assert_string_equal(esc_text("\xe2\x81\xa6x\xe2\x81\xa9\xe2\x80\x8f\xd8\x9c", b, sizeof b),
+                        "\\u2066x\\u2069\\u200f\\u061c");
+    assert_string_equal(esc_text("\xe2\x80\x94 \xe2\x80\x8b", b, sizeof b),
+                        "\xe2\x80\x94 \xe2\x80\x8b"); /* a dash and ZWSP stay */
     assert_string_equal(esc_text("caf\xc3\xa9 \xe2\x9c\x93", b, sizeof b),
                         "caf\xc3\xa9 \xe2\x9c\x93");
     assert_string_equal(esc_text("\xc2\x9b"
