@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "base/fileio.h"
 #include "cli/cli.h"
 #include "cli/lessons.h"
 #include "lesson/grade.h"
@@ -18,7 +19,7 @@ static void serve_usage(FILE *f)
     fprintf(f,
             "usage: tokenlab serve [--listen HOST:PORT] [--config FILE] [--issuer URL]\n"
             "                      [--lab SWITCH]... [--lab-key KEY] [--quiet]\n"
-            "                      [--per-address-limit N]\n"
+            "                      [--per-address-limit N] [--keys-file FILE]\n"
             "                      [--class [--class-results FILE] [--class-max N]\n"
             "                       [--class-rate PER_SECOND] [--class-lessons DIR]]\n\n"
             "Runs the mock authorization server (OAuth 2.0, OpenID Connect, the JWT login and a\n"
@@ -30,7 +31,9 @@ static void serve_usage(FILE *f)
     for (size_t i = 0; names[i]; i++)
         fprintf(f, "  %-15s %s\n", names[i], server_lab_describe(names[i]));
     fprintf(
-        f, "\nThe lab key (printed at start, or --lab-key) guards POST /lab/clock, "
+        f, "\nThe lab key (printed once at start, or --lab-key KEY of 12+ characters; --keys-file\n"
+           "FILE writes it, and the instructor key, to FILE with mode 0600 instead) guards POST "
+           "/lab/clock, "
            "/lab/switch\nand /lab/rotate-keys (header X-Tokenlab-Lab-Key). See docs/server.md.\n\n"
            "--class runs a class server: it prints a join code for students (tokenlab --server\n"
            "URL --join CODE --name NAME) and an instructor key (tokenlab class --server URL --key\n"
@@ -49,13 +52,44 @@ static int grade_of(void *ud, const char *lesson_id, const char *question, const
     return (int)grade_answer(ud, lesson_id, question, answer);
 }
 
+#define SERVE_LAB_KEY_MIN 12
+
+/* The lab key and the instructor key control the server. They are shown once, before the request
+ * log starts and under a line that says they are secrets, or, with --keys-file, written to a
+ * file only the owner can read (the screen may be on a projector). */
+static bool print_keys(server *s, bool class_mode, const char *keys_file)
+{
+    char text[512];
+    int n =
+        snprintf(text, sizeof text, "lab key %s (header X-Tokenlab-Lab-Key)\n", server_lab_key(s));
+    if (class_mode)
+        snprintf(text + n, sizeof text - (size_t)n,
+                 "instructor key %s (tokenlab class --server %s --key KEY)\n",
+                 class_instructor_key(s), server_base_url(s));
+    if (keys_file) {
+        tl_err e = {0};
+        if (!fileio_write_atomic(keys_file, text, strlen(text), &e)) {
+            fprintf(stderr, "tokenlab serve: --keys-file: %s\n", e.msg);
+            return false;
+        }
+        printf("the %s written to %s (mode 0600), not shown here\n",
+               class_mode ? "lab key and the instructor key are" : "lab key is", keys_file);
+    } else {
+        printf("secrets (shown once, never in the request log; --keys-file FILE keeps them off "
+               "the screen):\n%s",
+               text);
+    }
+    printf("request log:\n");
+    return true;
+}
+
 int cli_serve_main(int argc, char **argv)
 {
     server_options o = {0};
     const char *labs[32];
     size_t nlabs = 0;
     bool quiet = false;
-    const char *lessons_dir = NULL;
+    const char *lessons_dir = NULL, *keys_file = NULL;
     enum {
         O_LISTEN = 1,
         O_CONFIG,
@@ -68,7 +102,8 @@ int cli_serve_main(int argc, char **argv)
         O_MAX,
         O_RATE,
         O_PER_ADDRESS,
-        O_LESSONS
+        O_LESSONS,
+        O_KEYS_FILE
     };
     static const args_opt opts[] = {{"listen", true, O_LISTEN},
                                     {"config", true, O_CONFIG},
@@ -82,6 +117,7 @@ int cli_serve_main(int argc, char **argv)
                                     {"class-rate", true, O_RATE},
                                     {"per-address-limit", true, O_PER_ADDRESS},
                                     {"class-lessons", true, O_LESSONS},
+                                    {"keys-file", true, O_KEYS_FILE},
                                     {NULL, false, 0}};
     args a;
     args_init(&a, argc, argv);
@@ -108,7 +144,18 @@ int cli_serve_main(int argc, char **argv)
             o.issuer = v;
             break;
         case O_LABKEY:
+            /* an empty key was no key at all; a short one is guessed (they are throttled too) */
+            if (strlen(v) < SERVE_LAB_KEY_MIN) {
+                cli_errorf(a.cmd,
+                           "--lab-key must be at least %d characters (it guards the lab "
+                           "switches and the clock; leave it out for a random one)",
+                           SERVE_LAB_KEY_MIN);
+                return CLI_USAGE;
+            }
             o.lab_key = v;
+            break;
+        case O_KEYS_FILE:
+            keys_file = v;
             break;
         case O_QUIET:
             quiet = true;
@@ -206,13 +253,14 @@ int cli_serve_main(int argc, char **argv)
     }
     printf("tokenlab server listening on %s%s%s%s\n", server_base_url(s),
            on[0] ? " — LAB SWITCHES ON: " : "", on, on[0] ? " (vulnerable on purpose)" : "");
-    printf("issuer %s; lab key %s (header X-Tokenlab-Lab-Key); Ctrl-C stops\n", server_issuer(s),
-           server_lab_key(s));
-    if (o.class_mode) {
+    printf("issuer %s; Ctrl-C stops\n", server_issuer(s));
+    if (o.class_mode)
         printf("class join code %s (students: tokenlab --server %s --join %s --name NAME)\n",
                class_join_code(s), server_base_url(s), class_join_code(s));
-        printf("instructor key %s (tokenlab class --server %s --key KEY)\n",
-               class_instructor_key(s), server_base_url(s));
+    if (!print_keys(s, o.class_mode, keys_file)) {
+        server_stop(s);
+        course_free(c);
+        return CLI_IO;
     }
     fflush(stdout);
     int sig = 0;

@@ -513,6 +513,10 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     free(rnd);
     s->weak_key =
         jwk_from_secret((const uint8_t *)LAB_WEAK_SECRET_WORD, strlen(LAB_WEAK_SECRET_WORD));
+    if (o->lab_key && !o->lab_key[0]) {
+        err_set(e, "server.lab", "the lab key is empty: that would be no key at all");
+        goto fail;
+    }
     if (o->lab_key) {
         snprintf(s->lab_key, sizeof s->lab_key, "%s", o->lab_key);
     } else {
