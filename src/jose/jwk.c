@@ -643,6 +643,10 @@ bool jwk_from_json(const json_t *obj, jwk **out, tl_err *e)
     } else if (strcmp(kty, "oct") == 0) {
         k = jwk_alloc(JWK_KTY_OCT);
         ok = k && jwk_member_bytes(obj, "k", true, &k->secret, &k->secret_len, e);
+        if (ok && k->secret_len == 0) /* as --secret "" is refused: anyone could sign */
+            ok = err_set(e, "key.empty_secret",
+                         "the oct key's \"k\" is empty: an empty HMAC secret is no secret "
+                         "(RFC 7518 §3.2 wants one at least as long as the hash)");
         if (ok) {
             k->priv = true;
             k->bits = (int)(k->secret_len * 8);

@@ -495,6 +495,7 @@ static void test_jwk_every_kty(void **state)
                  NULL);
     assert_true(jwk_is_private(ed));
     jwk_free(ed);
+    key_json("{\"kty\":\"oct\",\"k\":\"\"}", "key.empty_secret"); /* verify --key */
     jwk *hs = key_json("{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}", NULL);
     size_t n;
     assert_memory_equal(jwk_secret(hs, &n), "secret", 6);
