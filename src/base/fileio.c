@@ -10,10 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-bool fileio_read(const char *path, size_t max, char **out, size_t *len, tl_err *e)
+/* Reads all of fd (closed unless stdin) into a new buffer. */
+static bool read_fd(int fd, const char *path, size_t max, char **out, size_t *len, tl_err *e)
 {
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return err_set(e, "file.open", "cannot read %s: %s", path, strerror(errno));
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap + 1);
     if (!buf) {
@@ -53,6 +52,28 @@ bool fileio_read(const char *path, size_t max, char **out, size_t *len, tl_err *
     *out = buf;
     if (len) *len = n;
     return true;
+}
+
+bool fileio_read(const char *path, size_t max, char **out, size_t *len, tl_err *e)
+{
+    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return err_set(e, "file.open", "cannot read %s: %s", path, strerror(errno));
+    return read_fd(fd, path, max, out, len, e);
+}
+
+bool fileio_read_regular(const char *path, size_t max, char **out, size_t *len, tl_err *e)
+{
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return err_set(e, "file.open", "cannot read %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return err_set(e, "file.not_regular",
+                       "%s is not a regular file (a FIFO, device or socket is not read)", path);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return read_fd(fd, path, max, out, len, e);
 }
 
 bool fileio_mkdirs(const char *dir, tl_err *e)

@@ -212,7 +212,7 @@ static void load_dir(course *c, const char *dir, bool must_exist, parse_diags *d
         char *text = NULL;
         size_t len = 0;
         tl_err e = {0};
-        if (!fileio_read(f[i].path, PARSE_MAX_FILE + 1, &text, &len, &e)) {
+        if (!fileio_read_regular(f[i].path, PARSE_MAX_FILE + 1, &text, &len, &e)) {
             if (err_is(&e, "file.too_big"))
                 parse_diags_add(diags, f[i].path, 1,
                                 "file is too big (a lesson may have at most %u bytes)",
