@@ -81,8 +81,49 @@ static enum MHD_Result header_check(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
+/* RFC 9112 §6.3: a request whose length is ambiguous is refused, or a front end and this server
+ * could read different requests out of the same bytes (request smuggling). libmicrohttpd takes the
+ * first of two Content-Length values, and Transfer-Encoding over Content-Length. */
+typedef struct framing {
+    const char *cl;
+    bool cl_differs, te;
+} framing;
+
+static enum MHD_Result framing_check(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    (void)key_size;
+    (void)value_size;
+    framing *f = cls;
+    if (!key || !value) return MHD_YES;
+    if (strcasecmp(key, "Transfer-Encoding") == 0) f->te = true;
+    if (strcasecmp(key, "Content-Length") != 0) return MHD_YES;
+    if (f->cl && strcmp(f->cl, value) != 0) f->cl_differs = true;
+    f->cl = value;
+    return MHD_YES;
+}
+
+static const char *framing_problem(srv_req *r)
+{
+    framing f = {0};
+    MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, framing_check, &f);
+    if (f.cl_differs)
+        return "two different Content-Length headers: the body's length is ambiguous (RFC 9112 "
+               "§6.3)";
+    if (f.cl && f.te)
+        return "Content-Length together with Transfer-Encoding: the body's length is ambiguous "
+               "(RFC 9112 §6.3)";
+    return NULL;
+}
+
 static enum MHD_Result dispatch(srv_req *r)
 {
+    if (r->bad_framing) {
+        srv_hdr h[] = {{"Connection", "close"},
+                       {NULL, NULL}}; /* the rest of the bytes is not read */
+        return srv_oauth_error(r, 400, NULL, "invalid_request", h, "%s", r->bad_framing);
+    }
     bool nul = false;
     MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, header_check, &nul);
     if (nul)
@@ -311,6 +352,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->conn = conn;
         r->method = method;
         r->path = url;
+        r->bad_framing = framing_problem(r);
+        if (r->bad_framing) return respond(r); /* before reading a body of unknown length */
         const char *cl = srv_header(r, "Content-Length");
         if (cl) {
             char *end = NULL;

@@ -156,6 +156,7 @@ typedef struct srv_req {
     char *body;
     size_t body_len;
     bool body_too_big;
+    const char *bad_framing; /* why the body's length is ambiguous (static text), or NULL */
     bool has_query;
     reqparse_params query;
     reqparse_params form; /* the body: urlencoded form or flat JSON, see srv_parse_body */

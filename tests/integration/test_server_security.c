@@ -601,6 +601,56 @@ static void test_failed_redemption_keeps_the_code(void **st)
     free(code);
 }
 
+/* Sends raw bytes from 127.0.0.2 and returns the whole answer (the server closes after it). */
+static char *raw_answer(const char *req)
+{
+    int fd = connect_from(S, "127.0.0.2");
+    assert_true(fd >= 0);
+    assert_true(send(fd, req, strlen(req), MSG_NOSIGNAL) > 0);
+    shutdown(fd, SHUT_WR);
+    static char buf[8192];
+    size_t n = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (n < sizeof buf - 1 && poll(&p, 1, 3000) > 0) {
+        ssize_t k = recv(fd, buf + n, sizeof buf - 1 - n, 0);
+        if (k <= 0) break;
+        n += (size_t)k;
+    }
+    buf[n] = '\0';
+    close(fd);
+    return buf;
+}
+
+/* RFC 9112 §6.3: two different Content-Length values, or Content-Length with Transfer-Encoding,
+ * leave the body's length ambiguous (request smuggling): 400, whatever the endpoint. */
+static void test_ambiguous_length(void **st)
+{
+    (void)st;
+    const char *h = "POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                    "application/x-www-form-urlencoded\r\n";
+    const char *body = "grant_type=client_credentials&scope=api%3Aread";
+    char req[1024];
+    snprintf(req, sizeof req, "%sContent-Length: 5\r\nContent-Length: %zu\r\n\r\n%s", h,
+             strlen(body), body);
+    char *a = raw_answer(req);
+    assert_true(strncmp(a, "HTTP/1.1 400", 12) == 0);
+    assert_non_null(strstr(a, "two different Content-Length headers"));
+    snprintf(req, sizeof req,
+             "%sContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n%zx\r\n%s\r\n0\r\n\r\n", h,
+             strlen(body), body);
+    a = raw_answer(req);
+    assert_true(strncmp(a, "HTTP/1.1 400", 12) == 0);
+    assert_non_null(strstr(a, "Content-Length together with Transfer-Encoding"));
+    /* the same length twice is one length; chunked alone is fine: both reach /token (401: no
+     * client authentication) */
+    snprintf(req, sizeof req, "%sContent-Length: %zu\r\nContent-Length: %zu\r\n\r\n%s", h,
+             strlen(body), strlen(body), body);
+    assert_true(strncmp(raw_answer(req), "HTTP/1.1 401", 12) == 0);
+    snprintf(req, sizeof req, "%sTransfer-Encoding: chunked\r\n\r\n%zx\r\n%s\r\n0\r\n\r\n", h,
+             strlen(body), body);
+    assert_true(strncmp(raw_answer(req), "HTTP/1.1 401", 12) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -616,6 +666,7 @@ int main(void)
         cmocka_unit_test_setup(test_password_guesses_per_address, reset),
         cmocka_unit_test_setup(test_user_code_and_lab_key_guesses, reset),
         cmocka_unit_test_setup(test_failed_redemption_keeps_the_code, reset),
+        cmocka_unit_test_setup(test_ambiguous_length, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
