@@ -273,13 +273,24 @@ bool args_read_token(const char *arg, char **out, tl_err *e)
     }
     memmove(buf, s, l);
     buf[l] = '\0';
+    /* "a.b.c\nd.e.f" would otherwise read as one five-segment token (a JWE) */
+    size_t lines = 1;
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' && p[1] && p[1] != '\n' && p[1] != '\r') lines++;
+    if (lines > 1) {
+        free(buf);
+        return err_set(e, "cli.many_tokens",
+                       "the input holds %zu tokens, one per line; give them one at a time", lines);
+    }
     *out = buf;
     return true;
 }
 
 int args_token_exit(const tl_err *e)
 {
-    return err_is(e, "cli.no_token") ? CLI_USAGE : err_is(e, "cli.nul") ? CLI_INVALID : CLI_IO;
+    return err_is(e, "cli.no_token")                              ? CLI_USAGE
+           : err_is(e, "cli.nul") || err_is(e, "cli.many_tokens") ? CLI_INVALID
+                                                                  : CLI_IO;
 }
 
 /* Standard base64 or base64url, padding optional: normalise to unpadded base64url, then decode

@@ -324,6 +324,29 @@ static bool jws_decode_seg(const jws_span *s, int idx, const char *code, uint8_t
     return true;
 }
 
+/* RFC 7516 §7.1: a JWE's other four segments are base64url too; the IV and the authentication
+ * tag are never empty (the encrypted key is, with "dir"; the ciphertext may be). Without this,
+ * any five dot-separated strings with a JSON header showed as a JWE. */
+static bool jwe_segments_ok(const jws *t, tl_err *e)
+{
+    static const char *const names[5] = {"", "encrypted key", "initialization vector", "ciphertext",
+                                         "authentication tag"};
+    for (int i = 1; i < 5; i++) {
+        uint8_t *b = NULL;
+        size_t bl = 0;
+        if (!b64url_decode(t->seg[i].p, t->seg[i].n, &b, &bl, e)) {
+            if (e) e->code = "jwe.segment_b64";
+            return err_prefix(e, "JWE segment %d (%s) is not valid base64url: ", i + 1, names[i]);
+        }
+        free(b);
+        if (bl == 0 && (i == 2 || i == 4))
+            return err_set(e, "jwe.segment_empty",
+                           "JWE segment %d (%s) is empty; every JWE has one (RFC 7516 §7.1)", i + 1,
+                           names[i]);
+    }
+    return true;
+}
+
 bool jws_parse(const char *token, size_t len, jws **out, tl_err *e)
 {
     *out = NULL;
@@ -392,6 +415,10 @@ bool jws_parse(const char *token, size_t len, jws **out, tl_err *e)
     if (t->is_jwe) t->alg = JWS_ALG_UNKNOWN;
     t->kid = json_string_value(json_object_get(t->header, "kid"));
     t->typ = json_string_value(json_object_get(t->header, "typ"));
+    if (t->is_jwe && !jwe_segments_ok(t, e)) {
+        jws_free(t);
+        return false;
+    }
     if (t->is_jwe) {
         err_set(&t->claims_err, "jwe.encrypted",
                 "this is a JWE (5 segments): the payload is encrypted and cannot be read "

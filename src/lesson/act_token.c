@@ -46,19 +46,12 @@ static act_status exchange_start(act_run *r, tl_err *e)
 }
 
 /* Did the server consume the authorization code this token request carried? RFC 6749 §4.1.2
- * makes a code single-use on the server, but the server authenticates the client first (§3.2.1,
- * §5.2 invalid_client) and checks the grant type before it looks the code up: a request refused
- * there leaves the code unused. Any other answer — tokens, or a refusal of the code itself
- * (invalid_grant: unknown, expired, another client's, wrong redirect_uri; PKCE; a full store) —
- * came after the lookup, which marks the code used (server/token.c grant_code). */
+ * makes a code single-use, and the server marks it used only when it issues tokens: every check
+ * (client authentication, grant type, client, expiry, redirect_uri, PKCE) comes first, so a
+ * refused exchange leaves the code as it was (server/token.c grant_code). */
 static bool code_consumed(const http_exchange *x)
 {
-    if (x->status == 200) return true;
-    if (x->status == 401) return false;
-    const char *err =
-        json_is_object(x->json) ? json_string_value(json_object_get(x->json, "error")) : NULL;
-    return !err || (strcmp(err, "invalid_client") != 0 && strcmp(err, "unauthorized_client") != 0 &&
-                    strcmp(err, "unsupported_grant_type") != 0);
+    return x->status == 200;
 }
 
 static act_status exchange_answer(act_run *r, const http_exchange *x, tl_err *e)

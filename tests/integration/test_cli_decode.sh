@@ -126,6 +126,11 @@ run 1 "$TL" decode - <"$W/junk"
 err_has "tokenlab decode: not a token"
 printf '' | run 2 "$TL" decode -
 err_has "no token given"
+# Two tokens on stdin are not one five-segment JWE (issue 12); JWE-shaped garbage is not a JWE.
+printf '%s\n%s\n' "$A1" "$A1" | run 1 "$TL" decode -
+err_has "the input holds 2 tokens, one per line"
+run 1 "$TL" decode "eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0.!!!.@@@.###.\$\$\$"
+err_has "JWE segment 2 (encrypted key) is not valid base64url"
 
 # Usage and I/O errors.
 run 2 "$TL" decode "$A1" --frobnicate

@@ -666,6 +666,26 @@ static void test_jwe_and_unknown_alg_and_crit(void **state)
     assert_code(e, "jws.is_jwe");
     assert_null(jws_signing_input(t));
     jws_free(t);
+    /* Every JWE segment is base64url; the IV and the tag are never empty (RFC 7516 §7.1). */
+    static const struct {
+        const char *tail, *code;
+    } bad[] = {{".!!!.@@@.###.$$$", "jwe.segment_b64"},
+               {"..AxY8DCtDaGlsbGljb3RoZQ.KDlT.U0m_Ym@", "jwe.segment_b64"},
+               {".6KB7..KDlT.U0m_Ym", "jwe.segment_empty"},
+               {".6KB7.AxY8.KDlT.", "jwe.segment_empty"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char tok[256];
+        snprintf(tok, sizeof tok, "eyJhbGciOiJBMTI4S1ciLCJlbmMiOiJBMTI4Q0JDLUhTMjU2In0%s",
+                 bad[i].tail);
+        jws *j = NULL;
+        assert_false(jws_parse(tok, strlen(tok), &j, &e));
+        assert_null(j);
+        assert_code(e, bad[i].code);
+    }
+    /* "dir": no encrypted key, a valid JWE */
+    t = parse_ok("eyJhbGciOiJBMTI4S1ciLCJlbmMiOiJBMTI4Q0JDLUhTMjU2In0..AxY8.KDlT.U0m_");
+    assert_true(t->is_jwe);
+    jws_free(t);
     /* Unknown algorithms decode, and are refused by verify. */
     char *h = b64url_encode((const uint8_t *)"{\"alg\":\"HS257\"}", 15);
     char tok[200];

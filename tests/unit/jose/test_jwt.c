@@ -247,7 +247,7 @@ static void test_warnings(void **state)
     jws_free(t);
 
     /* JWE. */
-    const char *jwe = "eyJhbGciOiJBMTI4S1ciLCJlbmMiOiJBMTI4Q0JDLUhTMjU2In0.a.b.c.d";
+    const char *jwe = "eyJhbGciOiJBMTI4S1ciLCJlbmMiOiJBMTI4Q0JDLUhTMjU2In0.6KB7.AxY8.KDlT.U0m_";
     assert_true(jws_parse(jwe, strlen(jwe), &t, &e));
     n = warnings_for(t, NULL, T0, w);
     assert_int_equal(n, 1);
