@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/xalloc.h"
+#include "jose/alg.h"
 #include "lesson/action.h"
 #include "lesson/course.h"
 #include "lesson/engine.h"
@@ -941,6 +942,24 @@ const char *pane_lesson_flow(const pane_lesson *p)
     return NULL;
 }
 
+/* A server-signed token the learner brought in (typed, pasted, loaded from the trace) is judged by
+ * the decoder pane with the TUI's JWKS; the state gets the same keys when it has none for the
+ * token's kid, so decoder.signature says what the pane says (jose/verdict). */
+static void share_server_keys(pane_lesson *p, lesson_state *st)
+{
+    const jws *t = st->decoder_jws;
+    if (!t || t->is_jwe || alg_is_hmac(t->alg) || !p->net) return;
+    if (st->server_jwks && (!t->kid || jwks_find_kid(st->server_jwks, t->kid))) return;
+    const jwks *net_set = net_jwks(p->net, t->kid);
+    if (!net_set || jwks_count(net_set) == 0) return;
+    jwks *copy = jwks_new();
+    if (!copy) return;
+    for (size_t i = 0; i < jwks_count(net_set); i++) jwks_add(copy, (jwk *)jwks_get(net_set, i));
+    jwks_free(st->server_jwks);
+    st->server_jwks = copy;
+    state_update_signature(st);
+}
+
 void pane_lesson_decoder_changed(pane_lesson *p, const char *token)
 {
     if (!p->en) return;
@@ -949,6 +968,7 @@ void pane_lesson_decoder_changed(pane_lesson *p, const char *token)
     const char *cur = st->decoder ? st->decoder : "";
     if (strcmp(cur, token ? token : "") == 0) return;
     state_set_decoder(st, token);
+    share_server_keys(p, st);
     free(p->seen_decoder);
     p->seen_decoder = token ? strdup(token) : NULL;
 }

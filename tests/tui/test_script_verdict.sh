@@ -26,7 +26,7 @@ run() { # run NAME: runs $WORK/s-NAME, screens in $WORK/NAME-*.txt
 agree() {
     local f="$1" v="$2" mark
     case "$v" in
-    valid) mark="✓ signature verified with" ;;
+    valid) mark="✓ signature verified" ;;
     invalid) mark="✗ " ;;
     unsigned) mark="✗ unsigned \\(alg none\\)" ;;
     unknown) mark="? " ;;
@@ -132,6 +132,42 @@ SCRIPT
 run lab
 agree "$WORK/lab-1.txt" valid
 check "$WORK/lab-1.txt" "✓ signature verified with the key the lesson signed it with (RS256)"
+
+# 8. A token the server signed with its RSA key, pasted: the pane checks it against the server's
+# JWKS, and so does the check (it had no JWKS of its own until a lesson action fetched one).
+# The token comes from a `tokenlab serve` the TUI is connected to (--server), by client_credentials.
+"$TOKENLAB" serve --listen 127.0.0.1:0 --lab-key test-lab-key >"$WORK/serve.log" 2>&1 &
+SERVER_PID=$!
+trap 'kill $SERVER_PID 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+PORT=""
+for ((i = 0; i < 300; i++)); do
+    PORT=$(sed -n 's|^tokenlab server listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$WORK/serve.log")
+    [ -n "$PORT" ] && break
+    sleep 0.1 # the server prints its port when it listens (test_script_remote.sh does the same)
+done
+[ -n "$PORT" ] || {
+    cat "$WORK/serve.log"
+    echo "FAIL: tokenlab serve did not start"
+    exit 1
+}
+SRV_TOKEN=$(curl -sf -u demo-service:demo-service-secret -d grant_type=client_credentials \
+    -d scope=api:read "http://127.0.0.1:$PORT/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+[ -n "$SRV_TOKEN" ] || {
+    echo "FAIL: no access token from the server"
+    exit 1
+}
+{
+    printf '%s\n' ":resize 200 40" ":wait-idle" ":wait-for 127.0.0.1:$PORT up" ":paste $SRV_TOKEN" "<Enter>"
+    printf '%s\n' "$TO_LESSON" n "<Enter>" ":save-screen $WORK/server-1.txt" q
+} >"$WORK/s-server"
+if ! tl_run_script "$WORK/s-server" "$WORK/st-server" "" --server "http://127.0.0.1:$PORT" \
+    --lab-key test-lab-key 2>"$WORK/err"; then
+    cat "$WORK/err"
+    echo "FAIL: tokenlab exited with an error (server)"
+    exit 1
+fi
+agree "$WORK/server-1.txt" valid
+check "$WORK/server-1.txt" "✓ signature verified against the server's JWKS (kid"
 
 [ "$fails" -eq 0 ] || {
     for f in "$WORK"/*.txt; do # what each screen said, to tell a race from a wrong verdict
