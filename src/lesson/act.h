@@ -2,8 +2,8 @@
 /* act — what the action families (act_*.c) share: the table entry of one action, the run of one
  * action in flight, and the helpers every family uses (arguments, sending a request through the
  * oauth transport, the server's keys, the tokens an answer carries). Internal to src/lesson/:
- * callers use action.h. The table itself (ACTION_LIST) is in action.c; docs/architecture-recipes.md
- * "Add a lesson action" says how to add one. */
+ * callers use action.h. The table itself (ACTION_LIST) is in action.c; docs/architecture.md
+ * "…a lesson action" says how to add one. */
 #ifndef TL_LESSON_ACT_H
 #define TL_LESSON_ACT_H
 
