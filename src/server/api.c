@@ -170,11 +170,28 @@ static enum MHD_Result auth_error(srv_req *r, unsigned status, bool dpop, const 
     if (!code) {
         snprintf(hdr, sizeof hdr, "%s realm=\"tokenlab\"%s", scheme, algs);
     } else {
-        /* quotes and backslashes cannot appear in an auth-param quoted-string unescaped */
+        /* RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E — no quote, no
+         * backslash, no UTF-8 (a client reads header bytes as Latin-1: "§" became "Â§" in
+         * openid-client). "§" is spelled "section ", a dash '-', anything else non-ASCII '?'. */
         char clean[500];
         size_t o = 0;
-        for (const char *p = msg; *p && o + 1 < sizeof clean; p++)
-            clean[o++] = (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) ? '\'' : *p;
+        for (const unsigned char *p = (const unsigned char *)msg; *p && o + 9 < sizeof clean;) {
+            if (p[0] == 0xc2 && p[1] == 0xa7) { /* § */
+                o += (size_t)snprintf(clean + o, sizeof clean - o, "section ");
+                p += 2;
+                if (*p == ' ') p++;
+            } else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x93 || p[2] == 0x94)) { /* – — */
+                clean[o++] = '-';
+                p += 3;
+            } else if (*p >= 0x80) {
+                clean[o++] = '?';
+                for (p++; (*p & 0xc0) == 0x80; p++) /* the rest of this UTF-8 sequence */
+                    ;
+            } else {
+                clean[o++] = (*p == '"' || *p == '\\' || *p < 0x20 || *p == 0x7f) ? '\'' : (char)*p;
+                p++;
+            }
+        }
         clean[o] = '\0';
         snprintf(hdr, sizeof hdr,
                  "%s realm=\"tokenlab\", error=\"%s\", error_description=\"%s\"%s%s%s%s", scheme,

@@ -223,6 +223,42 @@ static void test_token_binds_and_api_accepts_only_its_key(void **st)
     resp_free(&t);
 }
 
+/* RFC 6750 §3 (and RFC 9449 §7.1 for DPoP): error_description in WWW-Authenticate is
+ * %x20-21 / %x23-5B / %x5D-7E only — openid-client decoded our "§" as Latin-1 ("Â§"). */
+static void assert_ascii_challenge(resp *r)
+{
+    const char *h = header_value(r, "WWW-Authenticate");
+    assert_non_null(h);
+    const char *d = strstr(h, "error_description=\"");
+    assert_non_null(d);
+    for (const char *p = d + strlen("error_description=\""); *p && *p != '"'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c > 0x7e || c == '\\') fail_msg("byte 0x%02x in challenge: %s", c, h);
+    }
+    assert_non_null(strstr(h, "section 7.1")); /* "§" spelled out */
+}
+
+static void test_challenge_is_ascii(void **st)
+{
+    (void)st;
+    resp t = dpop_exchange(K1);
+    assert_int_equal(t.status, 200);
+    const char *at = jstr(&t, "access_token");
+    char *pu = url_of(S, "/api/profile");
+    resp bearer = api_call("/api/profile", "Bearer", at, NULL);
+    expect_refusal(&bearer, 401, "invalid_token", "DPoP-bound");
+    assert_ascii_challenge(&bearer);
+    char *p2 = proof(&(proof_opts){.key = K2, .htm = "GET", .htu = pu, .token = at});
+    resp thief = api_call("/api/profile", "DPoP", at, p2);
+    expect_refusal(&thief, 401, "invalid_token", "another key");
+    assert_ascii_challenge(&thief);
+    free(p2);
+    free(pu);
+    resp_free(&bearer);
+    resp_free(&thief);
+    resp_free(&t);
+}
+
 /* Each rule of RFC 9449 §4.3, broken once, refused with its sentence. */
 static void test_proof_rules(void **st)
 {
@@ -369,6 +405,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_discovery_names_dpop_algs),
         cmocka_unit_test(test_token_binds_and_api_accepts_only_its_key),
+        cmocka_unit_test(test_challenge_is_ascii),
         cmocka_unit_test(test_proof_rules),
         cmocka_unit_test(test_public_refresh_token_is_bound),
         cmocka_unit_test(test_dpop_bound_client_needs_a_proof),
