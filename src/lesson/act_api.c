@@ -78,10 +78,10 @@ static act_status api_start(act_run *r, tl_err *e)
 
 const action_entry act_api = {
     .name = "api",
-    .usage = "api METHOD PATH [token=access|login|decoder|none] [body=JSON]",
+    .usage = "api METHOD PATH [token=access|login|decoder|none] [body=JSON] [dpop=off|other]",
     .min_pos = 2,
     .max_pos = 2,
-    .keys = "token body",
+    .keys = "token body dpop",
     .validate = api_validate,
     .start = api_start,
 };

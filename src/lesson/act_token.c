@@ -66,8 +66,9 @@ static act_status exchange_answer(act_run *r, const http_exchange *x, tl_err *e)
 
 const action_entry act_exchange = {
     .name = "exchange",
-    .usage = "exchange [verifier=correct|wrong|none] [code=last|used] [client_secret=S]",
-    .keys = "verifier code client_secret redirect_uri",
+    .usage = "exchange [verifier=correct|wrong|none] [code=last|used] [client_secret=S] "
+             "[dpop=off|other]",
+    .keys = "verifier code client_secret redirect_uri dpop",
     .start = exchange_start,
     .on_answer = exchange_answer,
 };
@@ -188,8 +189,8 @@ static act_status refresh_start(act_run *r, tl_err *e)
 
 const action_entry act_refresh = {
     .name = "refresh",
-    .usage = "refresh [scope=\"…\"] [token=current|old] [client_secret=S]",
-    .keys = "scope token client_secret",
+    .usage = "refresh [scope=\"…\"] [token=current|old] [client_secret=S] [dpop=off|other]",
+    .keys = "scope token client_secret dpop",
     .start = refresh_start,
     .on_answer = act_took_tokens,
 };
@@ -216,8 +217,8 @@ static act_status client_credentials_start(act_run *r, tl_err *e)
 
 const action_entry act_client_credentials = {
     .name = "client-credentials",
-    .usage = "client-credentials client=ID secret=S scope=\"…\"",
-    .keys = "client secret scope auth",
+    .usage = "client-credentials client=ID secret=S scope=\"…\" [dpop=off|other]",
+    .keys = "client secret scope auth dpop",
     .start = client_credentials_start,
     .on_answer = act_took_tokens,
     .begins = ACTION_STARTS_FRESH,
@@ -316,4 +317,39 @@ const action_entry act_revoke = {
     .keys = "client secret",
     .validate = which_token_validate,
     .start = revoke_start,
+};
+
+/* ---- dpop on|off ------------------------------------------------------------------------------
+ */
+
+/* The learner's client starts (or stops) proving possession of a key with every token and API
+ * request (RFC 9449): the key pair is made on first use and kept; the proofs are added where the
+ * requests are sent (action.c add_dpop; oauth/dpop_proof.c makes them). */
+static bool dpop_validate(size_t argc, char *const *argv, tl_err *e)
+{
+    if (strcmp(argv[1], "on") == 0 || strcmp(argv[1], "off") == 0) return true;
+    return err_set(e, "action.args", "dpop: '%s' is not on or off", argv[1]);
+}
+
+static act_status dpop_start(act_run *r, tl_err *e)
+{
+    lesson_state *st = r->ctx.st;
+    bool on = strcmp(act_pos(r->a, 1), "on") == 0;
+    if (on && !st->dpop_key && !jwk_generate(JWS_ES256, 0, &st->dpop_key, e)) {
+        st->dpop_key = NULL;
+        return ACT_FAILED;
+    }
+    st->dpop_on = on;
+    return ACT_OK;
+}
+
+const action_entry act_dpop = {
+    .name = "dpop",
+    .usage = "dpop on|off",
+    .min_pos = 1,
+    .max_pos = 1,
+    .keys = "",
+    .validate = dpop_validate,
+    .start = dpop_start,
+    .outcome = ACTION_OUTCOME_SETTING,
 };

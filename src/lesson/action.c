@@ -10,10 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "jose/alg.h"
 #include "lesson/act.h"
 #include "lesson/defaults.h"
+#include "oauth/dpop_proof.h"
 #include "server/lab.h"
 
 /* ---- the table: one line per action, in the order `help` lists them ------------------------- */
@@ -43,7 +46,8 @@
     X(revoke)                                                                                      \
     X(clock)                                                                                       \
     X(lab)                                                                                         \
-    X(crack)
+    X(crack)                                                                                       \
+    X(dpop)
 
 #define ACT_DECLARE(id) extern const action_entry act_##id;
 ACTION_LIST(ACT_DECLARE)
@@ -358,11 +362,49 @@ char *act_url(const act_run *r, const char *path)
     return u;
 }
 
+/* Does this request get a DPoP proof once the learner said `dpop on`: a token request, or a
+ * request that carries an access token (the API, userinfo)? Lab, authorize and JWKS requests
+ * never do. */
+static bool wants_dpop(const http_request *req)
+{
+    const char *authz = http_request_header(req, "Authorization");
+    bool bearer = authz && strncasecmp(authz, "Bearer ", 7) == 0;
+    const char *p = strstr(req->url, "://");
+    p = p ? strchr(p + 3, '/') : NULL;
+    size_t n = p ? strcspn(p, "?#") : 0;
+    bool token = p && n >= 6 && strncmp(p + n - 6, "/token", 6) == 0;
+    return bearer || (token && strcmp(req->method, "POST") == 0);
+}
+
+/* `dpop on` (RFC 9449): every token and API request carries a fresh proof by the learner's key.
+ * dpop=off sends this one without (a thief who has the token but not the key); dpop=other signs
+ * it with a new key (a thief with a key of their own). */
+static bool add_dpop(act_run *r, http_request *req, tl_err *e)
+{
+    const char *mode = act_kv(r->a, "dpop");
+    lesson_state *st = r->ctx.st;
+    bool on = mode ? strcmp(mode, "off") != 0 : st->dpop_on;
+    if (!on || !wants_dpop(req)) return true;
+    jwk *key = st->dpop_key, *other = NULL;
+    if ((mode && strcmp(mode, "other") == 0) || !key) {
+        if (!jwk_generate(JWS_ES256, 0, &other, e)) return false;
+        if (!key && !(mode && strcmp(mode, "other") == 0)) st->dpop_key = jwk_ref(other);
+        key = other;
+    }
+    bool ok = dpop_proof_attach(req, key, (int64_t)time(NULL), e);
+    jwk_free(other);
+    return ok;
+}
+
 static bool act_send(act_run *r, http_request *req, tl_err *e)
 {
     if (!req) {
         if (e && !e->code)
             err_set(e, "lesson.nomem", "%s: could not build the request", r->entry->name);
+        return false;
+    }
+    if (!r->silent && !add_dpop(r, req, e)) {
+        http_request_free(req);
         return false;
     }
     bool ok = http_send(r->ctx.http, req, on_http, r, r->ctx.inflight, e);

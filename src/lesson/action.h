@@ -34,6 +34,7 @@ typedef enum action_outcome {
     ACTION_OUTCOME_DECODER,  /* a token in the decoder, which shows itself */
     ACTION_OUTCOME_VERIFY,   /* a verdict in state.verify_result / verify_message */
     ACTION_OUTCOME_CRACK,    /* state.crack_secret, or none found */
+    ACTION_OUTCOME_SETTING,  /* a setting of the learner's client (dpop on): nothing to report */
 } action_outcome;
 /* The outcome of a known action; ACTION_OUTCOME_RESPONSE for an unknown name. */
 action_outcome action_outcome_of(const char *name);

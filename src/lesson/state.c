@@ -100,11 +100,11 @@ void state_clear_response(lesson_state *st)
 
 static void clear_flow(state_flow *f)
 {
-    char **strs[] = {&f->client_id,       &f->client_secret,  &f->redirect_uri, &f->scope,
-                     &f->verifier,        &f->method,         &f->state,        &f->nonce,
-                     &f->session,         &f->session_secret, &f->csrf,           &f->next_step,    &f->code,
-                     &f->used_code,       &f->returned_state, &f->device_code,  &f->user_code,
-                     &f->verification_uri};
+    char **strs[] = {&f->client_id, &f->client_secret,   &f->redirect_uri,   &f->scope,
+                     &f->verifier,  &f->method,          &f->state,          &f->nonce,
+                     &f->session,   &f->session_secret,  &f->csrf,           &f->next_step,
+                     &f->code,      &f->used_code,       &f->returned_state, &f->device_code,
+                     &f->user_code, &f->verification_uri};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) state_set_str(strs[i], NULL);
     f->device_interval = 0;
 }
@@ -125,6 +125,7 @@ void state_clear(lesson_state *st)
     state_set_str(&st->verify_message, NULL);
     state_set_str(&st->crack_secret, NULL);
     st->crack_tried = 0;
+    st->dpop_on = false; /* each lesson starts as a plain bearer client */
 }
 
 void state_free(lesson_state *st)
@@ -135,6 +136,7 @@ void state_free(lesson_state *st)
     jwk_free(st->login_secret);
     jwks_free(st->server_jwks);
     jwk_free(st->lab_key);
+    jwk_free(st->dpop_key);
     state_set_decoder_given(st, NULL, NULL, NULL);
     if (st->inbox) {
         for (size_t i = 0; i < st->inbox->n; i++) {

@@ -44,13 +44,13 @@ typedef struct state_response {
 
 typedef struct state_flow {
     char *client_id, *client_secret, *redirect_uri, *scope;
-    char *verifier;  /* PKCE code_verifier (RFC 7636 §4.1), NULL when pkce=none */
-    char *method;    /* "S256" | "plain" | NULL */
-    char *state;     /* sent state, or NULL */
-    char *nonce;     /* sent nonce, or NULL */
-    char *session;   /* JSON /authorize session handle */
+    char *verifier;       /* PKCE code_verifier (RFC 7636 §4.1), NULL when pkce=none */
+    char *method;         /* "S256" | "plain" | NULL */
+    char *state;          /* sent state, or NULL */
+    char *nonce;          /* sent nonce, or NULL */
+    char *session;        /* JSON /authorize session handle */
     char *session_secret; /* proof that we started that session (sent back with it) */
-    char *csrf;      /* consent csrf value */
+    char *csrf;           /* consent csrf value */
     char *next_step; /* "login" | "consent" | "redirect" | NULL — what the server asked for next */
     char *code;      /* the code from the last redirect, NULL once exchanged */
     char *used_code;      /* the last code that was exchanged */
@@ -92,6 +92,8 @@ typedef struct lesson_state {
     jwk *login_secret; /* HS256 key of POST /login tokens when known (embedded server) */
     jwks *server_jwks; /* the server's published keys, when fetched */
     jwk *lab_key;      /* key=lab: an RSA key the lesson engine generated */
+    jwk *dpop_key;     /* `dpop on`: the client's DPoP key pair (EC P-256), kept across lessons */
+    bool dpop_on;      /* token and API requests carry DPoP proofs by dpop_key (RFC 9449) */
 } lesson_state;
 
 lesson_state *state_new(void); /* caller frees with state_free; never NULL (base/xalloc) */

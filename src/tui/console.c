@@ -349,6 +349,7 @@ static bool summarize(console *c, const char *name, char *out, size_t n)
                      st->verify_message ? st->verify_message : "");
         return true;
     case ACTION_OUTCOME_DECODER:
+    case ACTION_OUTCOME_SETTING:
         return true;
     case ACTION_OUTCOME_RESPONSE:
         break;

@@ -190,8 +190,7 @@ static void test_block_errors(void **state)
            "x.md:11: login: expected 2 positional arguments, got 1 (usage: login EMAIL PASSWORD)");
     expect(with_body("```step s\ntitle: T\ndo: api GET /x colour=red\nhint: h\n```\n"),
            "x.md:11: api: unknown argument 'colour' (usage: api METHOD PATH "
-           "[token=access|login|decoder|none] "
-           "[body=JSON])");
+           "[token=access|login|decoder|none] [body=JSON] [dpop=off|other])");
     expect(with_body("```step s\ntitle: T\ndo: clock 15m\nhint: h\n```\n"),
            "x.md:11: clock: '15m' is not +DURATION (e.g. +15m, +2h) or reset");
     expect(with_body("```step s\ntitle: T\ndo: mint alg=HS999 secret=x\nhint: h\n```\n"),
