@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dpop_proof — a DPoP proof for one request (see dpop_proof.h; RFC 9449 §4.2, §7.1). */
 #include "oauth/dpop_proof.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dpop_proof — the client's half of DPoP (RFC 9449): a fresh proof JWT for one request, and the
  * request rewritten to carry it. The server's check is src/server/dpop.c; this is what a client
  * library (openid-client's getDPoPHandle, oauth4webapi) does before each token or API request. */
