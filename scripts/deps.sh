@@ -6,7 +6,7 @@
 set -e
 # To build: a C compiler and CMake, the libraries tokenlab links, help2man for the man pages.
 PKGS="build-essential cmake pkg-config libncurses-dev libssl-dev libjansson-dev \
-libcurl4-openssl-dev libmicrohttpd-dev libmd4c-dev libcmocka-dev help2man"
+libcurl4-openssl-dev libmicrohttpd-dev libmd4c-dev libsqlite3-dev libcmocka-dev help2man"
 # Test-only tools: independent JOSE implementations (python3-jwt, the Go `jwt` CLI), an independent
 # OAuth/OIDC client (python3-authlib), clang + its sanitizer/fuzzer runtime (the libclang-rt-N-dev
 # matching the clang that is installed, or that apt would install), tmux for TUI tests, mandoc to

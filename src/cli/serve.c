@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/lessons.h"
 #include "lesson/grade.h"
+#include "lesson/progress.h"
 #include "server/class.h"
 #include "server/server.h"
 
@@ -21,7 +22,8 @@ static void serve_usage(FILE *f)
             "                      [--lab SWITCH]... [--lab-key KEY] [--quiet]\n"
             "                      [--per-address-limit N] [--keys-file FILE]\n"
             "                      [--class [--class-results FILE] [--class-max N]\n"
-            "                       [--class-rate PER_SECOND] [--class-lessons DIR]]\n\n"
+            "                       [--class-rate PER_SECOND] [--class-lessons DIR]\n"
+            "                       [--class-db FILE] [--class-code CODE]]\n\n"
             "Runs the mock authorization server (OAuth 2.0, OpenID Connect, the JWT login and a\n"
             "small protected API). Default listen address 127.0.0.1:8910; port 0 picks a free "
             "one.\n"
@@ -41,7 +43,11 @@ static void serve_usage(FILE *f)
            "--class-max caps the students (default 5000); --class-rate limits /class/ requests\n"
            "per second per address (default 20, 0 = off). The server grades the students'\n"
            "answers from its own copy of the course: the built-in lessons, or --class-lessons\n"
-           "DIR (the same folder the students use). See docs/class.md.\n\n"
+           "DIR (the same folder the students use). The room survives a restart: its state\n"
+           "is in --class-db FILE (SQLite; default $XDG_STATE_HOME/tokenlab/class.db), which\n"
+           "keeps the join code, the instructor key, every student and every result.\n"
+           "--class-code CODE and the environment variable TOKENLAB_CLASS_KEY fix the code and\n"
+           "the key in advance. See docs/class.md.\n\n"
            "--per-address-limit N caps, per client address, the open connections, the pending\n"
            "authorizations and the pending device codes (default 32 each). A class behind one\n"
            "NAT address needs about 3 per student. Limits: docs/server.md.\n");
@@ -103,7 +109,9 @@ int cli_serve_main(int argc, char **argv)
         O_RATE,
         O_PER_ADDRESS,
         O_LESSONS,
-        O_KEYS_FILE
+        O_KEYS_FILE,
+        O_DB,
+        O_CODE
     };
     static const args_opt opts[] = {{"listen", true, O_LISTEN},
                                     {"config", true, O_CONFIG},
@@ -118,6 +126,8 @@ int cli_serve_main(int argc, char **argv)
                                     {"per-address-limit", true, O_PER_ADDRESS},
                                     {"class-lessons", true, O_LESSONS},
                                     {"keys-file", true, O_KEYS_FILE},
+                                    {"class-db", true, O_DB},
+                                    {"class-code", true, O_CODE},
                                     {NULL, false, 0}};
     args a;
     args_init(&a, argc, argv);
@@ -169,6 +179,12 @@ int cli_serve_main(int argc, char **argv)
         case O_LESSONS:
             lessons_dir = v;
             break;
+        case O_DB:
+            o.class_db = v;
+            break;
+        case O_CODE:
+            o.class_code = v;
+            break;
         case O_MAX:
             if (!args_parse_int(v, 1, 100000, &n)) {
                 cli_errorf(a.cmd, "--class-max must be a number (1-100000), not '%s'", v);
@@ -215,6 +231,19 @@ int cli_serve_main(int argc, char **argv)
      * order of the options, so "option 2" is the same answer in every language). */
     course *c = NULL;
     server_grader grader = {0};
+    char *db_default = NULL;
+    if (o.class_mode && !o.class_db) { /* the room survives by default */
+        db_default = progress_state_file("class.db");
+        char *slash = db_default ? strrchr(db_default, '/') : NULL;
+        if (slash) {
+            *slash = '\0';
+            fileio_mkdirs(db_default, NULL);
+            *slash = '/';
+        }
+        o.class_db = db_default;
+    }
+    const char *env_key = getenv("TOKENLAB_CLASS_KEY");
+    if (o.class_mode && env_key && *env_key) o.class_key = env_key;
     if (o.class_mode) {
         course_options co = {.dir = lessons_dir, .only_dir = lessons_dir != NULL, .lang = "en"};
         c = lessons_load("serve", &co, NULL);
@@ -222,6 +251,7 @@ int cli_serve_main(int argc, char **argv)
             fprintf(stderr, "tokenlab serve: no lessons to grade the class with%s%s\n",
                     lessons_dir ? " in " : "", lessons_dir ? lessons_dir : "");
             course_free(c);
+            free(db_default);
             return CLI_IO;
         }
         grader.ud = c;
@@ -236,6 +266,7 @@ int cli_serve_main(int argc, char **argv)
     if (!started) {
         fprintf(stderr, "tokenlab serve: %s\n", e.msg);
         course_free(c);
+        free(db_default);
         return err_is(&e, "server.lab") ? CLI_USAGE : CLI_IO;
     }
     const char *listen = o.listen ? o.listen : "127.0.0.1:8910";
@@ -262,11 +293,16 @@ int cli_serve_main(int argc, char **argv)
         course_free(c);
         return CLI_IO;
     }
+    if (o.class_mode) {
+        printf("class state in %s (%zu student%s)\n", o.class_db, class_student_count(s),
+               class_student_count(s) == 1 ? "" : "s");
+    }
     fflush(stdout);
     int sig = 0;
     sigwait(&set, &sig);
     if (!quiet) printf("stopping (signal %d)\n", sig);
     server_stop(s);
     course_free(c);
+    free(db_default);
     return CLI_OK;
 }

@@ -21,18 +21,23 @@ struct progress {
     tl_err last; /* of the last save */
 };
 
-char *progress_default_path(void)
+char *progress_state_file(const char *name)
 {
     const char *x = getenv("XDG_STATE_HOME");
     const char *home = getenv("HOME");
     char buf[4096];
     if (x && *x && x[0] == '/')
-        snprintf(buf, sizeof buf, "%s/tokenlab/progress.json", x);
+        snprintf(buf, sizeof buf, "%s/tokenlab/%s", x, name);
     else if (home && *home)
-        snprintf(buf, sizeof buf, "%s/.local/state/tokenlab/progress.json", home);
+        snprintf(buf, sizeof buf, "%s/.local/state/tokenlab/%s", home, name);
     else
-        snprintf(buf, sizeof buf, ".tokenlab-progress.json");
+        snprintf(buf, sizeof buf, ".tokenlab-%s", name);
     return strdup(buf);
+}
+
+char *progress_default_path(void)
+{
+    return progress_state_file("progress.json");
 }
 
 static json_t *fresh_doc(void)

@@ -20,6 +20,9 @@
 
 typedef struct progress progress; /* opaque */
 
+/* $XDG_STATE_HOME/tokenlab/NAME (or ~/.local/state/tokenlab/NAME): the folder of what tokenlab
+ * keeps between runs (the class database, the kept server key). Caller frees. */
+char *progress_state_file(const char *name);
 /* The default path ($XDG_STATE_HOME/tokenlab/progress.json or ~/.local/state/...). Caller frees. */
 char *progress_default_path(void);
 /* path NULL = default. `notice` (may be NULL) receives a message when the file was moved aside

@@ -22,6 +22,7 @@
 #include "base/timefmt.h"
 #include "base/utf8.h"
 #include "jose/jsonx.h"
+#include "server/classdb.h"
 #include "server/secret.h"
 #include "server/srv.h"
 
@@ -43,6 +44,7 @@ typedef struct student {
     size_t num; /* st-NUM */
     char id[24];
     char name[CLASS_NAME_BYTES + 32];
+    char asked[CLASS_NAME_BYTES]; /* the sanitized name asked for (before " (2)") */
     char *token_secret;
     int64_t joined, last_seen;
     /* progress: guarded by the room mutex */
@@ -75,6 +77,7 @@ struct class_room {
     server_grader grader;    /* grade == NULL: the client's claim counts */
     json_t *course;          /* the grader's course (own copy), or NULL */
     size_t max_answers;      /* per student: the course's questions, or CLASS_MAX_ANSWERS */
+    classdb *db;             /* --class-db: every change is written here first, or NULL */
     /* rate limiting (token bucket per client address) */
     pthread_mutex_t rate_mu;
     double rate, burst; /* rate 0 = off */
@@ -567,6 +570,7 @@ static void student_free(student *st)
  * the student_token. */
 static void lab_json(json_t *j, const student *st)
 {
+    if (!st->lab) return; /* a restarted room: labs come back once the server listens */
     json_object_set_new(j, "issuer", json_string(st->lab->issuer));
     json_object_set_new(j, "server", json_string(st->lab->base_url));
     json_object_set_new(j, "room_server", json_string(st->lab->root->base_url));
@@ -576,6 +580,89 @@ static const char *const student_scopes[] = {"openid",         "profile",    "em
                                              "offline_access", "notes:read", "notes:write"};
 static const char *const student_redirects[] = {"http://127.0.0.1/callback",
                                                 "http://localhost/callback"};
+
+/* A student's account and client from their number, names and secrets (a join, or a row of the
+ * database). Takes the three secrets (freed on failure too); NULL when out of memory. */
+static student *student_make(size_t num, const char *asked, const char *name, char *token_secret,
+                             char *password_hash, char *client_secret)
+{
+    student *st = calloc(1, sizeof *st);
+    if (!st) {
+        free(token_secret);
+        free(password_hash);
+        free(client_secret);
+        return NULL;
+    }
+    st->num = num;
+    snprintf(st->id, sizeof st->id, "st-%zu", num);
+    snprintf(st->asked, sizeof st->asked, "%s", asked);
+    snprintf(st->name, sizeof st->name, "%s", name);
+    st->token_secret = token_secret;
+    st->client.secret = client_secret;
+    st->user.password_hash = password_hash;
+    st->completed = json_array();
+    st->answers = json_object();
+    st->user.email_verified = true;
+    st->client.confidential = true;
+    st->client.native = true;
+    st->client.grants = CONFIG_GRANT_CODE | CONFIG_GRANT_REFRESH | CONFIG_GRANT_CLIENT_CREDENTIALS |
+                        CONFIG_GRANT_DEVICE;
+    st->client.redirect_uris = calloc(2, sizeof(char *));
+    if (st->client.redirect_uris) {
+        for (size_t i = 0; i < 2; i++) st->client.redirect_uris[i] = xstrdup(student_redirects[i]);
+        st->client.nredirect = 2;
+    }
+    for (size_t i = 0; i < sizeof student_scopes / sizeof *student_scopes; i++)
+        st->client.scopes.v[st->client.scopes.n++] = xstrdup(student_scopes[i]);
+    char buf[CLASS_NAME_BYTES + 64];
+    snprintf(buf, sizeof buf, "class-%s", st->id);
+    st->user.sub = xstrdup(buf);
+    st->client.client_id = xstrdup(buf);
+    snprintf(buf, sizeof buf, "%s%s", st->id, CLASS_EMAIL_DOMAIN);
+    st->user.email = xstrdup(buf);
+    st->user.name = xstrdup(st->name);
+    st->user.given_name = xstrdup(st->name);
+    st->user.family_name = xstrdup("");
+    snprintf(buf, sizeof buf, "%s's client", st->name);
+    st->client.name = xstrdup(buf);
+    if (!st->token_secret || !st->client.secret || !st->user.password_hash || !st->completed ||
+        !st->answers || !st->client.redirect_uris || !st->user.sub || !st->client.client_id ||
+        !st->user.email || !st->client.name) {
+        student_free(st);
+        return NULL;
+    }
+    return st;
+}
+
+static server *student_lab(struct class_room *c, const student *st, tl_err *e)
+{
+    char tok[200];
+    snprintf(tok, sizeof tok, "%s.%s", st->id, st->token_secret);
+    return srv_lab_new(c->s, st->id, tok, e);
+}
+
+/* Writes the student (and the attempts of `akey`) to the database, when there is one: what the
+ * student is told was recorded is. Needs c->mu. */
+static bool persist(struct class_room *c, const student *st, const char *akey, int64_t attempts,
+                    tl_err *e)
+{
+    if (!c->db) return true;
+    json_t *p = json_pack("{s:s, s:s, s:s, s:O, s:O}", "lesson", st->lesson, "step", st->step,
+                          "title", st->title, "completed", st->completed, "answers", st->answers);
+    if (!p) return err_set(e, "class.db", "out of memory");
+    classdb_student row = {.num = st->num,
+                           .asked_name = st->asked,
+                           .name = st->name,
+                           .token_secret = st->token_secret,
+                           .password_hash = st->user.password_hash,
+                           .client_secret = st->client.secret,
+                           .joined = st->joined,
+                           .last_seen = st->last_seen,
+                           .progress = p};
+    bool ok = classdb_save(c->db, &row, akey, attempts, e);
+    json_decref(p);
+    return ok;
+}
 
 static enum MHD_Result do_join(struct class_room *c, srv_req *r)
 {
@@ -600,34 +687,14 @@ static enum MHD_Result do_join(struct class_room *c, srv_req *r)
         return send_error(r, 400, "invalid_request",
                           "name is required (1-40 printable characters)");
 
-    student *st = calloc(1, sizeof *st);
     char *password = secret_random_token(16);
-    if (!st || !password) {
-        free(st);
+    char *token_secret = secret_random_token(32), *client_secret = secret_random_token(32);
+    char *hash = password ? secret_password_hash(password, CLASS_PASSWORD_ITERS) : NULL;
+    if (!password || !token_secret || !client_secret || !hash) {
         free(password);
-        return send_error(r, 500, "server_error", "out of memory");
-    }
-    st->token_secret = secret_random_token(32);
-    st->client.secret = secret_random_token(32);
-    st->user.password_hash = secret_password_hash(password, CLASS_PASSWORD_ITERS);
-    st->completed = json_array();
-    st->answers = json_object();
-    st->user.email_verified = true;
-    st->client.confidential = true;
-    st->client.native = true;
-    st->client.grants = CONFIG_GRANT_CODE | CONFIG_GRANT_REFRESH | CONFIG_GRANT_CLIENT_CREDENTIALS |
-                        CONFIG_GRANT_DEVICE;
-    st->client.redirect_uris = calloc(2, sizeof(char *));
-    if (st->client.redirect_uris) {
-        for (size_t i = 0; i < 2; i++) st->client.redirect_uris[i] = xstrdup(student_redirects[i]);
-        st->client.nredirect = 2;
-    }
-    for (size_t i = 0; i < sizeof student_scopes / sizeof *student_scopes; i++)
-        st->client.scopes.v[st->client.scopes.n++] = xstrdup(student_scopes[i]);
-    if (!st->token_secret || !st->client.secret || !st->user.password_hash || !st->completed ||
-        !st->answers || !st->client.redirect_uris) {
-        free(password);
-        student_free(st);
+        free(token_secret);
+        free(client_secret);
+        free(hash);
         return send_error(r, 500, "server_error", "out of memory");
     }
     int64_t now = srv_now(c->s);
@@ -635,45 +702,40 @@ static enum MHD_Result do_join(struct class_room *c, srv_req *r)
     if (c->n >= c->max) {
         pthread_mutex_unlock(&c->mu);
         free(password);
-        student_free(st);
+        free(token_secret);
+        free(client_secret);
+        free(hash);
         char msg[80];
         snprintf(msg, sizeof msg, "the class is full (%zu students)", c->max);
         return send_error(r, 503, "temporarily_unavailable", msg);
     }
-    st->num = c->n + 1;
-    snprintf(st->id, sizeof st->id, "st-%zu", st->num);
     json_int_t same = json_integer_value(json_object_get(c->names, name));
+    char shown[CLASS_NAME_BYTES + 32];
     if (same > 0)
-        snprintf(st->name, sizeof st->name, "%s (%lld)", name, (long long)same + 1);
+        snprintf(shown, sizeof shown, "%s (%lld)", name, (long long)same + 1);
     else
-        snprintf(st->name, sizeof st->name, "%s", name);
-    json_object_set_new(c->names, name, json_integer(same + 1));
-    char buf[CLASS_NAME_BYTES + 64];
-    snprintf(buf, sizeof buf, "class-%s", st->id);
-    st->user.sub = xstrdup(buf);
-    st->client.client_id = xstrdup(buf);
-    snprintf(buf, sizeof buf, "%s%s", st->id, CLASS_EMAIL_DOMAIN);
-    st->user.email = xstrdup(buf);
-    st->user.name = xstrdup(st->name);
-    st->user.given_name = xstrdup(st->name);
-    st->user.family_name = xstrdup("");
-    snprintf(buf, sizeof buf, "%s's client", st->name);
-    st->client.name = xstrdup(buf);
-    st->joined = st->last_seen = now;
-    char tok[200];
-    snprintf(tok, sizeof tok, "%s.%s", st->id, st->token_secret);
+        snprintf(shown, sizeof shown, "%s", name);
+    student *st = student_make(c->n + 1, name, shown, token_secret, hash, client_secret);
     tl_err le = {0};
-    st->lab = srv_lab_new(c->s, st->id, tok, &le);
-    if (!st->lab) {
+    if (st) {
+        st->joined = st->last_seen = now;
+        st->lab = student_lab(c, st, &le);
+    } else {
+        err_set(&le, "server.class", "out of memory");
+    }
+    if (!st || !st->lab || !persist(c, st, NULL, 0, &le)) {
         pthread_mutex_unlock(&c->mu);
         free(password);
         student_free(st);
         return send_error(r, 500, "server_error", le.msg);
     }
+    json_object_set_new(c->names, name, json_integer(same + 1));
     c->st[c->n++] = st; /* never freed before class_stop */
     atomic_store_explicit(&c->published, c->n, memory_order_release);
     mark_dirty(c);
     pthread_mutex_unlock(&c->mu);
+    char tok[200];
+    snprintf(tok, sizeof tok, "%s.%s", st->id, st->token_secret);
 
     char msg[160];
     /* ids only: the same feed is the open /lab/events every student's TUI reads; names and
@@ -882,8 +944,13 @@ static enum MHD_Result do_report(struct class_room *c, srv_req *r)
         st->last_seen = now;
         mark_dirty(c);
     }
+    tl_err de = {0};
+    bool stored =
+        refuse || persist(c, st, qid[0] ? key : NULL,
+                          qid[0] ? json_integer_value(json_object_get(c->attempts, key)) : 0, &de);
     pthread_mutex_unlock(&c->mu);
     if (refuse) return send_error(r, 400, "invalid_request", refuse);
+    if (!stored) return send_error(r, 500, "server_error", de.msg);
     char msg[600];
     if (qid[0]) {
         snprintf(msg, sizeof msg, "student %s answered %s", st->id, key);
@@ -1193,6 +1260,96 @@ enum MHD_Result class_handle(srv_req *r)
     return srv_send_json(r, 404, j, NULL);
 }
 
+/* The join code and instructor key: fixed by the options, else kept from the database, else new
+ * (31 symbols; the modulo bias of 256 % 31 is irrelevant for a code that also needs the rate
+ * limiter's patience: about 8.9e8 codes). Written back to the database. */
+static bool room_identity(struct class_room *c, const server_options *o, tl_err *e)
+{
+    char *code = o->class_code ? strdup(o->class_code) : c->db ? classdb_meta(c->db, "code") : NULL;
+    if (code) {
+        size_t n = strlen(code);
+        for (size_t i = 0; i < n; i++) code[i] = (char)toupper((unsigned char)code[i]);
+        bool ok = n == 6 && strspn(code, code_alphabet) == 6;
+        if (ok) memcpy(c->code, code, 7);
+        free(code);
+        if (!ok)
+            return err_set(e, "server.class",
+                           "a join code is 6 characters of %s (no 0, O, 1, I or L)", code_alphabet);
+    } else {
+        unsigned char rnd[6];
+        if (RAND_bytes(rnd, 6) != 1) return err_set(e, "server.class", "the CSPRNG failed");
+        for (int i = 0; i < 6; i++) c->code[i] = code_alphabet[rnd[i] % (sizeof code_alphabet - 1)];
+        c->code[6] = '\0';
+    }
+    c->key = o->class_key ? strdup(o->class_key) : c->db ? classdb_meta(c->db, "key") : NULL;
+    if (c->key && strlen(c->key) < 16)
+        return err_set(e, "server.class", "the instructor key must be at least 16 characters");
+    if (!c->key) c->key = secret_random_token(32);
+    if (!c->key) return err_set(e, "server.class", "the CSPRNG failed");
+    return !c->db || (classdb_set_meta(c->db, "code", c->code, e) &&
+                      classdb_set_meta(c->db, "key", c->key, e));
+}
+
+static char *json_dup(const json_t *o, const char *k)
+{
+    return strdup(
+        json_string_value(json_object_get(o, k)) ? json_string_value(json_object_get(o, k)) : "");
+}
+
+/* One student from the database (their lab comes in class_ready, once the server listens). */
+static bool load_one(void *ud, const classdb_student *row)
+{
+    struct class_room *c = ud;
+    if (row->num != c->n + 1 || c->n >= c->max) return false;
+    student *st = student_make(row->num, row->asked_name, row->name, strdup(row->token_secret),
+                               strdup(row->password_hash), strdup(row->client_secret));
+    if (!st) return false;
+    st->joined = row->joined;
+    st->last_seen = row->last_seen;
+    const json_t *p = row->progress;
+    char *t[3] = {json_dup(p, "lesson"), json_dup(p, "step"), json_dup(p, "title")};
+    snprintf(st->lesson, sizeof st->lesson, "%s", t[0] ? t[0] : "");
+    snprintf(st->step, sizeof st->step, "%s", t[1] ? t[1] : "");
+    snprintf(st->title, sizeof st->title, "%s", t[2] ? t[2] : "");
+    for (int i = 0; i < 3; i++) free(t[i]);
+    json_t *comp = json_object_get(p, "completed"), *ans = json_object_get(p, "answers");
+    if (json_is_array(comp)) json_array_extend(st->completed, comp);
+    if (json_is_object(ans)) json_object_update(st->answers, ans);
+    json_int_t same = json_integer_value(json_object_get(c->names, st->asked));
+    json_object_set_new(c->names, st->asked, json_integer(same + 1));
+    c->st[c->n++] = st;
+    atomic_store_explicit(&c->published, c->n, memory_order_release);
+    return true;
+}
+
+static bool load_room(struct class_room *c, tl_err *e)
+{
+    if (!c->db) return true;
+    json_t *att = NULL;
+    bool ok = classdb_load(c->db, load_one, c, &att, e);
+    if (att) {
+        json_decref(c->attempts);
+        c->attempts = att;
+    }
+    if (!ok && !e->code)
+        err_set(e, "server.class",
+                "the class database holds a student this server cannot take "
+                "back (ids out of order, or more than --class-max)");
+    return ok;
+}
+
+bool class_ready(server *s, tl_err *e)
+{
+    struct class_room *c = s ? s->room : NULL;
+    if (!c) return true;
+    pthread_mutex_lock(&c->mu);
+    bool ok = true;
+    for (size_t i = 0; ok && i < c->n; i++)
+        if (!c->st[i]->lab) ok = (c->st[i]->lab = student_lab(c, c->st[i], e)) != NULL;
+    pthread_mutex_unlock(&c->mu);
+    return ok;
+}
+
 bool class_start(server *s, const server_options *o, tl_err *e)
 {
     struct class_room *c = calloc(1, sizeof *c);
@@ -1223,14 +1380,10 @@ bool class_start(server *s, const server_options *o, tl_err *e)
             json_object_size(json_object_get(l, "questions"));
         if (nq > c->max_answers) c->max_answers = nq;
     }
-    c->key = secret_random_token(32);
-    unsigned char rnd[6];
-    if (!c->st || !c->slots || !c->names || !c->attempts || !c->key || RAND_bytes(rnd, 6) != 1)
-        return err_set(e, "server.class", "out of memory or the CSPRNG failed");
-    /* 31 symbols; the modulo bias of 256 % 31 is irrelevant for a code that also needs the
-     * rate limiter's patience: about 8.9e8 codes. */
-    for (int i = 0; i < 6; i++) c->code[i] = code_alphabet[rnd[i] % (sizeof code_alphabet - 1)];
-    c->code[6] = '\0';
+    if (!c->st || !c->slots || !c->names || !c->attempts)
+        return err_set(e, "server.class", "out of memory");
+    if (o->class_db && !classdb_open(o->class_db, &c->db, e)) return false;
+    if (!room_identity(c, o, e) || !load_room(c, e)) return false;
     if (o->class_results) {
         c->results = strdup(o->class_results);
         if (!c->results) return err_set(e, "server.class", "out of memory");
@@ -1278,6 +1431,7 @@ void class_stop(server *s)
     json_decref(c->names);
     json_decref(c->attempts);
     json_decref(c->course);
+    classdb_close(c->db);
     free(c->key);
     free(c->results);
     pthread_mutex_destroy(&c->mu);

@@ -17,6 +17,9 @@ struct srv_req;
 /* Called by server_start (o->class_mode) before the daemon starts; error "server.class". */
 bool class_start(server *s, const server_options *o, tl_err *e);
 /* Called by server_stop after the daemon stopped: writes the results file one last time, frees. */
+/* Called by server_start once the base URL is known: the labs of the students a restarted room
+ * took back from its database. */
+bool class_ready(server *s, tl_err *e);
 void class_stop(server *s);
 /* Every request whose path starts with /class/ (class mode only). */
 enum MHD_Result class_handle(struct srv_req *r);

@@ -627,6 +627,7 @@ bool server_start(const server_options *o, server **out, tl_err *e)
     while (il > 0 && s->issuer[il - 1] == '/') s->issuer[--il] = '\0';
     snprintf(s->api_audience, sizeof s->api_audience, "%s/api", s->issuer);
     if (!discovery_build(s, e)) goto fail;
+    if (!class_ready(s, e)) goto fail;
     *out = s;
     return true;
 fail:

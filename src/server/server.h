@@ -56,6 +56,11 @@ typedef struct server_options {
     const char *key_store;
     bool fresh_keys;
     const server_grader *class_grader; /* NULL: answers are graded by what the client claims */
+    /* The room that survives (docs/class.md): the class's state in this SQLite file (created when
+     * missing; a restarted server keeps code, key, ids, accounts and results); NULL = in memory. */
+    const char *class_db;
+    const char *class_code; /* a join code fixed in advance (6 of A-Z 2-9 but O I L 0 1); NULL */
+    const char *class_key;  /* an instructor key fixed in advance (>= 16 characters); NULL */
 } server_options;
 
 /* Starts listening and returns once the socket is bound. Errors: "server.listen" (bad address,

@@ -48,7 +48,7 @@ start_class() {
     # when it runs, and a sed on a missing file under pipefail ends the test without a word
     : >"$W/$name.log"
     : >"$W/$name.err"
-    "$TL" serve --class --quiet "$@" >"$W/$name.log" 2>"$W/$name.err" &
+    "$TL" serve --class --quiet --class-db "$W/$name.db" "$@" >"$W/$name.log" 2>"$W/$name.err" &
     PIDS+=($!)
     LAST_PID=$!
     URL=""; CODE=""; KEY=""

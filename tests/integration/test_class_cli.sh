@@ -180,7 +180,7 @@ PY
 # bad options; the non-loopback warning stays
 run 2 "$TL" serve --class --class-max 0
 run 2 "$TL" serve --class --class-rate abc
-run 3 "$TL" serve --class --listen 127.0.0.1:0 --class-results /nonexistent-dir/r.json
+run 3 "$TL" serve --class --class-db "$W/bad.db" --listen 127.0.0.1:0 --class-results /nonexistent-dir/r.json
 err_has "cannot write the results file"
 run 3 "$TL" serve --class --listen 127.0.0.1:0 --class-lessons "$W/nonexistent"
 err_has "no lessons to grade the class with in $W/nonexistent"

@@ -87,7 +87,7 @@ grep -q "This is a step, not a question" "$work/bad.out"; check "answer on a ste
 # class mode: a student in the line mode joins a class server; the instructor's export shows the
 # student where they are and the answer they gave (reports go out as they happen, and the last one
 # still arrives when the student quits right after answering)
-"$T" serve --class --quiet --listen 127.0.0.1:0 >"$work/class.log" 2>"$work/class.err" &
+"$T" serve --class --quiet --class-db "$work/class.db" --listen 127.0.0.1:0 >"$work/class.log" 2>"$work/class.err" &
 spid=$!
 for _ in $(seq 1 100); do grep -q "^instructor key" "$work/class.log" && break; sleep 0.1; done
 URL=$(sed -n 's/^tokenlab server listening on \(http:[^ ]*\).*/\1/p' "$work/class.log")
