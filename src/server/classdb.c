@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* classdb — the class in SQLite (see classdb.h). */
 #include "server/classdb.h"
 

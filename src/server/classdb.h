@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* classdb — the class's state in SQLite (docs/class.md "A room that survives"): the join code, the
  * instructor key, every student's account, client, position and answers, and the per-question
  * attempts. WAL, one transaction per change, synchronous=NORMAL (a kill -9 loses nothing that was

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # docs/architecture.md is the contributor's map: every module in src/ (every header) has its line
 # there, as `layer/name` in backticks, and every `layer/name` row of its module tables is a module
 # that exists. A new module without a line, or a line left behind by a removed one, fails here.

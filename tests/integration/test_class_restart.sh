@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A room that survives (docs/class.md): the class server is killed with SIGKILL in the middle of a
 # burst of reports from five students and started again on the same --class-db: every report it
 # answered 204 is in /class/state, the join code, the instructor key and the ids are the same, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A FIFO named *.md in a lessons folder (issue 12): lessons check must not wait for a writer that
 # never comes; it names the file and says why, and checks the other lessons.
 set -euo pipefail

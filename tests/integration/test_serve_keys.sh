@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tokenlab serve and its secrets (issue 12): an empty or short --lab-key is a usage error (exit 2);
 # the lab key and instructor key are shown once, before the request log and never in it; with
 # --keys-file they go to a 0600 file and not to the screen at all.
@@ -34,7 +35,7 @@ start() {
 }
 
 # Shown once, under a line that says so, before the request log; requests never repeat it.
-start shown --class --lab-key the-lab-key-0123
+start shown --class --class-db "$W/shown.db" --lab-key the-lab-key-0123
 grep -q '^secrets (shown once' "$W/shown.log" || fail "no line says the keys are secrets"
 grep -q '^lab key the-lab-key-0123 ' "$W/shown.log" || fail "the lab key is not shown"
 KEY=$(sed -n 's/^instructor key \([^ ]*\) .*/\1/p' "$W/shown.log")
@@ -46,7 +47,7 @@ http GET "$URL/class/state" "" "Authorization: Bearer $KEY" >/dev/null
 sed -n '/^request log:/,$p' "$W/shown.log" | grep -q 'POST /lab/switch' || fail "no request log"
 
 # --keys-file: mode 0600, the keys there and not on the screen.
-start filed --class --keys-file "$W/keys.txt"
+start filed --class --class-db "$W/filed.db" --keys-file "$W/keys.txt"
 [ "$(stat -c %a "$W/keys.txt")" = 600 ] || fail "keys file mode $(stat -c %a "$W/keys.txt")"
 grep -q '^lab key ' "$W/keys.txt" || fail "no lab key in the file"
 grep -q '^instructor key ' "$W/keys.txt" || fail "no instructor key in the file"
