@@ -250,6 +250,51 @@ static void put_clipped(WINDOW *w, int y, int x, int maxx, const char *s, attr_t
     ui_put(w, y, x, s, maxx - x, a);
 }
 
+#define LABEL_ROWS 3
+
+/* Word-wraps `s` into at most `max` rows of `width` columns (the last one ends in an ellipsis when
+ * cut); returns the number of rows. Rows are byte ranges of s. */
+static int wrap_label(const char *s, int width, int max, const char **row, int *len)
+{
+    int n = 0;
+    while (*s && n < max) {
+        while (*s == ' ') s++;
+        const char *p = s, *brk = NULL;
+        int w = 0;
+        while (*p) {
+            char one[8];
+            int k = 1;
+            while ((p[k] & 0xC0) == 0x80 && k < 7) k++;
+            memcpy(one, p, (size_t)k);
+            one[k] = '\0';
+            int cw = ui_width(one);
+            if (w + cw > width) break;
+            if (*p == ' ') brk = p;
+            w += cw;
+            p += k;
+        }
+        if (*p && brk && brk > s) p = brk; /* break at the last space that fits */
+        row[n] = s;
+        len[n] = (int)(p - s);
+        n++;
+        s = p;
+    }
+    return n;
+}
+
+/* The rows of step i: its label rows, then the arrow. */
+static int step_rows(const flow *f, int si, const int *col, int maxx)
+{
+    const flow_step *s = &f->step[si];
+    char lab[200];
+    snprintf(lab, sizeof lab, "%d. %s", si + 1, s->label);
+    int lx = (s->from == s->to ? col[s->from] : col[s->from < s->to ? s->from : s->to]) + 2;
+    const char *row[LABEL_ROWS];
+    int len[LABEL_ROWS];
+    int room = maxx - 1 - lx;
+    return wrap_label(lab, room > 11 ? room - 3 : 8, LABEL_ROWS, row, len) + 1;
+}
+
 void pane_flow_draw(pane_flow *p, WINDOW *w, bool focused)
 {
     int h, wd;
@@ -266,49 +311,79 @@ void pane_flow_draw(pane_flow *p, WINDOW *w, bool focused)
         return;
     }
     int n = f->nactors, left = 2, right = wd - 3;
-    if (right - left < n * 4 || h < 5) {
+    if (right - left < n * 4 || h < 6) {
         put_clipped(w, 1, 2, maxx, "(too narrow for this diagram)", theme_attr(THEME_NOTE));
         return;
     }
+    /* lifelines from the width: equal spans, the last lifeline leaves room for the labels of the
+     * steps that end on it (self-steps write to its right) */
     int col[FLOW_ACTORS];
     int span = (right - left) / n;
     for (int i = 0; i < n; i++) col[i] = left + span * i + span / 2;
-    /* actor names, centred over their lifelines */
+    /* actor names centred over their lifelines, on two rows when one is too narrow
+     * ("Learner (browser)" -> "Learner" / "(browser)") */
+    int head = 1;
     for (int i = 0; i < n; i++) {
-        char nm[48];
-        snprintf(nm, sizeof nm, "%.*s", span - 1 > 40 ? 40 : span - 1, f->actor[i]);
-        int x = col[i] - ui_width(nm) / 2;
-        put_clipped(w, 1, x, maxx, nm, theme_attr(THEME_TITLE));
+        const char *row[2];
+        int len[2];
+        if (wrap_label(f->actor[i], span - 1, 2, row, len) > 1) head = 2;
     }
-    int body = h - 3, rows = f->nsteps * 2;
-    if (p->hl >= 0) { /* keep the highlighted arrow in view */
-        int y = p->hl * 2;
-        if (y + 2 > p->scroll + body) p->scroll = y + 2 - body;
-        if (y < p->scroll) p->scroll = y;
+    for (int i = 0; i < n; i++) {
+        const char *row[2];
+        int len[2];
+        int k = wrap_label(f->actor[i], span - 1, 2, row, len);
+        for (int r = 0; r < k; r++) {
+            char nm[48];
+            snprintf(nm, sizeof nm, "%.*s", len[r], row[r]);
+            int x = col[i] - ui_width(nm) / 2;
+            put_clipped(w, 1 + r + (head - k), x, maxx, nm, theme_attr(THEME_TITLE));
+        }
+    }
+    /* each step: its label, wrapped in the room right of where it starts, then its arrow */
+    int first[FLOW_STEPS + 1];
+    first[0] = 0;
+    for (int si = 0; si < f->nsteps; si++) first[si + 1] = first[si] + step_rows(f, si, col, maxx);
+    int top = 1 + head, body = h - 1 - top, rows = first[f->nsteps];
+    if (p->hl >= 0 && p->hl < f->nsteps) { /* keep the highlighted step in view */
+        if (first[p->hl + 1] > p->scroll + body) p->scroll = first[p->hl + 1] - body;
+        if (first[p->hl] < p->scroll) p->scroll = first[p->hl];
     }
     if (p->scroll > rows - body) p->scroll = rows - body;
     if (p->scroll < 0) p->scroll = 0;
+    int shown_first = -1, shown_last = -1;
     for (int r = 0; r < body; r++) {
-        int y = 2 + r;
+        int y = top + r, at = r + p->scroll;
         for (int i = 0; i < n; i++)
             put_clipped(w, y, col[i], maxx, ui_sym(SYM_VLINE), theme_attr(THEME_DIM));
-        int si = (r + p->scroll) / 2;
+        int si = 0;
+        while (si < f->nsteps && first[si + 1] <= at) si++;
         if (si >= f->nsteps) continue;
+        if (shown_first < 0) shown_first = si;
+        shown_last = si;
         const flow_step *s = &f->step[si];
         bool hl = si == p->hl;
         attr_t a = theme_attr(hl ? THEME_ARROW_ACTIVE : THEME_ARROW);
-        bool label_row = (r + p->scroll) % 2 == 0;
         int x0 = col[s->from < s->to ? s->from : s->to],
             x1 = col[s->from > s->to ? s->from : s->to];
-        if (label_row) {
+        int sub = at - first[si], nrows = first[si + 1] - first[si];
+        if (sub < nrows - 1) { /* a label row */
             char lab[200];
             snprintf(lab, sizeof lab, "%d. %s", si + 1, s->label);
-            int lx = s->from == s->to ? col[s->from] + 2 : x0 + 2;
-            /* a long label slides left so more of it shows */
-            int room = maxx - 1 - lx, need = ui_width(lab);
-            if (need > room) lx = lx - (need - room) < 1 ? 1 : lx - (need - room);
-            put_clipped(w, y, lx, maxx, lab, theme_attr(hl ? THEME_ARROW_ACTIVE : THEME_NORMAL));
-        } else if (s->from == s->to) {
+            int lx = (s->from == s->to ? col[s->from] : x0) + 2;
+            const char *row[LABEL_ROWS];
+            int len[LABEL_ROWS], room = maxx - 1 - lx;
+            int k = wrap_label(lab, room > 11 ? room - 3 : 8, LABEL_ROWS, row, len);
+            if (sub < k) {
+                char part[200];
+                bool cut = sub == k - 1 && row[sub] + len[sub] < lab + strlen(lab);
+                snprintf(part, sizeof part, "%.*s%s", len[sub], row[sub],
+                         cut ? ui_sym(SYM_ELLIPSIS) : "");
+                int px = lx + (sub ? 3 : 0); /* continuation rows under the text, not the number */
+                if (room <= 8) px = maxx - 1 - ui_width(part) < 1 ? 1 : maxx - 1 - ui_width(part);
+                put_clipped(w, y, px, maxx, part,
+                            theme_attr(hl ? THEME_ARROW_ACTIVE : THEME_NORMAL));
+            }
+        } else if (s->from == s->to) { /* a self-step: back into its own lifeline */
             put_clipped(w, y, col[s->from], maxx, ui_ascii() ? "<-'" : "◀─┘", a);
         } else {
             for (int x = x0 + 1; x < x1; x++) put_clipped(w, y, x, maxx, ui_sym(SYM_HLINE), a);
@@ -318,11 +393,9 @@ void pane_flow_draw(pane_flow *p, WINDOW *w, bool focused)
                 put_clipped(w, y, x0 + 1, maxx, ui_ascii() ? "<" : "◀", a);
         }
     }
-    if (rows > body) {
+    if (rows > body && shown_first >= 0) {
         char pos[32];
-        snprintf(pos, sizeof pos, " %d-%d/%d ", p->scroll / 2 + 1,
-                 (p->scroll + body) / 2 < f->nsteps ? (p->scroll + body) / 2 : f->nsteps,
-                 f->nsteps);
+        snprintf(pos, sizeof pos, " %d-%d/%d ", shown_first + 1, shown_last + 1, f->nsteps);
         put_clipped(w, h - 1, wd - 2 - ui_width(pos), maxx, pos, theme_attr(THEME_BORDER));
     }
 }

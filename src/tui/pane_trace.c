@@ -310,11 +310,19 @@ static void put_json_masked(pane_trace *p, doc *d, json_t *j)
     json_decref(copy);
 }
 
-static void build_exchange_detail(pane_trace *p, http_exchange *x)
+static void build_exchange_detail(pane_trace *p, http_exchange *x, size_t idx)
 {
     doc *d = p->detail;
     doc_printf(d, THEME_HEADING, "%s %s\n", x->method ? x->method : "?", x->url ? x->url : "?");
     if (x->label) doc_printf(d, THEME_NOTE, "  (%s)\n", x->label);
+    /* the server's own view of it (its events follow it in the list, cut there), whole */
+    for (size_t j = idx + 1; j < p->n && p->e[j].is_event; j++) {
+        const net_event *ev = &p->e[j].ev;
+        doc_printf(d, THEME_SERVER_VIEW, "  the server: %s%s%s: %s", ev->kind,
+                   ev->code[0] ? " " : "", ev->code, ev->message);
+        doc_hang(d, 4);
+        doc_nl(d);
+    }
     doc_put(d, THEME_TITLE, "Request\n");
     if (x->req_head && x->req_head_len) put_head(p, d, x->req_head, x->req_head_len, true);
     const char *query = x->url ? strchr(x->url, '?') : NULL;
@@ -410,10 +418,11 @@ static void build(pane_trace *p)
     long sel = p->sel < 0 ? newest(p) : p->sel;
     for (size_t i = 0; i < p->n; i++) {
         trace_entry *t = &p->e[i];
-        if (t->is_event) {
-            doc_printf(l, THEME_SERVER_VIEW, "%s server %s %s%s%s: %s", ui_sym(SYM_BULLET),
-                       t->ev.kind, t->ev.endpoint, t->ev.code[0] ? " " : "", t->ev.code,
-                       t->ev.message);
+        if (t->is_event) { /* one line in the list (cut with an ellipsis); whole in the detail */
+            char line[700];
+            snprintf(line, sizeof line, "%s server %s %s%s%s: %s", ui_sym(SYM_BULLET), t->ev.kind,
+                     t->ev.endpoint, t->ev.code[0] ? " " : "", t->ev.code, t->ev.message);
+            doc_put_fit(l, THEME_SERVER_VIEW, line, p->view_w > 10 ? p->view_w : 76);
             if ((long)i == sel) {
                 doc_printf(p->detail, THEME_SERVER_VIEW, "The server's view (%s)\n", t->ev.kind);
                 doc_printf(p->detail, THEME_NORMAL, "  endpoint: %s\n  code: %s\n  %s\n",
@@ -445,7 +454,7 @@ static void build(pane_trace *p)
                     doc_printf(l, x->status < 400 ? THEME_OK : THEME_BAD, "%ld", x->status);
                 if (x->state != HTTP_PENDING && !narrow)
                     doc_printf(l, THEME_NOTE, "  %ld ms", app_fake_time(p->a) ? 0 : x->duration_ms);
-                if ((long)i == sel) build_exchange_detail(p, x);
+                if ((long)i == sel) build_exchange_detail(p, x, i);
             }
         }
         doc_nl(l);
