@@ -282,17 +282,33 @@ static int wrap_label(const char *s, int width, int max, const char **row, int *
     return n;
 }
 
+/* Where step i's label goes: from x = *lx, wrapped at *wrapw columns (continuation rows 3 further
+ * in). Right of where the arrow starts; a self-step on a lifeline near the right edge writes to
+ * its left instead, so its words are not squeezed into a sliver. */
+static void label_box(const flow *f, int si, const int *col, int maxx, int *lx, int *wrapw)
+{
+    const flow_step *s = &f->step[si];
+    int from = s->from < s->to ? s->from : s->to;
+    *lx = col[from] + 2;
+    int room = maxx - 1 - *lx;
+    if (s->from == s->to && room < 24 && col[from] - 4 > room) {
+        int left = col[from] - 2 - 2 > 36 ? 36 : col[from] - 2 - 2;
+        *lx = col[from] - 2 - left;
+        room = left;
+    }
+    *wrapw = room > 11 ? room - 3 : 8;
+}
+
 /* The rows of step i: its label rows, then the arrow. */
 static int step_rows(const flow *f, int si, const int *col, int maxx)
 {
-    const flow_step *s = &f->step[si];
     char lab[200];
-    snprintf(lab, sizeof lab, "%d. %s", si + 1, s->label);
-    int lx = (s->from == s->to ? col[s->from] : col[s->from < s->to ? s->from : s->to]) + 2;
+    snprintf(lab, sizeof lab, "%d. %s", si + 1, f->step[si].label);
+    int lx, wrapw;
+    label_box(f, si, col, maxx, &lx, &wrapw);
     const char *row[LABEL_ROWS];
     int len[LABEL_ROWS];
-    int room = maxx - 1 - lx;
-    return wrap_label(lab, room > 11 ? room - 3 : 8, LABEL_ROWS, row, len) + 1;
+    return wrap_label(lab, wrapw, LABEL_ROWS, row, len) + 1;
 }
 
 void pane_flow_draw(pane_flow *p, WINDOW *w, bool focused)
@@ -369,17 +385,17 @@ void pane_flow_draw(pane_flow *p, WINDOW *w, bool focused)
         if (sub < nrows - 1) { /* a label row */
             char lab[200];
             snprintf(lab, sizeof lab, "%d. %s", si + 1, s->label);
-            int lx = (s->from == s->to ? col[s->from] : x0) + 2;
+            int lx, wrapw;
+            label_box(f, si, col, maxx, &lx, &wrapw);
             const char *row[LABEL_ROWS];
-            int len[LABEL_ROWS], room = maxx - 1 - lx;
-            int k = wrap_label(lab, room > 11 ? room - 3 : 8, LABEL_ROWS, row, len);
+            int len[LABEL_ROWS];
+            int k = wrap_label(lab, wrapw, LABEL_ROWS, row, len);
             if (sub < k) {
                 char part[200];
                 bool cut = sub == k - 1 && row[sub] + len[sub] < lab + strlen(lab);
                 snprintf(part, sizeof part, "%.*s%s", len[sub], row[sub],
                          cut ? ui_sym(SYM_ELLIPSIS) : "");
                 int px = lx + (sub ? 3 : 0); /* continuation rows under the text, not the number */
-                if (room <= 8) px = maxx - 1 - ui_width(part) < 1 ? 1 : maxx - 1 - ui_width(part);
                 put_clipped(w, y, px, maxx, part,
                             theme_attr(hl ? THEME_ARROW_ACTIVE : THEME_NORMAL));
             }
