@@ -9,10 +9,11 @@ PKGS="build-essential cmake pkg-config libncurses-dev libssl-dev libjansson-dev 
 libcurl4-openssl-dev libmicrohttpd-dev libmd4c-dev libsqlite3-dev libcmocka-dev help2man"
 # Test-only tools: independent JOSE implementations (python3-jwt, the Go `jwt` CLI), an independent
 # OAuth/OIDC client (python3-authlib), clang + its sanitizer/fuzzer runtime (the libclang-rt-N-dev
-# matching the clang that is installed, or that apt would install), tmux for TUI tests, mandoc to
-# lint the man pages, zsh and fish to exercise their completions, dpkg-dev for the .deb test.
+# matching the clang that is installed, or that apt would install), tmux for TUI tests, mandoc and
+# man-db (lexgrog, man -l) to lint the man pages, zsh and fish to exercise their completions,
+# dpkg-dev for the .deb test.
 TEST_PKGS="python3 python3-jwt python3-cryptography python3-authlib python3-requests jwt clang \
-tmux valgrind curl openssl mandoc zsh fish dpkg-dev git"
+tmux valgrind curl openssl mandoc man-db zsh fish dpkg-dev git"
 
 clang_rt() {
     v=""
@@ -37,7 +38,7 @@ esac
 need_tools() {
     [ "${1:-build}" = build ] && return 0
     bad=""
-    for c in python3 jwt clang tmux valgrind curl openssl mandoc zsh fish git cpack dpkg-deb \
+    for c in python3 jwt clang tmux valgrind curl openssl mandoc lexgrog man zsh fish git cpack dpkg-deb \
         dpkg-shlibdeps help2man; do
         command -v "$c" >/dev/null 2>&1 || bad="$bad $c"
     done
