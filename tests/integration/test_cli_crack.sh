@@ -101,5 +101,7 @@ if command -v script >/dev/null; then
     grep -q 'candidates/s' "$W/tty" || fail "no progress on a tty"
     tr '\r' '\n' <"$W/tty" | grep -q 'candidates/s, [0-9].* left' || fail "no time left in the first progress line"
     grep -qF '[##############################] 300001/300001 (100%)' "$W/tty" || fail "bar never full"
+else
+    fail "script (util-linux) is not installed: the terminal checks cannot run"
 fi
 echo "ok: crack"

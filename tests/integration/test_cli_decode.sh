@@ -154,6 +154,8 @@ if command -v script >/dev/null; then
     grep -q $'\033\[' "$W/tty" || fail "no colour on a tty"
     env NO_COLOR=1 TERM=xterm script -qec "$TL decode $A1" /dev/null >"$W/tty" </dev/null
     ! grep -q $'\033\[' "$W/tty" || fail "colour despite NO_COLOR"
+else
+    fail "script (util-linux) is not installed: the terminal checks cannot run"
 fi
 env -u NO_COLOR "$TL" decode "$A1" >"$W/out"
 ! grep -q $'\033\[' "$W/out" || fail "colour in a pipe"

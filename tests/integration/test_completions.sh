@@ -71,7 +71,7 @@ if command -v fish >/dev/null; then
     out_has "jwt-login	Logging in with a JWT"
     out_has "weak-secret"
 else
-    echo "note: fish not installed, its completion not exercised"
+    fail "fish is not installed (scripts/deps.sh test installs it): its completion not exercised"
 fi
 
 # ---- zsh, interactive in tmux: the real compsys, as a user gets it from fpath.
@@ -105,6 +105,6 @@ if command -v zsh >/dev/null && command -v tmux >/dev/null; then
     z "tokenlab verify --key $W/files/ke" "% tokenlab verify --key $W/files/key.pem"
     z "tokenlab dec" "% tokenlab decode"
 else
-    echo "note: zsh or tmux not installed, zsh completion not exercised"
+    fail "zsh or tmux is not installed (scripts/deps.sh test installs them): zsh completion not exercised"
 fi
 echo "ok: completions for bash, fish and zsh"
