@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # openid-client (npm, v6: an OpenID-certified relying party on oauth4webapi) against `tokenlab
 # serve`: discovery, client_credentials + DPoP, a stolen DPoP token refused, authorization code +
 # PKCE + PAR + DPoP with the ID token validated, /userinfo, refresh (openid_client_interop.mjs).

@@ -258,7 +258,10 @@ static void test_explain_table(void **state)
                                          "groups",
                                          "cnf",
                                          "act",
-                                         "may_act"};
+                                         "may_act",
+                                         "htm",
+                                         "htu",
+                                         "ath"};
     for (size_t i = 0; i < sizeof headers / sizeof *headers; i++)
         assert_non_null(explain_lookup(EXPLAIN_HEADER, headers[i]));
     for (size_t i = 0; i < sizeof claims / sizeof *claims; i++)
