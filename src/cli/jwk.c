@@ -18,27 +18,28 @@ static const args_opt opts[] = {
 
 static void help(FILE *f)
 {
-    fputs("usage: tokenlab jwk public|private|thumbprint FILE [--pem] [--set] [--kid ID] [--alg "
-          "A]\n\n"
-          "Reads a key — PEM (SPKI, PKCS#1, PKCS#8, SEC1, X.509 certificate) or JWK; FILE '-' is\n"
-          "stdin — and prints:\n"
-          "  public      the public JWK (kid = the RFC 7638 thumbprint unless the key has one)\n"
-          "  private     the private JWK (the key must hold its private half)\n"
-          "  thumbprint  the RFC 7638 thumbprint: base64url(SHA-256 of the required members)\n\n"
-          "options:\n"
-          "  --pem         print PEM instead of JWK (public: SPKI, private: PKCS#8)\n"
-          "  --set         wrap the public JWK in a JWK Set {\"keys\":[…]} (serve it as jwks.json)\n"
-          "  --kid ID      set the kid\n"
-          "  -a, --alg A   set the JWK alg (restricts the key to that algorithm)\n"
-          "  -h, --help    this help\n\n"
-          "exit: 0 done, 1 the key cannot do what was asked (private of a public key),\n"
-          "      2 usage error, 3 FILE could not be read or is not a key\n\n"
-          "examples:\n"
-          "  tokenlab keygen --alg RS256 --out private.pem\n"
-          "  tokenlab jwk public private.pem --pem > public.pem\n"
-          "  tokenlab jwk public private.pem --set > jwks.json\n"
-          "  tokenlab jwk thumbprint public.pem\n",
-          f);
+    fputs(
+        "usage: tokenlab jwk public|private|thumbprint FILE [--pem] [--set] [--kid ID] [--alg "
+        "A]\n\n"
+        "Reads a key — PEM (SPKI, PKCS#1, PKCS#8, SEC1, X.509 certificate) or JWK; FILE '-' is\n"
+        "stdin — and prints:\n"
+        "  public      the public JWK (kid = the RFC 7638 thumbprint unless the key has one)\n"
+        "  private     the private JWK (the key must hold its private half)\n"
+        "  thumbprint  the RFC 7638 thumbprint: base64url(SHA-256 of the required members)\n\n"
+        "options:\n"
+        "  --pem         print PEM instead of JWK (public: SPKI, private: PKCS#8)\n"
+        "  --set         wrap the public JWK in a JWK Set {\"keys\":[…]} (serve it as jwks.json)\n"
+        "  --kid ID      set the kid\n"
+        "  -a, --alg A   set the JWK alg (restricts the key to that algorithm)\n"
+        "  -h, --help    this help\n\n"
+        "exit: 0 done, 1 the key cannot do what was asked (private of a public key),\n"
+        "      2 usage error, 3 FILE could not be read or is not a key\n\n"
+        "examples:\n"
+        "  tokenlab keygen --alg RS256 --out private.pem\n"
+        "  tokenlab jwk public private.pem --pem > public.pem\n"
+        "  tokenlab jwk public private.pem --set > jwks.json\n"
+        "  tokenlab jwk thumbprint public.pem\n",
+        f);
 }
 
 int cli_jwk_main(int argc, char **argv)

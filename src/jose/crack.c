@@ -82,7 +82,8 @@ bool crack_supported(const jws *t, tl_err *e)
                        t->alg_name ? t->alg_name : "none");
     if (!alg_is_hmac(t->alg)) {
         const char *name = t->alg_name ? t->alg_name : "(missing)";
-        if (t->alg == JWS_EDDSA || t->alg == JWS_ED25519 || (t->alg >= JWS_RS256 && t->alg <= JWS_ES512))
+        if (t->alg == JWS_EDDSA || t->alg == JWS_ED25519 ||
+            (t->alg >= JWS_RS256 && t->alg <= JWS_ES512))
             return err_set(e, "crack.not_hmac",
                            "%s tokens are signed with a private key; there is no shared secret to "
                            "guess (only HS256, HS384 and HS512 use one)",

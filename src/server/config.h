@@ -30,10 +30,10 @@ typedef struct config_user {
 typedef struct config_client {
     char *client_id, *name;
     bool confidential;
-    bool native; /* RFC 8252: loopback redirect URIs may use any port */
+    bool native;      /* RFC 8252: loopback redirect URIs may use any port */
     bool require_par; /* require_pushed_authorization_requests (RFC 9126 §6) */
-    bool dpop_bound; /* dpop_bound_access_tokens: every token request needs a DPoP proof (RFC 9449
-                        §5.2) */
+    bool dpop_bound;  /* dpop_bound_access_tokens: every token request needs a DPoP proof (RFC 9449
+                         §5.2) */
     char *secret;
     char **redirect_uris;
     size_t nredirect;

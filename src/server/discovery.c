@@ -63,7 +63,8 @@ bool discovery_build(server *s, tl_err *e)
     json_object_set_new(d, "claims_supported", strs(cl));
     json_object_set_new(d, "authorization_response_iss_parameter_supported", json_true());
     json_object_set_new(d, "request_parameter_supported", json_false());
-    json_object_set_new(d, "dpop_signing_alg_values_supported", strs(DPOP_ALGS)); /* RFC 9449 §5.1 */
+    json_object_set_new(d, "dpop_signing_alg_values_supported",
+                        strs(DPOP_ALGS)); /* RFC 9449 §5.1 */
     json_object_set_new(d, "require_pushed_authorization_requests", json_false()); /* per client */
     s->discovery = json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(d);

@@ -49,8 +49,8 @@ struct pane_decoder {
     jws *t;
     tl_err perr;
     bool parsed_ok;
-    verdict v; /* the signature verdict, shared with the lesson check decoder.signature */
-    jwk *key;  /* the learner's key (K) */
+    verdict v;     /* the signature verdict, shared with the lesson check decoder.signature */
+    jwk *key;      /* the learner's key (K) */
     char *key_for; /* the token it was given for: it decides for that token (and edits of it) */
     char key_desc[96];
     jwk *tok_key; /* the key this token was signed with, when known (a lesson's mint), or NULL */
