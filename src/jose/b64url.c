@@ -2,6 +2,7 @@
 /* base64url without padding: RFC 4648 §5, as profiled by RFC 7515 §2 and Appendix C. */
 #include "jose/b64url.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,4 +140,12 @@ bool b64url_decode(const char *s, size_t len, uint8_t **out, size_t *outlen, tl_
     *out = buf;
     *outlen = (size_t)(o - buf);
     return true;
+}
+
+char *b64url_sha256(const void *data, size_t len)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1) return NULL;
+    return b64url_encode(md, n);
 }

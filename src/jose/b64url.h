@@ -18,5 +18,8 @@ char *b64url_encode(const uint8_t *data, size_t len);
  * "b64.trailing_bits". The message names the offset: "'+' at offset 17 (base64url uses '-' and
  * '_')". */
 bool b64url_decode(const char *s, size_t len, uint8_t **out, size_t *outlen, tl_err *e);
+/* base64url(SHA-256(data)), 43 characters: PKCE's S256 code_challenge (RFC 7636 §4.2) and DPoP's
+ * ath (RFC 9449 §4.2). Caller frees; NULL only when out of memory or the digest fails. */
+char *b64url_sha256(const void *data, size_t len);
 
 #endif

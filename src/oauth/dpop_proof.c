@@ -3,7 +3,6 @@
 #include "oauth/dpop_proof.h"
 
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +20,6 @@ static jws_alg proof_alg(const jwk *key)
     return JWS_ALG_UNKNOWN;
 }
 
-static char *sha256_b64url(const char *s)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL)) return NULL;
-    return b64url_encode(md, n);
-}
-
 bool dpop_proof_make(const jwk *key, const char *htm, const char *htu, const char *access_token,
                      int64_t iat, char **out, tl_err *e)
 {
@@ -40,7 +31,7 @@ bool dpop_proof_make(const jwk *key, const char *htm, const char *htu, const cha
                        "Ed25519), never a shared secret (RFC 9449 §4.2)");
     unsigned char rnd[16];
     char *jti = RAND_bytes(rnd, sizeof rnd) == 1 ? b64url_encode(rnd, sizeof rnd) : NULL;
-    char *ath = access_token ? sha256_b64url(access_token) : NULL;
+    char *ath = access_token ? b64url_sha256(access_token, strlen(access_token)) : NULL;
     json_t *pub = jwk_to_json(key, false);
     json_t *h =
         pub ? json_pack("{s:s, s:s, s:o}", "typ", "dpop+jwt", "alg", jws_alg_name(alg), "jwk", pub)

@@ -2,28 +2,12 @@
 /* pkce — RFC 7636. */
 #include "oauth/pkce.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* base64url without padding (RFC 7636 Appendix A). Caller frees. */
-static char *b64url(const unsigned char *in, size_t n)
-{
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-    if (!out) return NULL;
-    int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n);
-    while (len > 0 && out[len - 1] == '=') len--;
-    out[len] = '\0';
-    for (int i = 0; i < len; i++) {
-        if (out[i] == '+')
-            out[i] = '-';
-        else if (out[i] == '/')
-            out[i] = '_';
-    }
-    return out;
-}
+#include "jose/b64url.h"
 
 char *pkce_verifier_new(tl_err *e)
 {
@@ -33,7 +17,7 @@ char *pkce_verifier_new(tl_err *e)
         err_set(e, "pkce.rand", "the random number generator failed");
         return NULL;
     }
-    char *v = b64url(rnd, sizeof rnd);
+    char *v = b64url_encode(rnd, sizeof rnd); /* RFC 7636 Appendix A */
     if (!v) err_set(e, "pkce.nomem", "out of memory");
     return v;
 }
@@ -68,14 +52,8 @@ bool pkce_verifier_check(const char *v, tl_err *e)
 char *pkce_challenge_s256(const char *verifier, tl_err *e)
 {
     if (!pkce_verifier_check(verifier, e)) return NULL;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
     /* RFC 7636 §4.2: code_challenge = BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) */
-    if (EVP_Digest(verifier, strlen(verifier), md, &mdlen, EVP_sha256(), NULL) != 1) {
-        err_set(e, "pkce.digest", "SHA-256 failed");
-        return NULL;
-    }
-    char *c = b64url(md, mdlen);
-    if (!c) err_set(e, "pkce.nomem", "out of memory");
+    char *c = b64url_sha256(verifier, strlen(verifier));
+    if (!c) err_set(e, "pkce.nomem", "out of memory (or SHA-256 failed)");
     return c;
 }

@@ -3,7 +3,6 @@
 #include "server/dpop.h"
 
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -43,15 +42,6 @@ const char *dpop_htu(srv_req *r, char *buf, size_t n)
 const char *dpop_token_jkt(const json_t *claims)
 {
     return json_string_value(json_object_get(json_object_get(claims, "cnf"), "jkt"));
-}
-
-/* base64url(SHA-256(ASCII access token)): the proof's ath (RFC 9449 §4.2). Caller frees. */
-static char *ath_of(const char *token)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (!EVP_Digest(token, strlen(token), md, &mdlen, EVP_sha256(), NULL)) return NULL;
-    return b64url_encode(md, mdlen);
 }
 
 /* Where the scheme and authority of URL u (its first len bytes) end: they compare without case. */
@@ -174,7 +164,7 @@ static bool proof_claims(const json_t *c, const char *htm, const char *htu,
                        DPOP_IAT_WINDOW);
     if (!access_token) return true;
     const char *ath = json_string_value(json_object_get(c, "ath"));
-    char *want = ath_of(access_token);
+    char *want = b64url_sha256(access_token, strlen(access_token)); /* RFC 9449 §4.2 */
     bool ok = ath && want && strcmp(ath, want) == 0;
     free(want);
     if (!ok)

@@ -2,7 +2,6 @@
 /* POST /token (RFC 6749 §3.2): every grant, and the tokens it mints — access tokens as JWTs per
  * RFC 9068, ID tokens per OIDC Core §2, opaque refresh tokens of 256 CSPRNG bits. */
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,10 +40,7 @@ static bool pkce_verify(const char *challenge, const char *verifier, bool lab_of
         *why = "code_verifier must be 43-128 characters from A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)";
         return false;
     }
-    unsigned char d[32];
-    unsigned dl = 0;
-    char *b = NULL;
-    if (EVP_Digest(verifier, n, d, &dl, EVP_sha256(), NULL)) b = b64url_encode(d, sizeof d);
+    char *b = b64url_sha256(verifier, n);
     bool ok = b && strlen(b) == strlen(challenge) && CRYPTO_memcmp(b, challenge, strlen(b)) == 0;
     free(b);
     if (!ok) *why = "PKCE code_verifier does not match the code_challenge (RFC 7636 §4.6)";

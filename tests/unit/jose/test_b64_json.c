@@ -313,9 +313,25 @@ static void test_json_big_integers(void **state)
     assert_false(jsonx_has_big_int(str, strlen(str)));
 }
 
+/* b64url_sha256: RFC 7636 Appendix B's verifier and S256 challenge (the same function makes DPoP's
+ * ath, RFC 9449 §4.2). */
+static void test_b64url_sha256(void **state)
+{
+    (void)state;
+    const char *v = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    char *c = b64url_sha256(v, strlen(v));
+    assert_non_null(c);
+    assert_string_equal(c, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    free(c);
+    c = b64url_sha256("", 0);
+    assert_string_equal(c, "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_b64url_sha256),
         cmocka_unit_test(test_json_big_integers),
         cmocka_unit_test(test_b64_encode_known),
         cmocka_unit_test(test_b64_decode_url_alphabet),
