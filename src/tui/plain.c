@@ -428,23 +428,25 @@ static void wait_engine(plain *p)
 
 /* ---------- news: what changed since the last command ---------- */
 
-static bool background_path(const char *url)
-{
-    const char *s = url ? strstr(url, "://") : NULL;
-    const char *path = s ? strchr(s + 3, '/') : url;
-    if (!path) return true;
-    static const char *const quiet[] = {"/lab/events", "/class/",       "/jwks",
-                                        "/health",     "/.well-known/", NULL};
-    for (int i = 0; quiet[i]; i++)
-        if (strncmp(path, quiet[i], strlen(quiet[i])) == 0) return true;
-    return false;
-}
-
+/* The path of a URL ("/api/profile"); the text itself when it has no "scheme://host/". */
 static const char *url_path(const char *url)
 {
     const char *s = url ? strstr(url, "://") : NULL;
     const char *path = s ? strchr(s + 3, '/') : NULL;
     return path ? path : url ? url : "";
+}
+
+/* tokenlab's own look-ups (the event stream, JWKS, health, discovery, class reports), not the
+ * learner's requests: they are not news. */
+static bool background_path(const char *url)
+{
+    const char *path = url_path(url);
+    if (!*path || strstr(path, "://")) return true; /* no path at all */
+    static const char *const quiet[] = {"/lab/events", "/class/",       "/jwks",
+                                        "/health",     "/.well-known/", NULL};
+    for (int i = 0; quiet[i]; i++)
+        if (strncmp(path, quiet[i], strlen(quiet[i])) == 0) return true;
+    return false;
 }
 
 static void say_exchanges(plain *p)
