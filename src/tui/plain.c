@@ -437,11 +437,15 @@ static const char *url_path(const char *url)
 }
 
 /* tokenlab's own look-ups (the event stream, JWKS, health, discovery, class reports), not the
- * learner's requests: they are not news. */
-static bool background_path(const char *url)
+ * learner's requests: they are not news. Paths count from the server's base URL, which in a class
+ * is the student's lab (/s/st-N). */
+static bool background_path(const plain *p, const char *url)
 {
     const char *path = url_path(url);
     if (!*path || strstr(path, "://")) return true; /* no path at all */
+    const char *base = url_path(net_base_url(p->net));
+    size_t bl = base[0] == '/' ? strlen(base) : 0;
+    if (bl && strncmp(path, base, bl) == 0 && path[bl] == '/') path += bl;
     static const char *const quiet[] = {"/lab/events", "/class/",       "/jwks",
                                         "/health",     "/.well-known/", NULL};
     for (int i = 0; quiet[i]; i++)
@@ -457,7 +461,7 @@ static void say_exchanges(plain *p)
         http_exchange *x = http_history_get(c, i);
         if (!x || x->id <= p->seen_exchange || x->state == HTTP_PENDING) continue;
         p->seen_exchange = x->id;
-        if (background_path(x->url)) continue;
+        if (background_path(p, x->url)) continue;
         char path[300], why[600];
         safe(url_path(x->url), path, sizeof path);
         if (x->status == 0) {
@@ -909,7 +913,7 @@ static void cmd_trace(plain *p, bool reveal)
     size_t n = http_history_count(c);
     for (size_t i = n; i-- > 0;) {
         http_exchange *x = http_history_get(c, i);
-        if (!x || x->state == HTTP_PENDING || background_path(x->url)) continue;
+        if (!x || x->state == HTTP_PENDING || background_path(p, x->url)) continue;
         char *txt = http_exchange_text(x, !reveal, 4000);
         if (!txt) return;
         say("The last exchange (%s):",

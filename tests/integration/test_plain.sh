@@ -99,6 +99,10 @@ printf 'run\nnext\nrun\nnext\nrun\nnext\nrun\nnext\nanswer 2\nquit\n' |
         >"$work/class.out" 2>&1
 check "a class student in the line mode exits 0" $?
 grep -q "^Question 1 right" "$work/class.out"; check "the student answered in the line mode" $?
+! grep -qE "^The server answered [0-9]+ to GET /s/st-[0-9]+/(jwks|health|lab/events)" "$work/class.out"
+check "in a class, tokenlab's own look-ups in the student's lab are not news" $?
+grep -qE "^The server answered 401 to GET /s/st-[0-9]+/api/profile" "$work/class.out"
+check "in a class, the learner's own requests are news" $?
 "$T" class export --server "$URL" --key "$KEY" --json >"$work/export.json" 2>&1
 check "the instructor's export works" $?
 python3 - "$work/export.json" <<'PY'
